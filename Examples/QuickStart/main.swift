@@ -1,0 +1,2 @@
+import HyperLearn
+print("HyperLearn quick start")

@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "HyperLearn",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "HyperLearn", targets: ["HyperLearn"]),
+        .executable(name: "hyperlearn", targets: ["HyperLearnCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLAPACKE", path: "Sources/CLAPACKE", pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]),
+        .target(name: "CCUDA", path: "Sources/CCUDA"),
+        .target(
+            name: "HyperLearn",
+            dependencies: [
+                "CBLAS", "CLAPACKE", "CCUDA", "Yams",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            path: "Sources/HyperLearn",
+            resources: [.copy("Resources/drug")],
+            linkerSettings: [.linkedLibrary("dl")]),
+        .executableTarget(
+            name: "HyperLearnCLI",
+            dependencies: [
+                "HyperLearn", "Yams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/HyperLearnCLI"),
+        .executableTarget(name: "QuickStart", dependencies: ["HyperLearn"], path: "Examples/QuickStart"),
+        .testTarget(name: "CBLASTests", dependencies: ["CBLAS", "CLAPACKE"], path: "Tests/CBLASTests"),
+        .testTarget(name: "HyperLearnTests", dependencies: ["HyperLearn"], path: "Tests/HyperLearnTests"),
+        .testTarget(
+            name: "HyperLearnCLITests", dependencies: ["HyperLearnCLI", "HyperLearn"],
+            path: "Tests/HyperLearnCLITests", resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,53 @@
+/// One kind of item in a multimodal dataset (users, movies, tags, drugs…) and its intra-modal structure.
+///
+/// Items are indexed `0 ..< count`; ``ids`` maps each index back to the identifier the data used
+/// (kept with the model and used on export).
+public struct Modality: Sendable, Equatable {
+    /// The modality's name, unique within a dataset.
+    public var name: String
+    /// External identifiers, one per item; `ids[i]` names item `i`.
+    public var ids: [String]
+    /// Optional dense side features, `count × f`.
+    public var features: Matrix?
+    /// Optional sparse input features (for example a bag of co-occurring items), `count × g`.
+    public var sparseFeatures: SparseMatrix?
+    /// How to build the intra-modal graph, if any.
+    public var graph: GraphSource?
+    /// How to build the per-modality hypergraph, if any.
+    public var hypergraph: HypergraphSource?
+
+    /// Number of items.
+    public var count: Int { ids.count }
+
+    /// A modality with `count` items named `"0"`, `"1"`, … unless `ids` are given.
+    public init(name: String, count: Int, ids: [String]? = nil, features: Matrix? = nil,
+                graph: GraphSource? = nil, hypergraph: HypergraphSource? = nil) {
+        self.name = name
+        self.ids = ids ?? (0..<count).map(String.init)
+        self.features = features
+        self.graph = graph
+        self.hypergraph = hypergraph
+    }
+}
+
+/// Where a modality's intra-modal graph `A_m` comes from.
+public enum GraphSource: Sendable, Equatable {
+    /// A given weighted adjacency (`count × count`); it is symmetrised (`max(A, Aᵀ)`).
+    case adjacency(SparseMatrix)
+    /// The `k` nearest neighbours of each item by cosine similarity of its features, symmetrised.
+    /// Exact (all pairs, computed in blocks with BLAS): fine up to about 50,000 items.
+    case nearestNeighbors(k: Int)
+    /// Items that appear in training hyperedges sharing another member; the top `k` per item by count.
+    /// Members of other modalities that join more than `hubLimit` items are skipped, so that a
+    /// popular item does not connect everything.
+    case cooccurrence(k: Int, hubLimit: Int = 200)
+}
+
+/// Where a modality's hypergraph `H_m` comes from.
+public enum HypergraphSource: Sendable, Equatable {
+    /// Induced by the relations: every item of another member modality defines one hyperedge holding
+    /// the items of this modality that appear with it in a training hyperedge.
+    case induced
+    /// Given groups of item indices (playlists, albums, sessions), one hyperedge each.
+    case groups([[Int32]])
+}

@@ -1,0 +1,8 @@
+@testable import HyperLearnCLI
+import XCTest
+
+final class CLIParsingTests: XCTestCase {
+    func testRootParses() throws {
+        XCTAssertNoThrow(try HyperLearnCommand.parseAsRoot([]))
+    }
+}
