@@ -1,0 +1,262 @@
+import CBLAS
+import Dispatch
+
+/// The CPU's compute kernels: OpenBLAS for dense products, hand-written loops (parallel across rows
+/// where the work is large) for sparse products, gathers, scatters and element-wise passes.
+///
+/// This file and `Matrix+Ops.swift` are the only places that touch raw pointers; everything above
+/// them works on ``Matrix`` and ``SparseMatrix`` values. Every entry point checks shapes first.
+enum CPUKernels {
+    /// Work (in multiply-adds) below which a loop stays on one thread: spawning costs more than it saves.
+    static let parallelThreshold = 1 << 16
+
+    /// Number of worker threads for the hand-written loops.
+    nonisolated(unsafe) static var threadCount: Int = max(1, min(ProcessInfoCPU.activeProcessorCount, 64))
+
+    /// Sets the thread count of both OpenBLAS and the hand-written loops.
+    static func setThreads(_ n: Int) {
+        threadCount = max(1, n)
+        openblas_set_num_threads(Int32(threadCount))
+    }
+
+    /// Runs `body(range)` over `0..<count` split into contiguous chunks, in parallel when `work` is large.
+    @inline(__always)
+    static func parallelRanges(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let threads = threadCount
+        if threads <= 1 || work < parallelThreshold || count < 2 {
+            body(0..<count)
+            return
+        }
+        let chunks = min(count, threads * 4)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let start = count * c / chunks
+            let end = count * (c + 1) / chunks
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` through `cblas_sgemm` (row-major).
+    static func gemm(_ a: Matrix, transposeA: Bool, _ b: Matrix, transposeB: Bool,
+                     alpha: Float, beta: Float, into c: inout Matrix) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let kb = transposeB ? b.columns : b.rows
+        let n = transposeB ? b.rows : b.columns
+        precondition(k == kb, "gemm: \(a.shape)\(transposeA ? "ᵀ" : "") × \(b.shape)\(transposeB ? "ᵀ" : "")")
+        precondition(c.rows == m && c.columns == n, "gemm: result \(c.shape), expected (\(m), \(n))")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if beta == 0 { c.fill(0) } else { scale(&c, by: beta) }
+            return
+        }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                                transposeB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), alpha,
+                                pa.baseAddress, Int32(a.columns), pb.baseAddress, Int32(b.columns),
+                                beta, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+    }
+
+    /// `Y = beta · Y + S · X` for CSR `S`, parallel across rows of `Y` (each row written by one thread,
+    /// so the result does not depend on the thread count).
+    static func spmm(_ s: SparseMatrix, _ x: Matrix, beta: Float, into y: inout Matrix) {
+        precondition(s.columns == x.rows, "spmm: \(s.rows)×\(s.columns) × \(x.shape)")
+        precondition(y.rows == s.rows && y.columns == x.columns, "spmm: result \(y.shape), expected (\(s.rows), \(x.columns))")
+        let d = x.columns
+        if d == 0 || s.rows == 0 { return }
+        s.rowOffsets.withUnsafeBufferPointer { offsets in
+            s.columnIndices.withUnsafeBufferPointer { cols in
+                s.values.withUnsafeBufferPointer { vals in
+                    x.storage.withUnsafeBufferPointer { px in
+                        y.storage.withUnsafeMutableBufferPointer { py in
+                            let yBase = py.baseAddress!
+                            let xBase = px.baseAddress!
+                            parallelRanges(s.rows, work: s.nonzeroCount * d) { range in
+                                for i in range {
+                                    let out = yBase + i * d
+                                    if beta == 0 {
+                                        out.update(repeating: 0, count: d)
+                                    } else if beta != 1 {
+                                        for c in 0..<d { out[c] *= beta }
+                                    }
+                                    for k in offsets[i]..<offsets[i + 1] {
+                                        let w = vals[k]
+                                        let src = xBase + Int(cols[k]) * d
+                                        for c in 0..<d { out[c] += w * src[c] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[r] = x[indices[r * stride + offset]]` for every row `r` of `out`.
+    static func gatherRows(_ x: Matrix, indices: [Int32], stride: Int, offset: Int, range: Range<Int>,
+                           into out: inout Matrix) {
+        let d = x.columns
+        precondition(out.columns == d && out.rows >= range.count, "gatherRows: \(out.shape) for \(range.count) rows of width \(d)")
+        x.storage.withUnsafeBufferPointer { px in
+            out.storage.withUnsafeMutableBufferPointer { po in
+                indices.withUnsafeBufferPointer { idx in
+                    let xBase = px.baseAddress!, oBase = po.baseAddress!
+                    let lower = range.lowerBound
+                    parallelRanges(range.count, work: range.count * d) { rows in
+                        for r in rows {
+                            let item = Int(idx[(lower + r) * stride + offset])
+                            (oBase + r * d).update(from: xBase + item * d, count: d)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x[indices[r * stride + offset]] += g[r]` for the first `count` rows of `g`. Serial, so that
+    /// repeated indices accumulate in a fixed order (determinism).
+    static func scatterAddRows(_ g: Matrix, count: Int, indices: [Int32], stride: Int, offset: Int,
+                               rangeStart: Int, into x: inout Matrix) {
+        let d = x.columns
+        precondition(g.columns == d && g.rows >= count, "scatterAddRows: \(g.shape) into width \(d)")
+        g.storage.withUnsafeBufferPointer { pg in
+            x.storage.withUnsafeMutableBufferPointer { px in
+                indices.withUnsafeBufferPointer { idx in
+                    let gBase = pg.baseAddress!, xBase = px.baseAddress!
+                    for r in 0..<count {
+                        let item = Int(idx[(rangeStart + r) * stride + offset])
+                        let dst = xBase + item * d, src = gBase + r * d
+                        for c in 0..<d { dst[c] += src[c] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x *= factor`.
+    static func scale(_ x: inout Matrix, by factor: Float) {
+        x.storage.withUnsafeMutableBufferPointer { p in
+            cblas_sscal(Int32(p.count), factor, p.baseAddress, 1)
+        }
+    }
+
+    /// `y += alpha · x`.
+    static func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) {
+        precondition(x.storage.count == y.storage.count, "axpy: \(x.shape) and \(y.shape)")
+        x.storage.withUnsafeBufferPointer { px in
+            y.storage.withUnsafeMutableBufferPointer { py in
+                cblas_saxpy(Int32(px.count), alpha, px.baseAddress, 1, py.baseAddress, 1)
+            }
+        }
+    }
+
+    /// `Σ x ⊙ y` in double precision.
+    static func dot(_ x: Matrix, _ y: Matrix) -> Double {
+        precondition(x.storage.count == y.storage.count, "dot: \(x.shape) and \(y.shape)")
+        return x.storage.withUnsafeBufferPointer { px in
+            y.storage.withUnsafeBufferPointer { py in
+                var sum = 0.0
+                for i in 0..<px.count { sum += Double(px[i]) * Double(py[i]) }
+                return sum
+            }
+        }
+    }
+
+    /// Adds the row vector `bias` (`1 × d`) to every row of `x`.
+    static func addRowVector(_ bias: Matrix, to x: inout Matrix) {
+        let d = x.columns
+        precondition(bias.storage.count == d, "addRowVector: bias \(bias.shape) for width \(d)")
+        bias.storage.withUnsafeBufferPointer { pb in
+            x.storage.withUnsafeMutableBufferPointer { px in
+                let base = px.baseAddress!
+                parallelRanges(x.rows, work: x.rows * d) { rows in
+                    for r in rows {
+                        let row = base + r * d
+                        for c in 0..<d { row[c] += pb[c] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out (1 × d) += column sums of x`, in double precision per column.
+    static func accumulateColumnSums(_ x: Matrix, into out: inout Matrix) {
+        let d = x.columns
+        precondition(out.storage.count == d, "columnSums: \(out.shape) for width \(d)")
+        var sums = [Double](repeating: 0, count: d)
+        x.storage.withUnsafeBufferPointer { px in
+            for r in 0..<x.rows {
+                let row = px.baseAddress! + r * d
+                for c in 0..<d { sums[c] += Double(row[c]) }
+            }
+        }
+        for c in 0..<d { out.storage[c] += Float(sums[c]) }
+    }
+
+    /// In place: `x = max(x, 0)`, then `x *= mask` (dropout's scaled keep-mask, when given).
+    static func reluDropout(_ x: inout Matrix, mask: [Float]?) {
+        x.storage.withUnsafeMutableBufferPointer { px in
+            if let mask {
+                mask.withUnsafeBufferPointer { pm in
+                    for i in 0..<px.count { px[i] = max(px[i], 0) * pm[i] }
+                }
+            } else {
+                for i in 0..<px.count { px[i] = max(px[i], 0) }
+            }
+        }
+    }
+
+    /// Backward of ``reluDropout(_:mask:)``: `g *= mask · [pre > 0]`, given the pre-activation.
+    static func reluDropoutBackward(_ g: inout Matrix, preActivation: Matrix, mask: [Float]?) {
+        precondition(g.storage.count == preActivation.storage.count, "reluBackward: shapes differ")
+        g.storage.withUnsafeMutableBufferPointer { pg in
+            preActivation.storage.withUnsafeBufferPointer { pa in
+                if let mask {
+                    mask.withUnsafeBufferPointer { pm in
+                        for i in 0..<pg.count { pg[i] = pa[i] > 0 ? pg[i] * pm[i] : 0 }
+                    }
+                } else {
+                    for i in 0..<pg.count where pa[i] <= 0 { pg[i] = 0 }
+                }
+            }
+        }
+    }
+}
+
+extension CPUKernels {
+    /// One fused Adam/AdamW pass over a parameter's elements.
+    static func adam(value: inout [Float], gradient: [Float], firstMoment: inout [Float], secondMoment: inout [Float],
+                     learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+                     correction1: Float, correction2: Float, weightDecay: Float, decoupled: Bool) {
+        let n = value.count
+        precondition(gradient.count == n && firstMoment.count == n && secondMoment.count == n, "adam: sizes differ")
+        value.withUnsafeMutableBufferPointer { w in
+            gradient.withUnsafeBufferPointer { g in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        let step = learningRate / correction1
+                        let inverseRootCorrection2 = 1 / correction2.squareRoot()
+                        let shrink = decoupled ? 1 - learningRate * weightDecay : 1
+                        let coupled: Float = decoupled ? 0 : weightDecay
+                        parallelRanges(n, work: n * 8) { range in
+                            for i in range {
+                                let gi = g[i] + coupled * w[i]
+                                let mi = beta1 * m[i] + (1 - beta1) * gi
+                                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+                                m[i] = mi
+                                v[i] = vi
+                                w[i] = w[i] * shrink - step * mi / (vi.squareRoot() * inverseRootCorrection2 + epsilon)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

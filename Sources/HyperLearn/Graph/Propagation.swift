@@ -1,0 +1,104 @@
+/// A symmetric propagation operator `P` over the items of one modality, applied as sparse products.
+///
+/// Encoders compute `P · X` in the forward pass and, because `P` is symmetric, `P · G` again in the
+/// backward pass. ``NormalizedAdjacency`` (GCN), ``HypergraphPropagation`` (HGNN) and
+/// ``MixedPropagation`` (their average) conform.
+public protocol Propagation: Sendable {
+    /// Number of items (`P` is `count × count`).
+    var count: Int { get }
+    /// `y = P · x`, reusing `y`'s storage (`y` must be `count × x.columns`).
+    func apply(_ x: Matrix, into y: inout Matrix)
+    /// Stored entries touched by one application, for FLOP and bandwidth accounting.
+    var nonzeroCount: Int { get }
+}
+
+extension Propagation {
+    /// `P · x` as a new matrix.
+    public func apply(_ x: Matrix) -> Matrix {
+        var y = Matrix(rows: count, columns: x.columns)
+        apply(x, into: &y)
+        return y
+    }
+}
+
+/// GCN propagation `Â = D^{-1/2} (A + I) D^{-1/2}` over a weighted symmetric graph
+/// (Kipf & Welling, "Semi-Supervised Classification with Graph Convolutional Networks", ICLR 2017).
+public struct NormalizedAdjacency: Propagation {
+    /// The normalised operator `Â`, stored (it has the sparsity of `A + I`).
+    public let matrix: SparseMatrix
+
+    /// Normalises `adjacency` (which should be symmetric; see ``symmetrized(_:)``).
+    public init(adjacency: SparseMatrix) { matrix = gcnNormalization(adjacency) }
+
+    public var count: Int { matrix.rows }
+    public var nonzeroCount: Int { matrix.nonzeroCount }
+    public func apply(_ x: Matrix, into y: inout Matrix) { matrix.multiply(x, into: &y) }
+}
+
+/// HGNN propagation `D_v^{-1/2} H W_e D_e^{-1} Hᵀ D_v^{-1/2}` over a hypergraph with incidence `H`
+/// (`n × e`) (Feng et al., "Hypergraph Neural Networks", AAAI 2019).
+///
+/// It is applied as two sparse products with the scaled incidence `S = D_v^{-1/2} H (W_e D_e^{-1})^{1/2}`:
+/// `P · X = S (Sᵀ X)`, never as an `n × n` matrix. Each item also gets a singleton hyperedge (the
+/// hypergraph analogue of GCN's `+ I`), so an item in no hyperedge keeps its own signal.
+public struct HypergraphPropagation: Propagation {
+    /// `S`, `n × (e + n)` including the singleton hyperedges.
+    public let scaledIncidence: SparseMatrix
+    /// `Sᵀ`, kept so that both products are row-parallel CSR products.
+    public let scaledIncidenceTransposed: SparseMatrix
+
+    /// - Parameters:
+    ///   - incidence: `H`, `n × e`; entry `(v, e)` is the membership weight of item `v` in hyperedge `e`.
+    ///   - edgeWeights: `W_e`, one per hyperedge (default 1).
+    ///   - selfLoops: add a singleton hyperedge per item.
+    public init(incidence: SparseMatrix, edgeWeights: [Float]? = nil, selfLoops: Bool = true) {
+        let n = incidence.rows
+        var entries = [(row: Int, column: Int, value: Float)]()
+        entries.reserveCapacity(incidence.nonzeroCount + n)
+        for v in 0..<n {
+            for k in incidence.rowOffsets[v]..<incidence.rowOffsets[v + 1] {
+                entries.append((v, Int(incidence.columnIndices[k]), incidence.values[k]))
+            }
+            if selfLoops { entries.append((v, incidence.columns + v, 1)) }
+        }
+        let h = SparseMatrix(rows: n, columns: incidence.columns + (selfLoops ? n : 0), entries: entries)
+        let weights = (edgeWeights ?? [Float](repeating: 1, count: incidence.columns))
+            + [Float](repeating: 1, count: selfLoops ? n : 0)
+        // D_e: hyperedge degree (sum of memberships); D_v: vertex degree Σ_e w_e H(v, e).
+        var edgeDegree = [Float](repeating: 0, count: h.columns)
+        for k in 0..<h.nonzeroCount { edgeDegree[Int(h.columnIndices[k])] += h.values[k] }
+        let vertexDegree = h.scaled(columns: weights).rowSums
+        let left = vertexDegree.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
+        let right = zip(weights, edgeDegree).map { w, d in d > 0 ? (w / d).squareRoot() : 0 }
+        scaledIncidence = h.scaled(rows: left, columns: right)
+        scaledIncidenceTransposed = scaledIncidence.transposed
+    }
+
+    public var count: Int { scaledIncidence.rows }
+    public var nonzeroCount: Int { 2 * scaledIncidence.nonzeroCount }
+
+    public func apply(_ x: Matrix, into y: inout Matrix) {
+        let edges = scaledIncidenceTransposed.multiply(x)
+        scaledIncidence.multiply(edges, into: &y)
+    }
+}
+
+/// The average of several propagations over the same items (a modality with both a graph and a
+/// hypergraph).
+public struct MixedPropagation: Propagation {
+    public let parts: [any Propagation]
+
+    public init(_ parts: [any Propagation]) {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.count == parts[0].count }, "MixedPropagation: parts differ in size")
+        self.parts = parts
+    }
+
+    public var count: Int { parts[0].count }
+    public var nonzeroCount: Int { parts.reduce(0) { $0 + $1.nonzeroCount } }
+
+    public func apply(_ x: Matrix, into y: inout Matrix) {
+        parts[0].apply(x, into: &y)
+        for part in parts.dropFirst() { y.add(part.apply(x)) }
+        y.scale(by: 1 / Float(parts.count))
+    }
+}

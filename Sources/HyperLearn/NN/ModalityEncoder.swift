@@ -1,0 +1,128 @@
+/// The encoder of one modality: `H⁰ = [E | X | B]`, `H^{l+1} = σ(P H^l W^l + b^l)`, `Z = H^L` (no σ on
+/// the last layer), with dropout after each hidden ReLU (METHOD.md, "Encoder, one per modality").
+///
+/// `E` is a learned table (`n × d₀`), `X` dense features, `B` sparse input features (for example the
+/// modality's incidence with the other modalities). The first layer multiplies each input part by its
+/// own block of `W⁰` (so `B W⁰_B` is a sparse × dense product) and sums them before propagating.
+/// The encoder also owns the modality's per-item score bias, so that everything one modality needs
+/// lives in one place (the unit a shard owns).
+public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible {
+    public let name: String
+    public let count: Int
+    public let table: Parameter?
+    public let features: Matrix?
+    public let sparseFeatures: SparseMatrix?
+    let sparseFeaturesTransposed: SparseMatrix?
+    /// First-layer weights for the table, the features and the sparse features.
+    public let tableWeight: Parameter?
+    public let featureWeight: Parameter?
+    public let sparseWeight: Parameter?
+    public let firstBias: Parameter
+    /// Layers 1…L-1.
+    public let convolutions: [GCNConv]
+    public let propagation: (any Propagation)?
+    public let dropout: Float
+    /// Per-item score bias `b_m` (`n × 1`).
+    public let itemBias: Parameter
+
+    // Forward caches for the backward pass.
+    private var preActivations: [Matrix] = []
+    private var activations: [Matrix] = []
+    private var masks: [[Float]?] = []
+
+    /// - Parameters:
+    ///   - layerDimensions: output width of each layer; the last is the embedding dimension `d`.
+    ///   - tableDimensions: width `d₀` of the learned table (0: none, features only).
+    public init(name: String, count: Int, features: Matrix?, sparseFeatures: SparseMatrix?,
+                propagation: (any Propagation)?, tableDimensions: Int, layerDimensions: [Int], dropout: Float,
+                using generator: inout SeededGenerator) {
+        precondition(!layerDimensions.isEmpty, "ModalityEncoder: at least one layer")
+        precondition(tableDimensions > 0 || features != nil || sparseFeatures != nil, "ModalityEncoder '\(name)': no input")
+        self.name = name
+        self.count = count
+        self.features = features
+        self.sparseFeatures = sparseFeatures
+        sparseFeaturesTransposed = sparseFeatures?.transposed
+        self.propagation = propagation
+        self.dropout = dropout
+        let first = layerDimensions[0]
+        table = tableDimensions > 0
+            ? Parameter(name: "\(name).table", rows: count, columns: tableDimensions, normalScale: 0.1, using: &generator) : nil
+        tableWeight = tableDimensions > 0
+            ? Parameter(name: "\(name).layer0.table_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
+        featureWeight = features.map {
+            Parameter(name: "\(name).layer0.feature_weight", glorotRows: $0.columns, columns: first, using: &generator)
+        }
+        sparseWeight = sparseFeatures.map {
+            Parameter(name: "\(name).layer0.sparse_weight", glorotRows: $0.columns, columns: first, using: &generator)
+        }
+        firstBias = Parameter(name: "\(name).layer0.bias", value: Matrix(rows: 1, columns: first))
+        var convolutions = [GCNConv]()
+        for l in 1..<layerDimensions.count {
+            convolutions.append(GCNConv(layerDimensions[l - 1], layerDimensions[l], propagation: propagation,
+                                        name: "\(name).layer\(l)", using: &generator))
+        }
+        self.convolutions = convolutions
+        itemBias = Parameter(name: "\(name).item_bias", value: Matrix(rows: count, columns: 1))
+    }
+
+    /// Embedding dimension `d`.
+    public var outputDimensions: Int { convolutions.last?.weight.value.columns ?? firstBias.value.columns }
+
+    /// Every trainable parameter, in a fixed order.
+    public var parameters: [Parameter] {
+        [table, tableWeight, featureWeight, sparseWeight].compactMap { $0 } + [firstBias]
+            + convolutions.flatMap(\.parameters) + [itemBias]
+    }
+
+    /// `Z = H^L`. With `training`, hidden activations are dropped out with masks drawn from `generator`
+    /// and the activations are kept for ``backward(_:)``.
+    public func forward(training: Bool, using generator: inout SeededGenerator) -> Matrix {
+        var t = Matrix(rows: count, columns: firstBias.value.columns)
+        if let table, let tableWeight { t.multiply(table.value, tableWeight.value) }
+        if let features, let featureWeight { t.multiply(features, featureWeight.value, beta: 1) }
+        if let sparseFeatures, let sparseWeight { sparseFeatures.multiply(sparseWeight.value, beta: 1, into: &t) }
+        var a = propagateAddingBias(t, bias: firstBias, propagation: propagation)
+        preActivations.removeAll(keepingCapacity: true)
+        activations.removeAll(keepingCapacity: true)
+        masks.removeAll(keepingCapacity: true)
+        for conv in convolutions {
+            let mask = training ? ReLUDropout.mask(count: a.storage.count, rate: dropout, using: &generator) : nil
+            let h = ReLUDropout.forward(a, mask: mask)
+            if training {
+                preActivations.append(a)
+                activations.append(h)
+                masks.append(mask)
+            }
+            a = conv(h)
+        }
+        return a
+    }
+
+    /// Back-propagates `∂loss/∂Z` through the layers of the last training ``forward(training:using:)``,
+    /// accumulating every parameter's gradient. `dZ` must not include the item bias's gradient.
+    public func backward(_ dZ: Matrix) {
+        precondition(activations.count == convolutions.count, "ModalityEncoder.backward without a training forward pass")
+        var dy = dZ
+        for l in stride(from: convolutions.count - 1, through: 0, by: -1) {
+            let dh = convolutions[l].backward(input: activations[l], outputGradient: dy)!
+            dy = ReLUDropout.backward(preActivation: preActivations[l], outputGradient: dh, mask: masks[l])
+        }
+        CPUKernels.accumulateColumnSums(dy, into: &firstBias.gradient)
+        let dt = propagation?.apply(dy) ?? dy
+        if let table, let tableWeight {
+            tableWeight.gradient.multiply(table.value, dt, transposeA: true, beta: 1)
+            table.gradient.multiply(dt, tableWeight.value, transposeB: true, beta: 1)
+        }
+        if let features, let featureWeight { featureWeight.gradient.multiply(features, dt, transposeA: true, beta: 1) }
+        if let sparseFeaturesTransposed, let sparseWeight {
+            sparseFeaturesTransposed.multiply(dt, beta: 1, into: &sparseWeight.gradient)
+        }
+    }
+
+    public var description: String {
+        let inputs = [table.map { "table \($0.value.columns)" }, features.map { "features \($0.columns)" },
+                      sparseFeatures.map { "sparse \($0.columns)" }].compactMap { $0 }.joined(separator: " + ")
+        return "ModalityEncoder(\(name): \(count) items, \(inputs) → \(([firstBias.value.columns] + convolutions.map { $0.weight.value.columns }).map(String.init).joined(separator: " → ")))"
+    }
+}

@@ -1,0 +1,48 @@
+/// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015), with L2 weight decay
+/// added to the gradient (`decoupled == false`, PyTorch's `Adam(weight_decay:)`) or decoupled
+/// weight decay (AdamW; Loshchilov & Hutter, ICLR 2019).
+///
+/// Equivalent to, per element: `g += λw` (coupled); `m = β₁m + (1-β₁)g`; `v = β₂v + (1-β₂)g²`;
+/// `w -= lr · (m / (1-β₁ᵗ)) / (√(v / (1-β₂ᵗ)) + ε)`; and `w -= lr · λ · w` first when decoupled.
+public struct Adam: Sendable, Codable, Equatable {
+    public var learningRate: Float
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float
+    public var decoupled: Bool
+    /// Steps taken so far (bias correction).
+    public private(set) var step: Int = 0
+
+    public init(learningRate: Float = 0.01, weightDecay: Float = 0, decoupled: Bool = false) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+    }
+
+    /// Counts one step; call once before updating the parameters of that step.
+    public mutating func advance() { step += 1 }
+
+    /// Restores the step counter from a checkpoint.
+    public mutating func restore(step: Int) { self.step = step }
+
+    /// Updates `parameter` from its gradient (call after ``advance()``).
+    public func update(_ parameter: Parameter) {
+        precondition(step > 0, "Adam.update before advance()")
+        let correction1 = 1 - Float.pow(beta1, step)
+        let correction2 = 1 - Float.pow(beta2, step)
+        CPUKernels.adam(value: &parameter.value.storage, gradient: parameter.gradient.storage,
+                        firstMoment: &parameter.firstMoment.storage, secondMoment: &parameter.secondMoment.storage,
+                        learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                        correction1: correction1, correction2: correction2,
+                        weightDecay: weightDecay, decoupled: decoupled)
+    }
+}
+
+extension Float {
+    static func pow(_ base: Float, _ exponent: Int) -> Float {
+        var result: Float = 1
+        for _ in 0..<exponent { result *= base }
+        return result
+    }
+}

@@ -1,0 +1,91 @@
+/// Which held-out hyperedges to evaluate.
+public enum EvaluationSplit: String, Sendable {
+    case validation, test
+}
+
+extension Trainer {
+    /// Metrics of every relation on `split`, keyed by relation name.
+    ///
+    /// Regression: `rmse`, `mae`. Link: `auc`/`aupr` against corrupt-one negatives, `auc_random`/
+    /// `aupr_random` against random tuples (one negative per positive each, from a fixed seed,
+    /// rejecting known positives of train ∪ test), and for a hidden member (position `e mod p` of
+    /// hyperedge `e`) the filtered rank among all items of its modality: `mrr`, `recall@K`, `ndcg@K`.
+    /// At most ``TrainingConfiguration/rankingQueries`` hidden-member queries are ranked (a seeded sample).
+    public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
+        let z = embeddings()
+        var result = [String: [String: Double]]()
+        for (r, relation) in dataset.relations.enumerated() {
+            let set: HyperedgeSet
+            switch split {
+            case .validation: set = validationSets[r]
+            case .test:
+                guard let test = relation.test else { continue }
+                set = test
+            }
+            guard set.count > 0 else { continue }
+            switch relation.task {
+            case .regression:
+                let predicted = predictions(relation: r, hyperedges: set, embeddings: z)
+                let targets = set.values ?? []
+                result[relation.name] = ["rmse": Metrics.rootMeanSquaredError(predicted, targets),
+                                         "mae": Metrics.meanAbsoluteError(predicted, targets)]
+            case .link:
+                result[relation.name] = linkMetrics(relation: r, positives: set, embeddings: z)
+            }
+        }
+        return result
+    }
+
+    func linkMetrics(relation r: Int, positives: HyperedgeSet, embeddings z: [Matrix]) -> [String: Double] {
+        let relation = dataset.relations[r]
+        let relationSizes = relation.members.map { sizes[$0] }
+        let positiveScores = scores(relation: r, hyperedges: positives, embeddings: z)
+        var metrics = [String: Double]()
+        for (kind, suffix, seed) in [(NegativeProtocol.corruptOne, "", UInt64(1)), (.random, "_random", UInt64(2))] {
+            var negativeGenerator = SeededGenerator(seed: seed)
+            let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: relationSizes, protocol: kind,
+                                            known: knownAll[r], using: &negativeGenerator)
+            let negativeScores = scores(relation: r, hyperedges: negatives, embeddings: z)
+            metrics["auc" + suffix] = Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
+            metrics["aupr" + suffix] = Metrics.averagePrecision(positives: positiveScores, negatives: negativeScores)
+        }
+        for (name, value) in rankingMetrics(relation: r, positives: positives, embeddings: z) { metrics[name] = value }
+        return metrics
+    }
+
+    /// Filtered ranks of hidden members: every candidate item of the hidden position is scored, known
+    /// positives other than the true member are left out, ties count one half.
+    func rankingMetrics(relation r: Int, positives: HyperedgeSet, embeddings z: [Matrix]) -> [String: Double] {
+        let relation = dataset.relations[r]
+        let p = relation.order
+        var queries = Array(0..<positives.count)
+        if queries.count > configuration.rankingQueries {
+            var sampler = SeededGenerator(seed: 3)
+            queries.shuffle(using: &sampler)
+            queries = Array(queries.prefix(configuration.rankingQueries)).sorted()
+        }
+        var ranks = [Double]()
+        ranks.reserveCapacity(queries.count)
+        for e in queries {
+            let hidden = e % p
+            let m = relation.members[hidden]
+            let n = sizes[m]
+            var candidates = [Int32](repeating: 0, count: n * p)
+            for c in 0..<n {
+                for j in 0..<p { candidates[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
+            }
+            let candidateScores = scores(relation: r, hyperedges: HyperedgeSet(order: p, members: candidates), embeddings: z)
+            let truth = Int(positives.members[e * p + hidden])
+            let trueScore = candidateScores[truth]
+            var above = 0.0, ties = 0.0
+            for c in 0..<n where c != truth {
+                let s = candidateScores[c]
+                if s < trueScore { continue }
+                if knownAll[r].contains(candidates[(c * p)..<(c * p + p)]) { continue }
+                if s > trueScore { above += 1 } else { ties += 1 }
+            }
+            ranks.append(1 + above + ties / 2)
+        }
+        return Metrics.ranking(ranks: ranks)
+    }
+}

@@ -1,0 +1,368 @@
+import Foundation
+
+/// One epoch's record: training loss, validation score and metrics, time.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    public var epoch: Int
+    /// Mean training loss over the epoch's steps (all relations, weighted, plus smoothness).
+    public var loss: Double
+    /// The early-stopping score on the validation split (lower is better: RMSE for regression,
+    /// 1 − AUC for link relations, averaged over relations); `nil` without a validation split.
+    public var validationScore: Double?
+    /// Per relation, the validation metrics (`rmse`, or `auc`).
+    public var validation: [String: [String: Double]]
+    public var seconds: Double
+    public var learningRate: Float
+}
+
+/// Trains a ``HyperLearnModel`` on a ``Dataset``: mini-batches of hyperedges, negative sampling,
+/// Adam, a validation split carved from training for early stopping, evaluation on the test split.
+///
+/// ```swift
+/// let trainer = try Trainer(dataset: data, configuration: config)
+/// try trainer.fit()
+/// let metrics = trainer.evaluate()          // per relation, on the test split
+/// let userEmbeddings = trainer.embeddings()[0]
+/// ```
+///
+/// The same seed gives the same numbers: every random draw comes from seeded generators, and all
+/// parallel loops write disjoint outputs.
+public final class Trainer: @unchecked Sendable {
+    public let dataset: Dataset
+    public let configuration: TrainingConfiguration
+    public let model: HyperLearnModel
+    /// Per relation: the training hyperedges minus the validation split, and the validation split.
+    public let trainingSets: [HyperedgeSet]
+    public let validationSets: [HyperedgeSet]
+    let sizes: [Int]
+    /// Known positives of each relation: training (validation included), and training ∪ test.
+    let knownTraining: [HyperedgeKeys]
+    let knownAll: [HyperedgeKeys]
+    /// Fixed corrupt-one negatives of the validation split (link relations).
+    let validationNegatives: [HyperedgeSet?]
+    /// Value range of each regression relation's training targets (predictions are clamped to it).
+    let valueRanges: [ClosedRange<Float>?]
+
+    public private(set) var optimizer: Adam
+    var generator: SeededGenerator
+    var dropoutGenerators: [SeededGenerator]
+    public private(set) var epoch = 0
+    public private(set) var history: [EpochRecord] = []
+    public private(set) var bestEpoch = 0
+    public private(set) var bestScore = Double.infinity
+    var bestSnapshot: [Matrix]? = nil
+    /// Epochs since the validation score last improved.
+    public private(set) var epochsWithoutImprovement = 0
+    /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
+    public private(set) var exchangedBytes = 0
+
+    public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
+        try configuration.validate()
+        guard !dataset.relations.isEmpty else { throw HyperLearnError.invalidArgument("the dataset has no relation") }
+        if configuration.threads > 0 { CPUKernels.setThreads(configuration.threads) }
+        self.dataset = dataset
+        self.configuration = configuration
+        sizes = dataset.modalities.map(\.count)
+        var generator = SeededGenerator(seed: configuration.seed)
+        var trainingSets = [HyperedgeSet](), validationSets = [HyperedgeSet]()
+        for relation in dataset.relations {
+            var order = Array(0..<relation.train.count)
+            order.shuffle(using: &generator)
+            let held = relation.train.count >= 20 ? Int(Float(relation.train.count) * configuration.validationFraction) : 0
+            validationSets.append(relation.train.subset(Array(order.prefix(held)).sorted()))
+            trainingSets.append(relation.train.subset(Array(order.dropFirst(held)).sorted()))
+        }
+        self.trainingSets = trainingSets
+        self.validationSets = validationSets
+        var knownTraining = [HyperedgeKeys](), knownAll = [HyperedgeKeys]()
+        for relation in dataset.relations {
+            let relationSizes = relation.members.map { dataset.modalities[$0].count }
+            var keys = HyperedgeKeys(sizes: relationSizes)
+            keys.insert(relation.train)
+            knownTraining.append(keys)
+            if let test = relation.test { keys.insert(test) }
+            knownAll.append(keys)
+        }
+        self.knownTraining = knownTraining
+        self.knownAll = knownAll
+        var validationNegatives = [HyperedgeSet?]()
+        let sizes = self.sizes
+        for (r, relation) in dataset.relations.enumerated() {
+            if relation.task == .link && validationSets[r].count > 0 {
+                var negativeGenerator = SeededGenerator(seed: configuration.seed &+ 0x5EED)
+                validationNegatives.append(sampleNegatives(
+                    for: validationSets[r], perPositive: 1, sizes: relation.members.map { sizes[$0] },
+                    protocol: .corruptOne, known: knownTraining[r], using: &negativeGenerator))
+            } else {
+                validationNegatives.append(nil)
+            }
+        }
+        self.validationNegatives = validationNegatives
+        valueRanges = dataset.relations.map { relation in
+            guard relation.task == .regression, let values = relation.train.values,
+                  let low = values.min(), let high = values.max() else { return nil }
+            return low...high
+        }
+        let trainingRelations = zip(dataset.relations, trainingSets).map { relation, set -> Relation in
+            var restricted = relation
+            restricted.train = set
+            restricted.test = nil
+            return restricted
+        }
+        model = try HyperLearnModel(dataset: dataset, trainingRelations: trainingRelations,
+                                    configuration: configuration, using: &generator)
+        // Start each regression relation's global bias at its mean target (faster, steadier start).
+        for (r, relation) in dataset.relations.enumerated() where relation.task == .regression {
+            if let values = trainingSets[r].values, !values.isEmpty {
+                model.decoders[r].cp.globalBias.value.storage[0] = values.reduce(0, +) / Float(values.count)
+            }
+        }
+        dropoutGenerators = model.encoders.map { _ in generator.split() }
+        optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay,
+                         decoupled: configuration.decoupledWeightDecay)
+        self.generator = generator
+    }
+
+    // MARK: Training
+
+    /// Steps per epoch: the largest relation's positives divided by the batch size.
+    public var stepsPerEpoch: Int {
+        let largest = trainingSets.map(\.count).max() ?? 0
+        return configuration.batchSize == 0 ? 1 : max(1, (largest + configuration.batchSize - 1) / configuration.batchSize)
+    }
+
+    /// Runs one epoch (shuffles, then ``stepsPerEpoch`` steps over every relation), evaluates the
+    /// validation split and updates the early-stopping state.
+    @discardableResult
+    public func trainEpoch() throws -> EpochRecord {
+        let start = DispatchTime.now()
+        let steps = stepsPerEpoch
+        var orders = trainingSets.map { Array(0..<$0.count) }
+        if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
+        var lossSum = 0.0
+        for s in 0..<steps {
+            let batches = orders.map { order in
+                Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
+            }
+            lossSum += step(batches: batches)
+        }
+        let loss = lossSum / Double(steps)
+        guard loss.isFinite else {
+            throw HyperLearnError.numerical("training loss became \(loss) at epoch \(epoch + 1); lower the learning rate")
+        }
+        epoch += 1
+        optimizer.learningRate *= configuration.learningRateDecay
+        let (score, details) = validationScore()
+        if let score {
+            if score < bestScore {
+                bestScore = score
+                bestEpoch = epoch
+                bestSnapshot = model.parameters.map(\.value)
+                epochsWithoutImprovement = 0
+            } else {
+                epochsWithoutImprovement += 1
+            }
+        } else {
+            bestEpoch = epoch
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let record = EpochRecord(epoch: epoch, loss: loss, validationScore: score, validation: details,
+                                 seconds: seconds, learningRate: optimizer.learningRate)
+        history.append(record)
+        return record
+    }
+
+    /// Whether early stopping asks to stop.
+    public var shouldStop: Bool {
+        epoch >= configuration.epochs
+            || (configuration.patience > 0 && epochsWithoutImprovement >= configuration.patience)
+    }
+
+    /// Trains until ``TrainingConfiguration/epochs`` or early stopping, then restores the parameters
+    /// of the best validation epoch. `afterEpoch` sees each record (progress, checkpoints).
+    public func fit(afterEpoch: ((EpochRecord) throws -> Void)? = nil) throws {
+        while !shouldStop {
+            let record = try trainEpoch()
+            try afterEpoch?(record)
+        }
+        restoreBest()
+    }
+
+    /// Puts back the parameters of the best validation epoch (no-op without a validation split).
+    public func restoreBest() {
+        guard let bestSnapshot else { return }
+        for (parameter, value) in zip(model.parameters, bestSnapshot) { parameter.value = value }
+    }
+
+    /// One optimisation step over the given positives of each relation (indices into ``trainingSets``).
+    /// Returns the step's loss.
+    func step(batches: [[Int]]) -> Double {
+        let parameters = model.parameters
+        for parameter in parameters { parameter.zeroGradient() }
+        let encoders = model.encoders
+        // 1. Every modality's embeddings (each encoder draws dropout from its own stream).
+        var embeddings = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: encoders.count)
+        for m in encoders.indices {
+            embeddings[m] = encoders[m].forward(training: true, using: &dropoutGenerators[m])
+        }
+        var embeddingGradients = embeddings.map { Matrix(rows: $0.rows, columns: $0.columns) }
+        var biasGradients = sizes.map { [Float](repeating: 0, count: $0) }
+        var loss = 0.0
+        // 2–4. Per relation: gather, decode, loss gradient, scatter back.
+        for (r, relation) in dataset.relations.enumerated() where !batches[r].isEmpty {
+            let positives = trainingSets[r].subset(batches[r])
+            var hyperedges = positives
+            var negativesStart = positives.count
+            if relation.task == .link {
+                let negatives = sampleNegatives(
+                    for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
+                    protocol: .corruptOne, known: knownTraining[r], using: &generator)
+                hyperedges.members.append(contentsOf: negatives.members)
+                negativesStart = positives.count
+            }
+            loss += Double(relation.weight) * decodeAccumulating(
+                relation: r, hyperedges: hyperedges, positivesEnd: negativesStart, targets: positives.values,
+                embeddings: embeddings, embeddingGradients: &embeddingGradients, biasGradients: &biasGradients)
+        }
+        // Smoothness, then each encoder's backward pass.
+        for m in encoders.indices {
+            if configuration.smoothness > 0, let propagation = encoders[m].propagation {
+                loss += smoothnessLoss(embeddings[m], propagation: propagation, weight: configuration.smoothness,
+                                       gradient: &embeddingGradients[m])
+            }
+            encoders[m].backward(embeddingGradients[m])
+            for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
+        }
+        optimizer.advance()
+        for parameter in parameters { optimizer.update(parameter) }
+        return loss
+    }
+
+    /// Scores `hyperedges` of relation `r` chunk by chunk, adds the loss gradient of each chunk to the
+    /// member embeddings' and biases' gradients, and returns the (unweighted) loss. Rows below
+    /// `positivesEnd` are positives (or valued hyperedges with `targets`); the rest are negatives.
+    func decodeAccumulating(relation r: Int, hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?,
+                            embeddings: [Matrix], embeddingGradients: inout [Matrix],
+                            biasGradients: inout [[Float]]) -> Double {
+        let relation = dataset.relations[r]
+        let decoder = model.decoders[r]
+        let p = relation.order, d = configuration.dimensions
+        let total = hyperedges.count
+        let chunk = min(configuration.chunkSize, total)
+        var gathered = [Matrix](repeating: Matrix(rows: chunk, columns: d), count: p)
+        var gatheredGradients = gathered
+        var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
+        var scores = [Float](repeating: 0, count: chunk)
+        var gradient = [Float](repeating: 0, count: chunk)
+        let weight = relation.weight
+        var loss = 0.0
+        var start = 0
+        while start < total {
+            let count = min(chunk, total - start)
+            for j in 0..<p {
+                let m = relation.members[j]
+                CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
+                                      range: start..<(start + count), into: &gathered[j])
+                let bias = model.encoders[m].itemBias.value.storage
+                for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+            }
+            exchangedBytes += p * count * d * MemoryLayout<Float>.size
+            decoder.forward(gathered, biases: biases, count: count, into: &scores)
+            let normalizer = Float(total) / weight
+            if let targets {
+                loss += squaredErrorLoss(scores: scores[0..<count], targets: targets[start..<(start + count)],
+                                         normalizer: normalizer, gradient: &gradient) * Double(normalizer) / Double(total)
+            } else {
+                // Split the chunk at the positive/negative boundary.
+                let positiveCount = max(0, min(count, positivesEnd - start))
+                var part = [Float](repeating: 0, count: count)
+                if positiveCount > 0 {
+                    loss += logisticLoss(scores: scores[0..<positiveCount], label: true, normalizer: normalizer,
+                                         gradient: &part) * Double(normalizer) / Double(total)
+                    for e in 0..<positiveCount { gradient[e] = part[e] }
+                }
+                if positiveCount < count {
+                    loss += logisticLoss(scores: scores[positiveCount..<count], label: false, normalizer: normalizer,
+                                         gradient: &part) * Double(normalizer) / Double(total)
+                    for e in positiveCount..<count { gradient[e] = part[e - positiveCount] }
+                }
+            }
+            decoder.backward(gathered, count: count, scoreGradient: gradient, gatheredGradients: &gatheredGradients)
+            for j in 0..<p {
+                let m = relation.members[j]
+                CPUKernels.scatterAddRows(gatheredGradients[j], count: count, indices: hyperedges.members, stride: p,
+                                          offset: j, rangeStart: start, into: &embeddingGradients[m])
+                for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += gradient[e] }
+            }
+            start += count
+        }
+        return loss
+    }
+
+    // MARK: Inference
+
+    /// Every modality's embeddings `Z_m` (evaluation mode: no dropout).
+    public func embeddings() -> [Matrix] {
+        var unused = SeededGenerator(seed: 0)
+        return model.encoders.map { $0.forward(training: false, using: &unused) }
+    }
+
+    /// Scores of `hyperedges` under relation `r` (raw, not clamped).
+    public func scores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
+        let z = embeddings ?? self.embeddings()
+        let relation = dataset.relations[r]
+        let p = relation.order, d = configuration.dimensions
+        let chunk = max(1, min(configuration.chunkSize, hyperedges.count))
+        var gathered = [Matrix](repeating: Matrix(rows: chunk, columns: d), count: p)
+        var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
+        var chunkScores = [Float](repeating: 0, count: chunk)
+        var result = [Float]()
+        result.reserveCapacity(hyperedges.count)
+        var start = 0
+        while start < hyperedges.count {
+            let count = min(chunk, hyperedges.count - start)
+            for j in 0..<p {
+                let m = relation.members[j]
+                CPUKernels.gatherRows(z[m], indices: hyperedges.members, stride: p, offset: j,
+                                      range: start..<(start + count), into: &gathered[j])
+                let bias = model.encoders[m].itemBias.value.storage
+                for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+            }
+            model.decoders[r].forward(gathered, biases: biases, count: count, into: &chunkScores)
+            result.append(contentsOf: chunkScores[0..<count])
+            start += count
+        }
+        return result
+    }
+
+    /// Predictions for valued relations, clamped to the training targets' range.
+    public func predictions(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
+        let raw = scores(relation: r, hyperedges: hyperedges, embeddings: embeddings)
+        guard let range = valueRanges[r] else { return raw }
+        return raw.map { min(max($0, range.lowerBound), range.upperBound) }
+    }
+
+    /// The validation score (lower is better) and per-relation validation metrics.
+    func validationScore() -> (Double?, [String: [String: Double]]) {
+        guard validationSets.contains(where: { $0.count > 0 }) else { return (nil, [:]) }
+        let z = embeddings()
+        var total = 0.0, counted = 0
+        var details = [String: [String: Double]]()
+        for (r, relation) in dataset.relations.enumerated() where validationSets[r].count > 0 {
+            let set = validationSets[r]
+            switch relation.task {
+            case .regression:
+                let rmse = Metrics.rootMeanSquaredError(predictions(relation: r, hyperedges: set, embeddings: z), set.values ?? [])
+                details[relation.name] = ["rmse": rmse]
+                total += rmse
+            case .link:
+                guard let negatives = validationNegatives[r] else { continue }
+                let auc = Metrics.areaUnderROC(positives: scores(relation: r, hyperedges: set, embeddings: z),
+                                               negatives: scores(relation: r, hyperedges: negatives, embeddings: z))
+                details[relation.name] = ["auc": auc]
+                total += 1 - auc
+            }
+            counted += 1
+        }
+        return (counted > 0 ? total / Double(counted) : nil, details)
+    }
+}

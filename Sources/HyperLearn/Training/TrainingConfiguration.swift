@@ -1,0 +1,71 @@
+/// Every setting of a training run. The defaults are the configuration the benchmarks call "default".
+///
+/// `Codable`, so that a run's resolved configuration can be written next to its results and read
+/// back to repeat it.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// Embedding dimension `d` (also the CP rank).
+    public var dimensions = 64
+    /// Width of the hidden encoder layers.
+    public var hiddenDimensions = 64
+    /// Width `d₀` of each modality's learned table (0: features only).
+    public var tableDimensions = 64
+    /// Number of encoder layers (graph convolutions).
+    public var layers = 2
+    /// Maximum number of epochs.
+    public var epochs = 200
+    public var learningRate: Float = 0.01
+    /// Multiplies the learning rate after every epoch (1: constant).
+    public var learningRateDecay: Float = 1
+    public var weightDecay: Float = 1e-5
+    /// AdamW's decoupled weight decay instead of L2 added to the gradient.
+    public var decoupledWeightDecay = false
+    /// Positive hyperedges per step of the largest relation (0: full batch).
+    public var batchSize = 0
+    /// Negatives per positive for link relations.
+    public var negatives = 5
+    /// Dropout after each hidden ReLU of the encoders.
+    public var dropout: Float = 0.1
+    /// Weight `γ` of the intra-modal smoothness term.
+    public var smoothness: Float = 0
+    public var decoder: DecoderKind = .cp
+    public var tupleHiddenDimensions = 64
+    /// Give each encoder its modality's incidence with the other modalities as sparse input features.
+    public var incidenceFeatures = false
+    /// Fraction of each relation's training hyperedges held out for validation and early stopping.
+    public var validationFraction: Float = 0.05
+    /// Epochs without improvement of the validation score before stopping (0: never stop early).
+    public var patience = 20
+    public var seed: UInt64 = 0
+    /// Hyperedges per decoder chunk: the decoder streams over a step's hyperedges in chunks of this size
+    /// and accumulates gradients, so memory does not grow with the batch.
+    public var chunkSize = 65_536
+    /// Threads for OpenBLAS and the parallel loops (0: all cores).
+    public var threads = 0
+    /// Hidden-member queries evaluated for ranking metrics (a seeded sample when there are more).
+    public var rankingQueries = 2_000
+
+    public init() {}
+
+    /// Checks ranges; throws a message naming the field.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws {
+            if !ok { throw HyperLearnError.invalidArgument(message) }
+        }
+        try check(dimensions > 0, "dimensions must be positive, got \(dimensions)")
+        try check(hiddenDimensions > 0, "hiddenDimensions must be positive, got \(hiddenDimensions)")
+        try check(tableDimensions >= 0, "tableDimensions must be ≥ 0, got \(tableDimensions)")
+        try check(layers >= 1, "layers must be ≥ 1, got \(layers)")
+        try check(epochs >= 0, "epochs must be ≥ 0, got \(epochs)")
+        try check(learningRate > 0 && learningRate.isFinite, "learningRate must be positive, got \(learningRate)")
+        try check(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay must be in (0, 1], got \(learningRateDecay)")
+        try check(weightDecay >= 0, "weightDecay must be ≥ 0, got \(weightDecay)")
+        try check(batchSize >= 0, "batchSize must be ≥ 0, got \(batchSize)")
+        try check(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")
+        try check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)")
+        try check(smoothness >= 0, "smoothness must be ≥ 0, got \(smoothness)")
+        try check(validationFraction >= 0 && validationFraction < 1, "validationFraction must be in [0, 1), got \(validationFraction)")
+        try check(patience >= 0, "patience must be ≥ 0, got \(patience)")
+        try check(chunkSize > 0, "chunkSize must be positive, got \(chunkSize)")
+        try check(threads >= 0, "threads must be ≥ 0, got \(threads)")
+    }
+}
