@@ -42,18 +42,18 @@ public final class Trainer: @unchecked Sendable {
     /// Value range of each regression relation's training targets (predictions are clamped to it).
     let valueRanges: [ClosedRange<Float>?]
 
-    public private(set) var optimizer: Adam
+    public internal(set) var optimizer: Adam
     var generator: SeededGenerator
     var dropoutGenerators: [SeededGenerator]
-    public private(set) var epoch = 0
-    public private(set) var history: [EpochRecord] = []
-    public private(set) var bestEpoch = 0
-    public private(set) var bestScore = Double.infinity
+    public internal(set) var epoch = 0
+    public internal(set) var history: [EpochRecord] = []
+    public internal(set) var bestEpoch = 0
+    public internal(set) var bestScore = Double.infinity
     var bestSnapshot: [Matrix]? = nil
     /// Epochs since the validation score last improved.
-    public private(set) var epochsWithoutImprovement = 0
+    public internal(set) var epochsWithoutImprovement = 0
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
-    public private(set) var exchangedBytes = 0
+    public internal(set) var exchangedBytes = 0
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
@@ -196,6 +196,14 @@ public final class Trainer: @unchecked Sendable {
     /// One optimisation step over the given positives of each relation (indices into ``trainingSets``).
     /// Returns the step's loss.
     func step(batches: [[Int]]) -> Double {
+        let loss = computeGradients(batches: batches)
+        optimizer.advance()
+        for parameter in model.parameters { optimizer.update(parameter) }
+        return loss
+    }
+
+    /// The loss of one step and, in every parameter's `gradient`, its gradient (no update).
+    func computeGradients(batches: [[Int]]) -> Double {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let encoders = model.encoders
@@ -232,8 +240,6 @@ public final class Trainer: @unchecked Sendable {
             encoders[m].backward(embeddingGradients[m])
             for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
         }
-        optimizer.advance()
-        for parameter in parameters { optimizer.update(parameter) }
         return loss
     }
 

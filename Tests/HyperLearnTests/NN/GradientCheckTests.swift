@@ -1,0 +1,169 @@
+@testable import HyperLearn
+import XCTest
+
+/// Finite-difference checks of every differentiable operation's backward pass. Each op's output is
+/// reduced to a scalar with a fixed random projection `R` (`loss = Σ y ⊙ R`, so `∂loss/∂y = R`).
+final class GradientCheckTests: XCTestCase {
+    /// A 5-node path graph with one chord.
+    func smallGraph() -> NormalizedAdjacency {
+        let edges = [(0, 1), (1, 2), (2, 3), (3, 4), (0, 3)]
+        let entries = edges.flatMap { [($0.0, $0.1, Float(1)), ($0.1, $0.0, Float(1))] }.map { (row: $0.0, column: $0.1, value: $0.2) }
+        return NormalizedAdjacency(adjacency: SparseMatrix(rows: 5, columns: 5, entries: entries))
+    }
+
+    func smallHypergraph() -> HypergraphPropagation {
+        // Hyperedges {0,1,2}, {2,3}, {1,3,4}.
+        let groups: [[Int]] = [[0, 1, 2], [2, 3], [1, 3, 4]]
+        let entries = groups.enumerated().flatMap { g, members in members.map { (row: $0, column: g, value: Float(1)) } }
+        return HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
+    }
+
+    func testLinear() {
+        var g = SeededGenerator(seed: 1)
+        let layer = Linear(4, 3, using: &g)
+        let x = Parameter(name: "x", value: randomMatrix(6, 4, using: &g))
+        let r = randomMatrix(6, 3, using: &g)
+        let loss = { layer(x.value).dot(r) }
+        for parameter in layer.parameters + [x] {
+            checkGradient(parameter, loss: loss) {
+                for q in layer.parameters { q.zeroGradient() }
+                let dx = layer.backward(input: x.value, outputGradient: r)!
+                x.gradient = dx
+            }
+        }
+    }
+
+    func testGCNConvOverGraphAndHypergraph() {
+        for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
+            var g = SeededGenerator(seed: 2)
+            let conv = GCNConv(3, 4, propagation: propagation, using: &g)
+            let x = Parameter(name: "x", value: randomMatrix(5, 3, using: &g))
+            let r = randomMatrix(5, 4, using: &g)
+            let loss = { conv(x.value).dot(r) }
+            for parameter in conv.parameters + [x] {
+                checkGradient(parameter, loss: loss) {
+                    for q in conv.parameters { q.zeroGradient() }
+                    x.gradient = conv.backward(input: x.value, outputGradient: r)!
+                }
+            }
+        }
+    }
+
+    func testReLUDropout() {
+        var g = SeededGenerator(seed: 3)
+        // Keep inputs away from the kink at 0, where finite differences are meaningless.
+        var value = randomMatrix(4, 5, using: &g)
+        for i in 0..<value.storage.count where abs(value.storage[i]) < 0.1 { value.storage[i] += 0.3 }
+        let x = Parameter(name: "x", value: value)
+        let mask = ReLUDropout.mask(count: 20, rate: 0.3, using: &g)
+        let r = randomMatrix(4, 5, using: &g)
+        checkGradient(x, loss: { ReLUDropout.forward(x.value, mask: mask).dot(r) }) {
+            x.gradient = ReLUDropout.backward(preActivation: x.value, outputGradient: r, mask: mask)
+        }
+    }
+
+    func testCPDecoderOrderThree() {
+        var g = SeededGenerator(seed: 4)
+        let decoder = CPDecoder(rank: 3)
+        decoder.weights.value = randomMatrix(1, 3, using: &g)
+        let members = (0..<3).map { Parameter(name: "g\($0)", value: randomMatrix(7, 3, using: &g)) }
+        let r = (0..<7).map { _ in g.normal() }
+        let loss = { () -> Double in
+            var s = [Float](repeating: 0, count: 7)
+            decoder.forward(members.map(\.value), count: 7, addingTo: &s)
+            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        for parameter in decoder.parameters + members {
+            checkGradient(parameter, loss: loss) {
+                for q in decoder.parameters { q.zeroGradient() }
+                var grads = members.map { Matrix(rows: $0.value.rows, columns: 3) }
+                decoder.backward(members.map(\.value), count: 7, scoreGradient: r, gatheredGradients: &grads)
+                for (m, grad) in zip(members, grads) { m.gradient = grad }
+            }
+        }
+    }
+
+    func testTupleDecoder() {
+        var g = SeededGenerator(seed: 5)
+        let decoder = TupleDecoder(order: 3, dimensions: 2, hiddenDimensions: 5, using: &g)
+        let members = (0..<3).map { Parameter(name: "g\($0)", value: randomMatrix(6, 2, using: &g)) }
+        let r = (0..<6).map { _ in g.normal() }
+        let loss = { () -> Double in
+            var s = [Float](repeating: 0, count: 6)
+            decoder.forward(members.map(\.value), count: 6, addingTo: &s)
+            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        for parameter in decoder.parameters + members {
+            checkGradient(parameter, tolerance: 5e-2, loss: loss) {
+                for q in decoder.parameters { q.zeroGradient() }
+                var grads = members.map { Matrix(rows: $0.value.rows, columns: 2) }
+                decoder.backward(members.map(\.value), count: 6, scoreGradient: r, gatheredGradients: &grads)
+                for (m, grad) in zip(members, grads) { m.gradient = grad }
+            }
+        }
+    }
+
+    func testLosses() {
+        var g = SeededGenerator(seed: 6)
+        let s = Parameter(name: "scores", value: randomMatrix(1, 8, using: &g))
+        let y = (0..<8).map { _ in g.normal() }
+        var scratch = [Float](repeating: 0, count: 8)
+        checkGradient(s, loss: { squaredErrorLoss(scores: s.value.storage[...], targets: y[...], normalizer: 8, gradient: &scratch) }) {
+            var grad = [Float](repeating: 0, count: 8)
+            _ = squaredErrorLoss(scores: s.value.storage[...], targets: y[...], normalizer: 8, gradient: &grad)
+            s.gradient.storage = grad
+        }
+        for label in [true, false] {
+            checkGradient(s, loss: { logisticLoss(scores: s.value.storage[...], label: label, normalizer: 8, gradient: &scratch) }) {
+                var grad = [Float](repeating: 0, count: 8)
+                _ = logisticLoss(scores: s.value.storage[...], label: label, normalizer: 8, gradient: &grad)
+                s.gradient.storage = grad
+            }
+        }
+        let z = Parameter(name: "z", value: randomMatrix(5, 3, using: &g))
+        for propagation in [smallGraph() as any Propagation, smallHypergraph()] {
+            var unused = Matrix(rows: 5, columns: 3)
+            checkGradient(z, loss: { smoothnessLoss(z.value, propagation: propagation, weight: 0.7, gradient: &unused) }) {
+                var grad = Matrix(rows: 5, columns: 3)
+                _ = smoothnessLoss(z.value, propagation: propagation, weight: 0.7, gradient: &grad)
+                z.gradient = grad
+            }
+        }
+    }
+
+    /// The whole model: encoders with table, dense and sparse features over a graph and a hypergraph,
+    /// CP + tuple decoders, a valued 2nd-order and an unvalued 3rd-order relation, smoothness.
+    func testFullLoss() throws {
+        var data = Dataset(name: "grad")
+        var g = SeededGenerator(seed: 7)
+        let a = try data.addModality(Modality(name: "a", count: 6, features: randomMatrix(6, 2, using: &g), graph: .nearestNeighbors(k: 2)))
+        let b = try data.addModality(Modality(name: "b", count: 5, hypergraph: .induced))
+        let c = try data.addModality(Modality(name: "c", count: 4, graph: .cooccurrence(k: 2)))
+        var pairs = [[Int]](), values = [Float]()
+        for i in 0..<6 { for j in 0..<5 where (i + j) % 2 == 0 { pairs.append([i, j]); values.append(Float(i - j) / 3) } }
+        try data.addRelation(Relation(name: "rates", members: [a, b], task: .regression, train: HyperedgeSet(pairs, values: values)))
+        let triples = (0..<12).map { [$0 % 6, ($0 * 2) % 5, ($0 * 3) % 4] }
+        try data.addRelation(Relation(name: "tags", members: [a, b, c], task: .link, train: HyperedgeSet(triples)))
+        var config = TrainingConfiguration()
+        config.dimensions = 3
+        config.hiddenDimensions = 4
+        config.tableDimensions = 3
+        config.dropout = 0
+        config.smoothness = 0.3
+        config.decoder = .cpTuple
+        config.tupleHiddenDimensions = 4
+        config.incidenceFeatures = true
+        config.validationFraction = 0
+        config.negatives = 2
+        let trainer = try Trainer(dataset: data, configuration: config)
+        let batches = trainer.trainingSets.map { Array(0..<$0.count) }
+        let saved = trainer.generator
+        let loss = { () -> Double in
+            trainer.generator = saved
+            return trainer.computeGradients(batches: batches)
+        }
+        for parameter in trainer.model.parameters {
+            checkGradient(parameter, epsilon: 1e-3, tolerance: 5e-2, limit: 10, loss: loss) { _ = loss() }
+        }
+    }
+}

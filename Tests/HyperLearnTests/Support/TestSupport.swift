@@ -1,0 +1,60 @@
+@testable import HyperLearn
+import XCTest
+
+/// `|actual − expected| ≤ atol + rtol · |expected|` element by element.
+func assertClose(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6,
+                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "sizes differ \(message)", file: file, line: line)
+    for (i, (a, e)) in zip(actual, expected).enumerated() where !(abs(a - e) <= atol + rtol * abs(e)) {
+        XCTFail("element \(i): \(a) vs \(e) \(message)", file: file, line: line)
+        return
+    }
+}
+
+func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Float = 1e-5, atol: Float = 1e-6,
+                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.rows, expected.rows, file: file, line: line)
+    XCTAssertEqual(actual.columns, expected.columns, file: file, line: line)
+    assertClose(actual.storage, expected.storage, rtol: rtol, atol: atol, message, file: file, line: line)
+}
+
+func randomMatrix(_ rows: Int, _ columns: Int, scale: Float = 1, using generator: inout SeededGenerator) -> Matrix {
+    Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in scale * generator.normal() })
+}
+
+/// Central finite differences of `loss` with respect to every element of `parameter` (or `limit` of
+/// them), compared with `parameter.gradient` after `computeAnalytic` ran: relative error ≤ `tolerance`
+/// with an absolute floor.
+func checkGradient(_ parameter: Parameter, epsilon: Float = 1e-2, tolerance: Double = 2e-2, limit: Int = 40,
+                   loss: () -> Double, computeAnalytic: () -> Void,
+                   file: StaticString = #filePath, line: UInt = #line) {
+    parameter.zeroGradient()
+    computeAnalytic()
+    let analytic = parameter.gradient.storage
+    let stride = max(1, parameter.count / limit)
+    var checked = 0
+    for i in Swift.stride(from: 0, to: parameter.count, by: stride) {
+        let original = parameter.value.storage[i]
+        parameter.value.storage[i] = original + epsilon
+        let plus = loss()
+        parameter.value.storage[i] = original - epsilon
+        let minus = loss()
+        parameter.value.storage[i] = original
+        let numeric = (plus - minus) / (2 * Double(epsilon))
+        let error = abs(numeric - Double(analytic[i])) / max(1e-2, abs(numeric) + abs(Double(analytic[i])))
+        if error > tolerance {
+            XCTFail("\(parameter.name)[\(i)]: analytic \(analytic[i]), numeric \(numeric)", file: file, line: line)
+            return
+        }
+        checked += 1
+    }
+    XCTAssertGreaterThan(checked, 0, file: file, line: line)
+}
+
+/// Where the shared benchmark data lives, or `nil` (tests that need it skip).
+func sharedDataDirectory() -> URL? {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    let data = url.deletingLastPathComponent().appendingPathComponent("shared/data")
+    return FileManager.default.fileExists(atPath: data.path) ? data : nil
+}
