@@ -1,0 +1,57 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes files all at once: readers see the old file or the new one, never half of either.
+///
+/// The data goes to a temporary file in the destination's folder, which is then renamed over the
+/// destination (`rename(2)` is atomic within one file system). There is no `fsync`: a power cut may
+/// lose the new file, but never leaves a torn one in its place.
+public enum AtomicFile {
+    /// Writes `data` to `url`, replacing any existing file.
+    /// - Parameters:
+    ///   - data: The new contents.
+    ///   - url: The destination; its folder must exist.
+    /// - Throws: ``HyperLearnError/io(path:reason:)`` when the temporary file cannot be written or renamed.
+    public static func write(_ data: Data, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw HyperLearnError.io(path: url.path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
+        }
+        do {
+            try SystemCall.rename(temporary.path, url.path)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Writes `text` as UTF-8 (see ``write(_:to:)-(Data,_)``).
+    public static func write(_ text: String, to url: URL) throws {
+        try write(Data(text.utf8), to: url)
+    }
+}
+
+/// The one place that calls the C library directly.
+enum SystemCall {
+    /// `rename(2)`, turning `errno` into ``HyperLearnError/io(path:reason:)``.
+    static func rename(_ source: String, _ destination: String) throws {
+        #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
+        guard Foundation.rename(source, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw HyperLearnError.io(path: destination, reason: "cannot rename \(source) over it: \(reason)")
+        }
+        #else
+        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: destination),
+                                                  withItemAt: URL(fileURLWithPath: source))
+        #endif
+    }
+}

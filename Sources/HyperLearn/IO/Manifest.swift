@@ -1,0 +1,416 @@
+import Foundation
+import Yams
+
+/// A dataset manifest: which files hold a dataset's modalities and relations, and how to read them.
+///
+/// Written in YAML or JSON (same schema; see `docs/manifest.md`):
+///
+/// ```yaml
+/// name: gps
+/// modalities:
+///   user: {graph: {cooccurrence: 10}}
+///   location: {graph: {cooccurrence: 10}}
+/// relations:
+///   visit:
+///     members: [user, location]
+///     task: link
+///     train: {file: train_data.npz, array: train_data}
+/// ```
+///
+/// ``load(from:)`` parses and validates the schema (errors name the manifest's line);
+/// ``loadDataset(dataRoot:)`` reads the data files into a ``Dataset``.
+public struct Manifest: Sendable, Equatable {
+    /// A path as written in the manifest, with the manifest line that names it.
+    public struct FileReference: Sendable, Equatable {
+        /// The path as written (relative paths resolve against the data root).
+        public var path: String
+        /// The manifest line of the `file` key.
+        public var line: Int?
+        /// The key path, e.g. `relations.rating.train.file`.
+        public var field: String
+        /// Whether the file is a NumPy `.npy` or `.npz`.
+        public var isArrayFile: Bool {
+            let lower = path.lowercased()
+            return lower.hasSuffix(".npz") || lower.hasSuffix(".npy")
+        }
+    }
+
+    /// How to read a delimited text file.
+    public struct TextFormat: Sendable, Equatable {
+        /// The separator; `nil` picks `,` for `.csv` files and a tab otherwise.
+        public var delimiter: String?
+        public var encoding: TextEncoding = .utf8
+        public var header: Bool = false
+    }
+
+    /// A modality's side-feature table.
+    public struct FeatureSpec: Sendable, Equatable {
+        public var file: FileReference
+        public var format: TextFormat
+        /// 0-based column of the item ID.
+        public var idColumn: Int
+        /// Columns standardized to z-scores.
+        public var numeric: [Int]
+        /// Columns one-hot encoded.
+        public var categorical: [Int]
+    }
+
+    /// Where a modality's graph comes from.
+    public enum GraphSpec: Sendable, Equatable {
+        /// An edge list: `columns` name the two endpoint ID columns, `weight` an optional weight column.
+        case file(FileReference, format: TextFormat, columns: [Int], weight: Int?)
+        /// ``GraphSource/nearestNeighbors(k:)``.
+        case nearestNeighbors(k: Int)
+        /// ``GraphSource/cooccurrence(k:hubLimit:)``; `hub` overrides the default hub limit.
+        case cooccurrence(k: Int, hub: Int?)
+    }
+
+    /// Where a modality's hypergraph comes from.
+    public enum HypergraphSpec: Sendable, Equatable {
+        /// ``HypergraphSource/induced``.
+        case induced
+        /// One group of IDs per line (``HypergraphSource/groups(_:)``).
+        case groups(FileReference, format: TextFormat)
+    }
+
+    /// One modality entry.
+    public struct ModalitySpec: Sendable, Equatable {
+        public var name: String
+        /// The manifest line of its name.
+        public var line: Int?
+        public var features: FeatureSpec?
+        public var graph: GraphSpec?
+        public var hypergraph: HypergraphSpec?
+        /// An explicit item count (when IDs are indices `0 ..< count`).
+        public var count: Int?
+    }
+
+    /// A relation's train or test file.
+    public struct SourceSpec: Sendable, Equatable {
+        public var file: FileReference
+        public var format: TextFormat
+        /// One column per member (default `0, 1, …`).
+        public var columns: [Int]?
+        /// The value column (regression).
+        public var value: Int?
+        /// The `.npz` member holding the hyperedges.
+        public var array: String?
+        /// The manifest line of the `train`/`test` key.
+        public var line: Int?
+        /// The key path, e.g. `relations.rating.train`.
+        public var field: String
+    }
+
+    /// One relation entry.
+    public struct RelationSpec: Sendable, Equatable {
+        public var name: String
+        public var line: Int?
+        /// Member modality names, in hyperedge order (a modality may repeat).
+        public var members: [String]
+        public var task: RelationTask
+        public var train: SourceSpec
+        public var test: SourceSpec?
+        /// Weight of the relation's loss.
+        public var weight: Float
+    }
+
+    public var name: String
+    public var description: String?
+    /// Modalities in manifest order.
+    public var modalities: [ModalitySpec]
+    /// Relations in manifest order.
+    public var relations: [RelationSpec]
+    /// The manifest file.
+    public var url: URL
+    /// The manifest's name in errors (its path).
+    public var fileName: String { url.path }
+
+    static let topKeys = ["name", "description", "modalities", "relations"]
+    static let modalityKeys = ["features", "graph", "hypergraph", "count"]
+    static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical"]
+    static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "knn", "cooccurrence", "hub"]
+    static let hypergraphKeys = ["file", "delimiter", "encoding", "header"]
+    static let relationKeys = ["members", "task", "train", "test", "weight"]
+    static let sourceKeys = ["file", "delimiter", "encoding", "header", "columns", "value", "array"]
+
+    /// Reads and validates a manifest (YAML, or JSON when the file ends in `.json`).
+    /// - Parameter url: The manifest file.
+    /// - Throws: ``HyperLearnError/invalidInput(file:line:field:reason:)`` naming the manifest line for a
+    ///   missing file, a syntax error, an unknown key, a wrong type, a duplicate name, an unknown member,
+    ///   a relation with fewer than two members or an unknown task.
+    public static func load(from url: URL) throws -> Manifest {
+        guard let data = try? Data(contentsOf: url) else {
+            throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "manifest", reason: "cannot read the manifest file")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if url.pathExtension.lowercased() == "json" {
+            // Raw tabs are only whitespace in valid JSON, but YAML refuses them as indentation.
+            text = text.replacingOccurrences(of: "\t", with: " ")
+        }
+        return try parse(text, url: url)
+    }
+
+    /// Parses manifest text (see ``load(from:)``); `url` locates relative paths and names errors.
+    public static func parse(_ text: String, url: URL) throws -> Manifest {
+        let yaml = ManifestYAML(file: url.path)
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "manifest", reason: "the manifest is empty")
+            }
+            root = composed
+        } catch let error as YamlError {
+            throw syntaxError(error, text: text, file: url.path)
+        }
+        let top = try yaml.mapping(root, "", allowed: topKeys)
+        func required(_ key: String) throws -> Node {
+            guard let node = top.first(where: { $0.key == key })?.value else {
+                throw yaml.error(root, key, "missing required key '\(key)'")
+            }
+            return node
+        }
+        let name = try yaml.string(try required("name"), "name")
+        let description = try top.first { $0.key == "description" }.map { try yaml.scalar($0.value, "description", expected: "a string") }
+
+        var modalities: [ModalitySpec] = []
+        for entry in try yaml.mapping(try required("modalities"), "modalities") {
+            modalities.append(try parseModality(entry.key, line: entry.line, node: entry.value, yaml: yaml))
+        }
+        guard !modalities.isEmpty else { throw yaml.error(try required("modalities"), "modalities", "no modality is defined") }
+
+        var relations: [RelationSpec] = []
+        for entry in try yaml.mapping(try required("relations"), "relations") {
+            relations.append(try parseRelation(entry.key, line: entry.line, node: entry.value, yaml: yaml,
+                                               modalityNames: modalities.map(\.name)))
+        }
+        guard !relations.isEmpty else { throw yaml.error(try required("relations"), "relations", "no relation is defined") }
+        return Manifest(name: name, description: description, modalities: modalities, relations: relations, url: url)
+    }
+
+    /// Where `reference` lives: absolute paths as written, relative ones under `dataRoot`
+    /// (default: the manifest's folder).
+    public func resolve(_ reference: FileReference, dataRoot: URL? = nil) -> URL {
+        if reference.path.hasPrefix("/") { return URL(fileURLWithPath: reference.path) }
+        let base = dataRoot ?? url.deletingLastPathComponent()
+        return base.appendingPathComponent(reference.path)
+    }
+
+    /// Every data file the manifest names, in reading order (features, train, test, graphs), without repeats.
+    public func fileReferences() -> [FileReference] {
+        var result: [FileReference] = []
+        func add(_ reference: FileReference) {
+            if !result.contains(where: { $0.path == reference.path }) { result.append(reference) }
+        }
+        for modality in modalities { if let f = modality.features { add(f.file) } }
+        for relation in relations { add(relation.train.file) }
+        for relation in relations { if let test = relation.test { add(test.file) } }
+        for modality in modalities {
+            if case let .file(reference, _, _, _) = modality.graph { add(reference) }
+            if case let .groups(reference, _) = modality.hypergraph { add(reference) }
+        }
+        return result
+    }
+
+    /// The resolved URLs of ``fileReferences()``.
+    public func resolvedFiles(dataRoot: URL? = nil) -> [URL] {
+        fileReferences().map { resolve($0, dataRoot: dataRoot) }
+    }
+
+    // MARK: Parsing sections
+
+    private static func syntaxError(_ error: YamlError, text: String, file: String) -> HyperLearnError {
+        switch error {
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return .invalidInput(file: file, line: mark.line, field: "yaml", reason: "syntax error: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.first ?? "?"
+            let line = secondOccurrence(of: key, after: context.mark, in: text) ?? context.mark.line
+            return .invalidInput(file: file, line: line, field: key,
+                                 reason: "duplicate key '\(key)' (names must be unique)")
+        default:
+            return .invalidInput(file: file, line: nil, field: "yaml", reason: "syntax error: \(error)")
+        }
+    }
+
+    // Yams reports a duplicate at its first occurrence; the line to fix is usually the repeat.
+    private static func secondOccurrence(of key: String, after mark: Mark, in text: String) -> Int? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let indent = mark.column - 1
+        for number in (mark.line + 1)...max(mark.line + 1, lines.count) where number <= lines.count {
+            let line = lines[number - 1]
+            let leading = line.prefix { $0 == " " }.count
+            if leading < indent && !line.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+            guard leading == indent else { continue }
+            let rest = line.dropFirst(leading)
+            for candidate in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(candidate) {
+                if rest.dropFirst(candidate.count).drop(while: { $0 == " " }).first == ":" { return number }
+            }
+        }
+        return nil
+    }
+
+    private static func fileReference(_ node: Node, _ path: String, yaml: ManifestYAML) throws -> FileReference {
+        let text = try yaml.string(node, path)
+        return FileReference(path: text, line: node.mark?.line, field: path)
+    }
+
+    private static func textFormat(_ pairs: [(key: String, line: Int?, value: Node)], _ path: String,
+                                   yaml: ManifestYAML) throws -> TextFormat {
+        var format = TextFormat()
+        for (key, _, value) in pairs {
+            switch key {
+            case "delimiter":
+                let text = try yaml.scalar(value, "\(path).delimiter", expected: "a string")
+                guard !text.isEmpty, !text.contains("\""), !text.contains("\n"), !text.contains("\r") else {
+                    throw yaml.error(value, "\(path).delimiter", "delimiter must be non-empty and hold no quote or line end")
+                }
+                format.delimiter = text
+            case "encoding": format.encoding = try yaml.encoding(value, "\(path).encoding")
+            case "header": format.header = try yaml.bool(value, "\(path).header")
+            default: break
+            }
+        }
+        return format
+    }
+
+    private static func parseModality(_ name: String, line: Int?, node: Node, yaml: ManifestYAML) throws -> ModalitySpec {
+        let path = "modalities.\(name)"
+        var spec = ModalitySpec(name: name, line: line)
+        for (key, _, value) in try yaml.mapping(node, path, allowed: modalityKeys) {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "count": spec.count = try yaml.int(value, keyPath, minimum: 1)
+            case "features":
+                let pairs = try yaml.mapping(value, keyPath, allowed: featureKeys)
+                guard let file = pairs.first(where: { $0.key == "file" }) else {
+                    throw yaml.error(value, keyPath, "missing required key 'file'")
+                }
+                let id = try pairs.first { $0.key == "id" }.map { try yaml.int($0.value, "\(keyPath).id") } ?? 0
+                let numeric = try pairs.first { $0.key == "numeric" }.map { try yaml.intList($0.value, "\(keyPath).numeric") } ?? []
+                let categorical = try pairs.first { $0.key == "categorical" }.map { try yaml.intList($0.value, "\(keyPath).categorical") } ?? []
+                spec.features = FeatureSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
+                                            format: try textFormat(pairs, keyPath, yaml: yaml),
+                                            idColumn: id, numeric: numeric, categorical: categorical)
+            case "graph":
+                let pairs = try yaml.mapping(value, keyPath, allowed: graphKeys)
+                let kinds = pairs.filter { ["file", "knn", "cooccurrence"].contains($0.key) }
+                guard kinds.count == 1, let kind = kinds.first else {
+                    throw yaml.error(value, keyPath, "give exactly one of 'file', 'knn' or 'cooccurrence'")
+                }
+                let allowedWith: [String: [String]] = [
+                    "file": ["file", "delimiter", "encoding", "header", "columns", "weight"],
+                    "knn": ["knn"], "cooccurrence": ["cooccurrence", "hub"],
+                ]
+                for pair in pairs where !(allowedWith[kind.key] ?? []).contains(pair.key) {
+                    throw HyperLearnError.invalidInput(file: yaml.file, line: pair.line, field: "\(keyPath).\(pair.key)",
+                                                       reason: "'\(pair.key)' does not go with '\(kind.key)'; allowed: \((allowedWith[kind.key] ?? []).joined(separator: ", "))")
+                }
+                switch kind.key {
+                case "knn": spec.graph = .nearestNeighbors(k: try yaml.int(kind.value, "\(keyPath).knn", minimum: 1))
+                case "cooccurrence":
+                    let hub = try pairs.first { $0.key == "hub" }.map { try yaml.int($0.value, "\(keyPath).hub", minimum: 1) }
+                    spec.graph = .cooccurrence(k: try yaml.int(kind.value, "\(keyPath).cooccurrence", minimum: 1), hub: hub)
+                default:
+                    let columnsNode = pairs.first { $0.key == "columns" }
+                    let columns = try columnsNode.map { try yaml.intList($0.value, "\(keyPath).columns") } ?? [0, 1]
+                    guard columns.count == 2 else {
+                        throw yaml.error(columnsNode?.value, "\(keyPath).columns", "an edge list needs exactly two columns, found \(columns.count)")
+                    }
+                    let weight = try pairs.first { $0.key == "weight" }.map { try yaml.int($0.value, "\(keyPath).weight") }
+                    spec.graph = .file(try fileReference(kind.value, "\(keyPath).file", yaml: yaml),
+                                       format: try textFormat(pairs, keyPath, yaml: yaml), columns: columns, weight: weight)
+                }
+            case "hypergraph":
+                if case let .scalar(s) = value {
+                    guard s.string == "induced" else {
+                        throw yaml.error(value, keyPath, "expected 'induced' or a mapping with 'file', found '\(s.string)'")
+                    }
+                    spec.hypergraph = .induced
+                } else {
+                    let pairs = try yaml.mapping(value, keyPath, allowed: hypergraphKeys)
+                    guard let file = pairs.first(where: { $0.key == "file" }) else {
+                        throw yaml.error(value, keyPath, "missing required key 'file'")
+                    }
+                    var format = try textFormat(pairs, keyPath, yaml: yaml)
+                    if format.delimiter == nil { format.delimiter = " " }
+                    spec.hypergraph = .groups(try fileReference(file.value, "\(keyPath).file", yaml: yaml), format: format)
+                }
+            default: break
+            }
+        }
+        return spec
+    }
+
+    private static func parseRelation(_ name: String, line: Int?, node: Node, yaml: ManifestYAML,
+                                      modalityNames: [String]) throws -> RelationSpec {
+        let path = "relations.\(name)"
+        let pairs = try yaml.mapping(node, path, allowed: relationKeys)
+        func required(_ key: String) throws -> Node {
+            guard let value = pairs.first(where: { $0.key == key })?.value else {
+                throw yaml.error(node, path, "missing required key '\(key)'")
+            }
+            return value
+        }
+        let membersNode = try required("members")
+        let memberNodes = try yaml.list(membersNode, "\(path).members")
+        var members: [String] = []
+        for (i, memberNode) in memberNodes.enumerated() {
+            let member = try yaml.string(memberNode, "\(path).members[\(i)]")
+            guard modalityNames.contains(member) else {
+                throw yaml.error(memberNode, "\(path).members", "unknown modality '\(member)'; defined: \(modalityNames.joined(separator: ", "))")
+            }
+            members.append(member)
+        }
+        guard members.count >= 2 else {
+            throw yaml.error(membersNode, "\(path).members", "a relation needs at least two members, found \(members.count)")
+        }
+        let taskNode = try required("task")
+        let taskText = try yaml.string(taskNode, "\(path).task")
+        guard let task = RelationTask(rawValue: taskText) else {
+            throw yaml.error(taskNode, "\(path).task", "unknown task '\(taskText)'; use regression or link")
+        }
+        let weight = try pairs.first { $0.key == "weight" }.map { try yaml.float($0.value, "\(path).weight") } ?? 1
+        let trainEntry = pairs.first { $0.key == "train" }
+        guard let trainEntry else { throw yaml.error(node, path, "missing required key 'train'") }
+        let train = try parseSource(trainEntry.value, line: trainEntry.line, "\(path).train", yaml: yaml,
+                                    memberCount: members.count, task: task)
+        let test = try pairs.first { $0.key == "test" }.map {
+            try parseSource($0.value, line: $0.line, "\(path).test", yaml: yaml, memberCount: members.count, task: task)
+        }
+        return RelationSpec(name: name, line: line, members: members, task: task, train: train, test: test, weight: weight)
+    }
+
+    private static func parseSource(_ node: Node, line: Int?, _ path: String, yaml: ManifestYAML,
+                                    memberCount: Int, task: RelationTask) throws -> SourceSpec {
+        let pairs = try yaml.mapping(node, path, allowed: sourceKeys)
+        guard let fileEntry = pairs.first(where: { $0.key == "file" }) else {
+            throw yaml.error(node, path, "missing required key 'file'")
+        }
+        let file = try fileReference(fileEntry.value, "\(path).file", yaml: yaml)
+        var spec = SourceSpec(file: file, format: try textFormat(pairs, path, yaml: yaml), line: line, field: path)
+        if let columns = pairs.first(where: { $0.key == "columns" }) {
+            let list = try yaml.intList(columns.value, "\(path).columns")
+            guard list.count == memberCount else {
+                throw yaml.error(columns.value, "\(path).columns", "\(list.count) column(s) for \(memberCount) members; give one per member")
+            }
+            spec.columns = list
+        }
+        spec.value = try pairs.first { $0.key == "value" }.map { try yaml.int($0.value, "\(path).value") }
+        if let array = pairs.first(where: { $0.key == "array" }) {
+            guard file.path.lowercased().hasSuffix(".npz") else {
+                throw yaml.error(array.value, "\(path).array", "'array' names a member of an .npz file; '\(file.path)' is not one")
+            }
+            spec.array = try yaml.string(array.value, "\(path).array")
+        } else if file.path.lowercased().hasSuffix(".npz") {
+            throw yaml.error(node, "\(path).array", "an .npz file needs 'array' (the member holding the hyperedges)")
+        }
+        if task == .regression && spec.value == nil {
+            throw yaml.error(node, "\(path).value", "a regression relation needs 'value' (the column holding the values)")
+        }
+        if file.isArrayFile, spec.format != TextFormat() {
+            throw yaml.error(node, path, "delimiter, encoding and header apply to text files, not to '\(file.path)'")
+        }
+        return spec
+    }
+}

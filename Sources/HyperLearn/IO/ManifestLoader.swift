@@ -1,0 +1,347 @@
+import Foundation
+
+extension Manifest {
+    /// Reads the manifest's data files into a dataset.
+    /// - Parameter dataRoot: Where relative paths resolve (default: the manifest's folder).
+    /// - Throws: ``HyperLearnError/invalidInput(file:line:field:reason:)`` naming the manifest line for a
+    ///   missing file, and the data file, line and column for bad data.
+    public func loadDataset(dataRoot: URL? = nil) throws -> LoadedDataset {
+        try ManifestLoader(manifest: self, dataRoot: dataRoot).load()
+    }
+}
+
+/// Turns a validated ``Manifest`` into a ``Dataset``.
+///
+/// Each modality's items are numbered in order of first appearance: features file first, then the
+/// relations' training files, then their test files, then graph and hypergraph files. Text IDs are
+/// strings (`42` and `0042` differ). In `.npy`/`.npz` files the values are already indices `0 ..< n`,
+/// with `n` from the modality's `count`, else the archive's `nums_type`, else the largest index + 1.
+public struct ManifestLoader {
+    public let manifest: Manifest
+    public let dataRoot: URL?
+
+    /// A loader for `manifest`.
+    /// - Parameters:
+    ///   - manifest: A parsed manifest.
+    ///   - dataRoot: Where relative paths resolve (default: the manifest's folder).
+    public init(manifest: Manifest, dataRoot: URL? = nil) {
+        self.manifest = manifest
+        self.dataRoot = dataRoot
+    }
+
+    private struct IDTable {
+        var index: [String: Int32] = [:]
+        var ids: [String] = []
+        mutating func register(_ id: String) -> Int32 {
+            if let found = index[id] { return found }
+            let next = Int32(ids.count)
+            index[id] = next
+            ids.append(id)
+            return next
+        }
+    }
+
+    private struct LoadedSet {
+        var members: [Int32] = []
+        var values: [Float]?
+    }
+
+    private struct ArraySource {
+        var array: NPYArray
+        var numsType: [Int64]?
+    }
+
+    /// Reads every file and builds the dataset.
+    public func load() throws -> LoadedDataset {
+        let modalityIndex = Dictionary(uniqueKeysWithValues: manifest.modalities.enumerated().map { ($1.name, $0) })
+        for reference in manifest.fileReferences() {
+            let url = manifest.resolve(reference, dataRoot: dataRoot)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw HyperLearnError.invalidInput(file: manifest.fileName, line: reference.line, field: reference.field,
+                                                   reason: "no such file: \(url.path)")
+            }
+        }
+        var tables = [IDTable](repeating: IDTable(), count: manifest.modalities.count)
+
+        // 1. Arrays first: they fix the item counts of index-numbered modalities.
+        var arraySources: [String: ArraySource] = [:]
+        var indexCounts: [Int: Int] = [:]
+        for relation in manifest.relations {
+            for source in [relation.train, relation.test].compactMap({ $0 }) where source.file.isArrayFile {
+                let loaded = try readArraySource(source)
+                arraySources[source.field] = loaded
+                let columns = source.columns ?? Array(0..<relation.members.count)
+                let (rows, width) = try matrixShape(loaded.array, source)
+                let values = try loaded.array.doubleValues()
+                for (j, member) in relation.members.enumerated() {
+                    guard let m = modalityIndex[member] else { continue }
+                    let column = columns[j]
+                    guard column < width else {
+                        throw arrayError(source, "column \(column) is needed but the array has \(width) column(s)")
+                    }
+                    var largest = -1
+                    for r in 0..<rows {
+                        let v = values[r * width + column]
+                        guard v.isFinite, v == v.rounded() else {
+                            throw arrayError(source, "row \(r), column \(column): \(v) is not an integer index")
+                        }
+                        guard v >= 0, v < 2_147_483_647 else {
+                            throw arrayError(source, "row \(r), column \(column): index \(v) is out of range")
+                        }
+                        let index = Int(v)
+                        if let explicit = manifest.modalities[m].count, index >= explicit {
+                            throw arrayError(source, "row \(r), column \(column): index \(index) is outside 0..<\(explicit) (count of '\(member)')")
+                        }
+                        if let nums = loaded.numsType, j < nums.count, Int64(index) >= nums[j] {
+                            throw arrayError(source, "row \(r), column \(column): index \(index) is outside 0..<\(nums[j]) (nums_type[\(j)])")
+                        }
+                        largest = max(largest, index)
+                    }
+                    var count = max(indexCounts[m] ?? 0, largest + 1)
+                    if let nums = loaded.numsType, j < nums.count { count = max(count, Int(clamping: nums[j])) }
+                    if let explicit = manifest.modalities[m].count { count = explicit }
+                    indexCounts[m] = count
+                }
+            }
+        }
+        for (m, spec) in manifest.modalities.enumerated() {
+            if let count = indexCounts[m] ?? spec.count {
+                for i in 0..<count { _ = tables[m].register(String(i)) }
+            }
+        }
+
+        // 2. Features files.
+        var featureRows: [Int: [(item: Int32, numeric: [Double], categorical: [String])]] = [:]
+        var fromFeatures = [Int](repeating: 0, count: manifest.modalities.count)
+        for (m, spec) in manifest.modalities.enumerated() {
+            guard let features = spec.features else { continue }
+            var rows: [(item: Int32, numeric: [Double], categorical: [String])] = []
+            var seen: [String: Int] = [:]
+            try reader(features.file, features.format).forEachRow { row in
+                let id = try row.string(at: features.idColumn, name: "id")
+                if let first = seen[id] {
+                    throw row.fieldError(features.idColumn, name: "id", reason: "duplicate id '\(id)' (first on line \(first))")
+                }
+                seen[id] = row.line
+                let numeric = try features.numeric.map { try row.double(at: $0, name: "numeric") }
+                let categorical = try features.categorical.map { try row.string(at: $0, name: "categorical") }
+                rows.append((tables[m].register(id), numeric, categorical))
+            }
+            featureRows[m] = rows
+            fromFeatures[m] = rows.count
+        }
+
+        // 3. Relations: training files, then test files.
+        var trainSets = [LoadedSet](repeating: LoadedSet(), count: manifest.relations.count)
+        var testSets = [LoadedSet?](repeating: nil, count: manifest.relations.count)
+        for (r, relation) in manifest.relations.enumerated() {
+            trainSets[r] = try readRelationSource(relation.train, relation, modalityIndex, &tables, arraySources)
+        }
+        for (r, relation) in manifest.relations.enumerated() {
+            if let test = relation.test {
+                testSets[r] = try readRelationSource(test, relation, modalityIndex, &tables, arraySources)
+            }
+        }
+
+        // 4. Graph and hypergraph files.
+        let countsBeforeStructure = tables.map(\.ids.count)
+        var edgeLists: [Int: [(Int32, Int32, Float)]] = [:]
+        var groupLists: [Int: [[Int32]]] = [:]
+        for (m, spec) in manifest.modalities.enumerated() {
+            if case let .file(reference, format, columns, weight) = spec.graph {
+                var edges: [(Int32, Int32, Float)] = []
+                try reader(reference, format).forEachRow { row in
+                    let a = tables[m].register(try row.string(at: columns[0], name: "source"))
+                    let b = tables[m].register(try row.string(at: columns[1], name: "target"))
+                    let w = try weight.map { try row.float(at: $0, name: "weight") } ?? 1
+                    edges.append((a, b, w))
+                }
+                edgeLists[m] = edges
+            }
+            if case let .groups(reference, format) = spec.hypergraph {
+                var groups: [[Int32]] = []
+                try reader(reference, format).forEachRow { row in
+                    var group: [Int32] = []
+                    for id in row.fields {
+                        let item = tables[m].register(id)
+                        if !group.contains(item) { group.append(item) }
+                    }
+                    groups.append(group)
+                }
+                groupLists[m] = groups
+            }
+        }
+
+        // 5. Assemble.
+        var dataset = Dataset(name: manifest.name)
+        for (m, spec) in manifest.modalities.enumerated() {
+            let count = tables[m].ids.count
+            var graph: GraphSource?
+            switch spec.graph {
+            case .file?: graph = .adjacency(symmetricAdjacency(edgeLists[m] ?? [], count: count))
+            case let .nearestNeighbors(k)?: graph = .nearestNeighbors(k: k)
+            case let .cooccurrence(k, hub)?: graph = hub.map { .cooccurrence(k: k, hubLimit: $0) } ?? .cooccurrence(k: k)
+            case nil: graph = nil
+            }
+            var hypergraph: HypergraphSource?
+            switch spec.hypergraph {
+            case .induced?: hypergraph = .induced
+            case .groups?: hypergraph = .groups(groupLists[m] ?? [])
+            case nil: hypergraph = nil
+            }
+            let features = spec.features.map { encodeFeatures($0, rows: featureRows[m] ?? [], count: count) }
+            try dataset.addModality(Modality(name: spec.name, count: count, ids: tables[m].ids,
+                                             features: features ?? nil, graph: graph, hypergraph: hypergraph))
+        }
+        var relationDiagnostics: [String: RelationDiagnostics] = [:]
+        var inTrain = tables.map { [Bool](repeating: false, count: $0.ids.count) }
+        var inTest = inTrain
+        for (r, relation) in manifest.relations.enumerated() {
+            let members = relation.members.compactMap { modalityIndex[$0] }
+            let order = members.count
+            let train = HyperedgeSet(order: order, members: trainSets[r].members, values: trainSets[r].values)
+            guard train.count > 0 else {
+                throw HyperLearnError.invalidInput(file: relation.train.file.path, line: nil, field: relation.train.field,
+                                                   reason: "the training set of relation '\(relation.name)' is empty")
+            }
+            let test = testSets[r].map { HyperedgeSet(order: order, members: $0.members, values: $0.values) }
+            for (k, item) in train.members.enumerated() { inTrain[members[k % order]][Int(item)] = true }
+            for (k, item) in (test?.members ?? []).enumerated() { inTest[members[k % order]][Int(item)] = true }
+            try dataset.addRelation(Relation(name: relation.name, members: members, task: relation.task,
+                                             train: train, test: test, weight: relation.weight))
+            relationDiagnostics[relation.name] = RelationDiagnostics(train: train.count, test: test?.count ?? 0)
+        }
+        var diagnostics: [String: ModalityDiagnostics] = [:]
+        for (m, spec) in manifest.modalities.enumerated() {
+            let onlyInTest = zip(inTest[m], inTrain[m]).filter { $0 && !$1 }.count
+            diagnostics[spec.name] = ModalityDiagnostics(count: tables[m].ids.count, fromFeatures: fromFeatures[m],
+                                                         onlyInStructure: tables[m].ids.count - countsBeforeStructure[m],
+                                                         onlyInTest: onlyInTest)
+        }
+        return LoadedDataset(dataset: dataset, diagnostics: diagnostics, relationDiagnostics: relationDiagnostics,
+                             files: manifest.resolvedFiles(dataRoot: dataRoot))
+    }
+
+    // MARK: Reading
+
+    private func reader(_ reference: Manifest.FileReference, _ format: Manifest.TextFormat) throws -> DelimitedTextReader {
+        let delimiter = format.delimiter ?? (reference.path.lowercased().hasSuffix(".csv") ? "," : "\t")
+        return try DelimitedTextReader(contentsOf: manifest.resolve(reference, dataRoot: dataRoot), fileName: reference.path,
+                                       delimiter: delimiter, hasHeader: format.header, encoding: format.encoding)
+    }
+
+    private func readArraySource(_ source: Manifest.SourceSpec) throws -> ArraySource {
+        let url = manifest.resolve(source.file, dataRoot: dataRoot)
+        guard let arrayName = source.array else {
+            return ArraySource(array: try NPYArray.read(contentsOf: url, fileName: source.file.path), numsType: nil)
+        }
+        let array = try NPZArchive.readArray(named: arrayName, from: url, fileName: source.file.path)
+        let archive = try NPZArchive(url: url, fileName: source.file.path)
+        let numsType = archive.contains("nums_type") ? try archive.array(named: "nums_type").int64Values() : nil
+        return ArraySource(array: array, numsType: numsType)
+    }
+
+    private func matrixShape(_ array: NPYArray, _ source: Manifest.SourceSpec) throws -> (rows: Int, columns: Int) {
+        guard array.shape.count == 2 else {
+            throw arrayError(source, "expected a 2-D array (hyperedges × members), found shape \(array.shape)")
+        }
+        return (array.shape[0], array.shape[1])
+    }
+
+    private func arrayError(_ source: Manifest.SourceSpec, _ reason: String) -> HyperLearnError {
+        .invalidInput(file: source.file.path, line: nil, field: source.array ?? "array", reason: reason)
+    }
+
+    private func readRelationSource(_ source: Manifest.SourceSpec, _ relation: Manifest.RelationSpec,
+                                    _ modalityIndex: [String: Int], _ tables: inout [IDTable],
+                                    _ arraySources: [String: ArraySource]) throws -> LoadedSet {
+        let members = relation.members.compactMap { modalityIndex[$0] }
+        let columns = source.columns ?? Array(0..<members.count)
+        var set = LoadedSet()
+        if relation.task == .regression { set.values = [] }
+        if let loaded = arraySources[source.field] {
+            let (rows, width) = try matrixShape(loaded.array, source)
+            let values = try loaded.array.doubleValues()
+            if let valueColumn = source.value, valueColumn >= width {
+                throw arrayError(source, "value column \(valueColumn) is needed but the array has \(width) column(s)")
+            }
+            set.members.reserveCapacity(rows * members.count)
+            for r in 0..<rows {
+                for column in columns { set.members.append(Int32(values[r * width + column])) }
+                if relation.task == .regression, let valueColumn = source.value {
+                    let v = Float(values[r * width + valueColumn])
+                    guard v.isFinite else { throw arrayError(source, "row \(r), column \(valueColumn): value \(v) is not finite") }
+                    set.values?.append(v)
+                }
+            }
+            return set
+        }
+        let names = relation.members
+        try reader(source.file, source.format).forEachRow { row in
+            for (j, column) in columns.enumerated() {
+                set.members.append(tables[members[j]].register(try row.string(at: column, name: names[j])))
+            }
+            if relation.task == .regression, let valueColumn = source.value {
+                set.values?.append(try row.float(at: valueColumn, name: "value"))
+            }
+        }
+        return set
+    }
+
+    // MARK: Building
+
+    /// Numeric columns as z-scores (a constant column gives zeros), then one-hot blocks for categorical
+    /// columns (categories in order of first appearance); items without a row get zeros.
+    private func encodeFeatures(_ spec: Manifest.FeatureSpec, rows: [(item: Int32, numeric: [Double], categorical: [String])],
+                                count: Int) -> Matrix? {
+        let numericCount = spec.numeric.count
+        var categories = [[String: Int]](repeating: [:], count: spec.categorical.count)
+        for row in rows {
+            for (c, value) in row.categorical.enumerated() where categories[c][value] == nil {
+                categories[c][value] = categories[c].count
+            }
+        }
+        let width = numericCount + categories.reduce(0) { $0 + $1.count }
+        guard width > 0 else { return nil }
+        var means = [Double](repeating: 0, count: numericCount)
+        var deviations = [Double](repeating: 0, count: numericCount)
+        if !rows.isEmpty {
+            for row in rows { for c in 0..<numericCount { means[c] += row.numeric[c] } }
+            for c in 0..<numericCount { means[c] /= Double(rows.count) }
+            for row in rows { for c in 0..<numericCount { deviations[c] += (row.numeric[c] - means[c]) * (row.numeric[c] - means[c]) } }
+            for c in 0..<numericCount { deviations[c] = (deviations[c] / Double(rows.count)).squareRoot() }
+        }
+        var matrix = Matrix(rows: count, columns: width)
+        for row in rows {
+            let i = Int(row.item)
+            for c in 0..<numericCount where deviations[c] > 1e-12 * max(1, abs(means[c])) {
+                matrix[i, c] = Float((row.numeric[c] - means[c]) / deviations[c])
+            }
+            var offset = numericCount
+            for (c, value) in row.categorical.enumerated() {
+                if let k = categories[c][value] { matrix[i, offset + k] = 1 }
+                offset += categories[c].count
+            }
+        }
+        return matrix
+    }
+
+    /// `max(A, Aᵀ)` over the listed edges (repeats keep the largest weight).
+    private func symmetricAdjacency(_ edges: [(Int32, Int32, Float)], count: Int) -> SparseMatrix {
+        var weights: [Int64: Float] = [:]
+        for (a, b, w) in edges {
+            let (low, high) = a <= b ? (Int64(a), Int64(b)) : (Int64(b), Int64(a))
+            let key = low << 32 | high
+            weights[key] = max(weights[key] ?? -.infinity, w)
+        }
+        var entries: [(row: Int, column: Int, value: Float)] = []
+        entries.reserveCapacity(weights.count * 2)
+        for (key, w) in weights {
+            let low = Int(key >> 32), high = Int(key & 0xFFFF_FFFF)
+            entries.append((low, high, w))
+            if low != high { entries.append((high, low, w)) }
+        }
+        return SparseMatrix(rows: count, columns: count, entries: entries)
+    }
+}
