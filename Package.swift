@@ -37,6 +37,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/HyperLearnCLI"),
+        .executableTarget(
+            name: "HyperLearnBench", dependencies: ["HyperLearn", "Yams"], path: "Benchmarks/HyperLearnBench"),
         .executableTarget(name: "QuickStart", dependencies: ["HyperLearn"], path: "Examples/QuickStart"),
         .testTarget(name: "CBLASTests", dependencies: ["CBLAS", "CLAPACKE"], path: "Tests/CBLASTests"),
         .testTarget(name: "HyperLearnTests", dependencies: ["HyperLearn"], path: "Tests/HyperLearnTests"),

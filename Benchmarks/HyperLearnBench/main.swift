@@ -1,0 +1,87 @@
+import Foundation
+import HyperLearn
+import Yams
+
+/// `hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--set key=value …]`
+/// trains and evaluates one configuration per seed and prints one JSON line per seed plus a summary.
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--set key=value]\n".utf8))
+    exit(2)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.first == "accuracy", arguments.count >= 2 else { usage() }
+let manifestPath = arguments[1]
+var dataRoot: URL? = nil
+var configPath: String? = nil
+var seeds: [UInt64] = [0]
+var overrides = [String: String]()
+var i = 2
+while i < arguments.count {
+    let flag = arguments[i]
+    guard i + 1 < arguments.count else { usage() }
+    let value = arguments[i + 1]
+    switch flag {
+    case "--data-root": dataRoot = URL(fileURLWithPath: value)
+    case "--config": configPath = value
+    case "--seeds": seeds = value.split(separator: ",").compactMap { UInt64($0) }
+    case "--set":
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { usage() }
+        overrides[parts[0]] = parts[1]
+    default: usage()
+    }
+    i += 2
+}
+
+do {
+    var yaml = configPath.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" } ?? ""
+    for (key, value) in overrides { yaml += "\n\(key): \(value)" }
+    let base = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        ? TrainingConfiguration() : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).applied(to: TrainingConfiguration())
+    let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
+    var results = [[String: [String: Double]]]()
+    for seed in seeds {
+        var config = base
+        config.seed = seed
+        let trainer = try Trainer(dataset: loaded.dataset, configuration: config)
+        let start = Date()
+        try trainer.fit { record in
+            if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
+                print("epoch \(record.epoch) loss \(record.loss) val \(record.validationScore ?? .nan) \(record.seconds)s")
+            }
+        }
+        let metrics = trainer.evaluate()
+        results.append(metrics)
+        let seconds = Date().timeIntervalSince(start)
+        let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": trainer.epoch, "best_epoch": trainer.bestEpoch,
+                                   "seconds": seconds, "seconds_per_epoch": seconds / Double(max(trainer.epoch, 1))]
+        print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(2)
+}
+
+/// A configuration file may set any subset of ``TrainingConfiguration``'s fields.
+struct PartialConfiguration: Decodable {
+    var values: [String: String]
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        values = try container.decode([String: String].self)
+    }
+    func applied(to base: TrainingConfiguration) throws -> TrainingConfiguration {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
+        for (key, value) in values {
+            guard let current = object[key] else { throw HyperLearnError.invalidArgument("unknown configuration key '\(key)'") }
+            switch current {
+            case is String: object[key] = value
+            default:
+                if value == "true" || value == "false" { object[key] = value == "true" }
+                else if let number = Double(value) { object[key] = number }
+                else { throw HyperLearnError.invalidArgument("configuration key '\(key)': '\(value)' is not a number") }
+            }
+        }
+        return try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+}
