@@ -349,8 +349,8 @@ public struct CUDABackend {
         try requireSameShape("adamStep", parameter, firstMoment)
         try requireSameShape("adamStep", parameter, secondMoment)
         guard step >= 1 else { throw HyperLearnError.invalidArgument("adamStep: step \(step) must start at 1") }
-        let correction1 = 1 - Float(Double(beta1).power(step))
-        let correction2 = 1 - Float(Double(beta2).power(step))
+        let correction1 = 1 - Float(Double(beta1).integerPower(step))
+        let correction2 = 1 - Float(Double(beta2).integerPower(step))
         try launch("hl_adam", parameter.count,
                    [.buffer(parameter.buffer), .buffer(gradient.buffer), .buffer(firstMoment.buffer),
                     .buffer(secondMoment.buffer), .int64(Int64(parameter.count)), .float(learningRate),
@@ -364,9 +364,9 @@ public struct CUDABackend {
     }
 }
 
-fileprivate extension Double {
+extension Double {
     /// `self` to a non-negative integer power, without Foundation.
-    func power(_ exponent: Int) -> Double {
+    func integerPower(_ exponent: Int) -> Double {
         var result = 1.0, base = self, remaining = exponent
         while remaining > 0 {
             if remaining & 1 == 1 { result *= base }
