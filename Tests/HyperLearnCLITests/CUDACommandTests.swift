@@ -8,7 +8,7 @@ final class CUDACommandTests: XCTestCase {
     func testDoctorParsesAndRunsWithoutADevice() throws {
         XCTAssertEqual(DoctorCommand.configuration.commandName, "doctor")
         XCTAssertEqual(DoctorCommand.configuration.abstract, "Show the compute devices and libraries HyperLearn can use.")
-        var doctor = try DoctorCommand.parse([])
+        let doctor = try DoctorCommand.parse([])
         try doctor.run()  // reports, never throws, whether or not CUDA is present
         XCTAssertThrowsError(try DoctorCommand.parse(["--bogus"]))
     }
@@ -24,7 +24,7 @@ final class CUDACommandTests: XCTestCase {
 
     func testSelftestWithoutDeviceFailsWithTheReason() throws {
         guard (try? CUDAContext.deviceCount()) == nil else { throw XCTSkip("a CUDA device is present") }
-        var command = try SelftestCommand.parse([])
+        let command = try SelftestCommand.parse([])
         XCTAssertThrowsError(try command.run()) { error in
             XCTAssertTrue("\(error)".contains("libcudart not found"), "\(error)")
         }
@@ -32,7 +32,7 @@ final class CUDACommandTests: XCTestCase {
 
     func testSelftestOnDevice() throws {
         do { _ = try CUDABackend() } catch { throw XCTSkip("no CUDA device: \(CUDADiagnostics.message(error))") }
-        var command = try SelftestCommand.parse([])
+        let command = try SelftestCommand.parse([])
         try command.run()
     }
 }

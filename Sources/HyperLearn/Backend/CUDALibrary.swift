@@ -88,8 +88,10 @@ final class CUDALibrary: @unchecked Sendable {
                                 attempts: [CUDALoadAttempt]) -> String {
         var places = folders.map { "\($0)" }
         if systemSearch { places.append("the system library path") }
-        // A file that exists but fails to load says more than "No such file", so prefer it.
-        let telling = attempts.last { !$0.error.contains("No such file") } ?? attempts.last
+        // A file that exists but fails to load (a missing dependency such as libnvJitLink, a wrong
+        // architecture) says more than the "No such file" of the names that are absent, so prefer it.
+        let telling = attempts.first { $0.candidate.contains("/") && access($0.candidate, F_OK) == 0 }
+            ?? attempts.last
         var message = "\(family) not found (searched \(names.joined(separator: ", ")) in "
             + "\(places.isEmpty ? "no folder" : places.joined(separator: ", ")))"
         if let telling { message += "; dlerror: \(telling.error)" }
