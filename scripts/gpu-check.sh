@@ -31,7 +31,7 @@ fi
 # OpenBLAS and its Fortran runtime (and LAPACKE with its LAPACK) are not on the GPU machine: ship them,
 # symlinks resolved, each under its soname so that the loader finds it through LD_LIBRARY_PATH.
 ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
-    grep -E '^(libopenblas|liblapacke|liblapack|libblas|libgfortran|libquadmath)' |
+    { grep -E '^(libopenblas|liblapacke|liblapack|libblas|libtmglib|libgfortran|libquadmath)' || true; } |
     while read -r soname path; do
         cp "$(readlink -f "$path")" "$staging/hyperlearn/lib/$soname"
         echo "   shipped $soname <- $(readlink -f "$path")"
@@ -39,7 +39,7 @@ ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
 # OpenBLAS may reach LAPACK/Fortran indirectly: ship what the shipped libraries need, too.
 for shipped in "$staging"/hyperlearn/lib/*; do
     ldd "$shipped" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' |
-        grep -E '^(libopenblas|liblapack|libblas|libgfortran|libquadmath)' |
+        { grep -E '^(libopenblas|liblapack|libblas|libtmglib|libgfortran|libquadmath)' || true; } |
         while read -r soname path; do
             [ -e "$staging/hyperlearn/lib/$soname" ] || cp "$(readlink -f "$path")" "$staging/hyperlearn/lib/$soname"
         done

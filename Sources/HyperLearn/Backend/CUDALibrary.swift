@@ -95,7 +95,9 @@ final class CUDALibrary: @unchecked Sendable {
         var message = "\(family) not found (searched \(names.joined(separator: ", ")) in "
             + "\(places.isEmpty ? "no folder" : places.joined(separator: ", ")))"
         if let telling { message += "; dlerror: \(telling.error)" }
-        message += "; set \(CUDASearchPath.environmentVariable) to the folder holding \(family).so.*"
+        message += family == "libcuda"
+            ? "; libcuda comes with the NVIDIA driver: is a driver installed?"
+            : "; set \(CUDASearchPath.environmentVariable) to the folder holding \(family).so.*"
         return message
     }
 

@@ -79,8 +79,10 @@ final class CUDALoaderTests: XCTestCase {
             XCTAssertTrue(report.contains("  \(family): "), report)
         }
         if (try? CUDAContext.deviceCount()) == nil {
+            XCTAssertTrue(report.contains("devices: unavailable: "), report)
+        }
+        if (try? CUDALibrary.open(family: "libcudart", names: CUDALibraryNames.runtime)) == nil {
             XCTAssertTrue(report.contains("libcudart not found (searched libcudart.so.13"), report)
-            XCTAssertTrue(report.contains("devices: unavailable"), report)
         }
     }
 
@@ -128,6 +130,45 @@ final class CUDALoaderTests: XCTestCase {
         let ir = try String(contentsOf: output, encoding: .utf8)
         for name in CUDAKernelSource.names {
             XCTAssertTrue(ir.contains("void @\(name)("), "kernel \(name) missing or mangled")
+        }
+    }
+}
+
+/// Checks that need the CUDA libraries but no GPU: symbol tables against the real libraries, and the
+/// kernels compiled by the real NVRTC. They skip where the libraries are not found.
+final class CUDALibraryWithoutDeviceTests: XCTestCase {
+    private func open(_ family: String, _ names: [String]) throws -> CUDALibrary {
+        do {
+            return try CUDALibrary.open(family: family, names: names)
+        } catch let HyperLearnError.device(reason) {
+            throw XCTSkip("no CUDA libraries: \(reason)")
+        }
+    }
+
+    func testEverySymbolResolvesInTheInstalledLibraries() throws {
+        _ = try CUDARuntimeAPI(open("libcudart", CUDALibraryNames.runtime))
+        _ = try CUBLASAPI(open("libcublas", CUDALibraryNames.cublas))
+        _ = try CUSPARSEAPI(open("libcusparse", CUDALibraryNames.cusparse))
+        _ = try NVRTCAPI(open("libnvrtc", CUDALibraryNames.nvrtc))
+    }
+
+    func testKernelsCompileWithNVRTCForHopperAndAmpere() throws {
+        let nvrtc = try NVRTCAPI(open("libnvrtc", CUDALibraryNames.nvrtc))
+        for architecture in ["sm_90", "sm_80"] {
+            let image = try CUDAKernelModule.compile(CUDAKernelSource.text, architecture: architecture, nvrtc: nvrtc)
+            XCTAssertEqual(Array(image.prefix(4)), [0x7F, 0x45, 0x4C, 0x46], "a CUBIN is an ELF file")  // \x7fELF
+            let text = String(decoding: image.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
+            for name in CUDAKernelSource.names { XCTAssertTrue(text.contains(name), "\(name) missing for \(architecture)") }
+        }
+    }
+
+    func testCompileErrorsCarryTheNVRTCLog() throws {
+        let nvrtc = try NVRTCAPI(open("libnvrtc", CUDALibraryNames.nvrtc))
+        XCTAssertThrowsError(try CUDAKernelModule.compile("extern \"C\" __global__ void broken() { undeclared(); }",
+                                                          architecture: "sm_90", nvrtc: nvrtc)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("nvrtcCompileProgram"), text)
+            XCTAssertTrue(text.contains("undeclared"), text)
         }
     }
 }
