@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "HyperLearnCLI",
             dependencies: [
-                "HyperLearn", "Yams",
+                "HyperLearn", "Yams", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/HyperLearnCLI"),

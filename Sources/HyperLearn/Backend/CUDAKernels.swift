@@ -1,0 +1,271 @@
+// HyperLearn's own CUDA kernels: C++ source compiled at run time by NVRTC for the device's
+// architecture, loaded with cuModuleLoadData and launched with cuLaunchKernel on the context's stream.
+import CCUDA
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CUDA C++ source of every custom kernel. All are `extern "C"` (unmangled names for
+/// `cuModuleGetFunction`) and use grid-stride loops, so any grid size is correct.
+enum CUDAKernelSource {
+    /// Largest hyperedge order the CP kernels take (the pointer table is passed by value).
+    static let maximumOrder = 8
+
+    static let names = [
+        "hl_gather_rows", "hl_scatter_add_rows", "hl_relu", "hl_relu_backward", "hl_axpy", "hl_scale",
+        "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient", "hl_adam",
+    ]
+
+    static let text = #"""
+#define HL_MAX_ORDER 8
+struct hl_factor_table { const float *factor[HL_MAX_ORDER]; };
+struct hl_output_table { float *factor[HL_MAX_ORDER]; };
+
+#define HL_GRID_STRIDE(i, n) \
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+         i += (long long)gridDim.x * blockDim.x)
+
+extern "C" {
+
+// destination[r, :] = source[indices[r], :]
+__global__ void hl_gather_rows(const float *__restrict__ source, const int *__restrict__ indices,
+                               float *__restrict__ destination, long long rowCount, int columns) {
+    HL_GRID_STRIDE(t, rowCount * columns) {
+        long long r = t / columns;
+        int c = (int)(t - r * columns);
+        destination[t] = source[(long long)indices[r] * columns + c];
+    }
+}
+
+// destination[indices[r], :] += source[r, :]; indices may repeat, hence atomics.
+__global__ void hl_scatter_add_rows(const float *__restrict__ source, const int *__restrict__ indices,
+                                    float *destination, long long rowCount, int columns) {
+    HL_GRID_STRIDE(t, rowCount * columns) {
+        long long r = t / columns;
+        int c = (int)(t - r * columns);
+        atomicAdd(destination + (long long)indices[r] * columns + c, source[t]);
+    }
+}
+
+__global__ void hl_relu(const float *x, float *y, long long n) {
+    HL_GRID_STRIDE(i, n) { y[i] = x[i] > 0.0f ? x[i] : 0.0f; }
+}
+
+// dx = dy where the forward input was positive, else 0.
+__global__ void hl_relu_backward(const float *x, const float *dy, float *dx, long long n) {
+    HL_GRID_STRIDE(i, n) { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
+}
+
+__global__ void hl_axpy(float alpha, const float *x, float *y, long long n) {
+    HL_GRID_STRIDE(i, n) { y[i] += alpha * x[i]; }
+}
+
+__global__ void hl_scale(float alpha, float *x, long long n) {
+    HL_GRID_STRIDE(i, n) { x[i] *= alpha; }
+}
+
+__global__ void hl_add_bias(float *x, const float *bias, long long rows, int columns) {
+    HL_GRID_STRIDE(t, rows * columns) { x[t] += bias[t % columns]; }
+}
+
+// One thread per (column, chunk of 256 rows); partial sums meet in `out` by atomics. `out` starts at 0.
+__global__ void hl_column_sums(const float *x, float *out, long long rows, int columns) {
+    long long chunks = (rows + 255) / 256;
+    HL_GRID_STRIDE(t, chunks * columns) {
+        long long chunk = t / columns;
+        int c = (int)(t - chunk * columns);
+        long long end = (chunk + 1) * 256 < rows ? (chunk + 1) * 256 : rows;
+        float partial = 0.0f;
+        for (long long r = chunk * 256; r < end; ++r) partial += x[r * columns + c];
+        atomicAdd(out + c, partial);
+    }
+}
+
+// Block-level tree reduction, then one atomic per block. Launched with 256 threads; `out` starts at 0.
+__global__ void hl_sum(const float *x, float *out, long long n) {
+    __shared__ float partial[256];
+    float value = 0.0f;
+    HL_GRID_STRIDE(i, n) { value += x[i]; }
+    partial[threadIdx.x] = value;
+    __syncthreads();
+    for (unsigned int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
+        if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) atomicAdd(out, partial[0]);
+}
+
+// s[e] = sum_k lambda[k] prod_j Z_j[members[e, j], k] + mu[0]  (mu may be null)
+__global__ void hl_cp_score(struct hl_factor_table factors, const int *__restrict__ members,
+                            const float *__restrict__ lambda, const float *mu, float *__restrict__ scores,
+                            long long edges, int order, int rank) {
+    HL_GRID_STRIDE(e, edges) {
+        float total = 0.0f;
+        for (int k = 0; k < rank; ++k) {
+            float product = lambda[k];
+            for (int j = 0; j < order; ++j)
+                product *= factors.factor[j][(long long)members[e * order + j] * rank + k];
+            total += product;
+        }
+        scores[e] = total + (mu ? mu[0] : 0.0f);
+    }
+}
+
+// For upstream gradient g[e]:
+//   rows_j[e, k] = g[e] * lambda[k] * prod_{l != j} Z_l[members[e, l], k]   (written, one row per edge)
+//   lambdaGradient[k] += g[e] * prod_j Z_j[members[e, j], k]                (accumulated; may be null)
+__global__ void hl_cp_gradient(struct hl_factor_table factors, const int *__restrict__ members,
+                               const float *__restrict__ lambda, const float *__restrict__ upstream,
+                               struct hl_output_table rows, float *lambdaGradient, long long edges, int order,
+                               int rank) {
+    HL_GRID_STRIDE(t, edges * rank) {
+        long long e = t / rank;
+        int k = (int)(t - e * rank);
+        float value[HL_MAX_ORDER];
+        for (int j = 0; j < order; ++j) value[j] = factors.factor[j][(long long)members[e * order + j] * rank + k];
+        float g = upstream[e];
+        for (int j = 0; j < order; ++j) {
+            float product = g * lambda[k];
+            for (int l = 0; l < order; ++l)
+                if (l != j) product *= value[l];
+            rows.factor[j][t] = product;
+        }
+        if (lambdaGradient) {
+            float product = g;
+            for (int j = 0; j < order; ++j) product *= value[j];
+            atomicAdd(lambdaGradient + k, product);
+        }
+    }
+}
+
+// Adam (Kingma & Ba, 2015) with bias corrections c1 = 1 - beta1^t, c2 = 1 - beta2^t computed on the host.
+__global__ void hl_adam(float *parameter, const float *gradient, float *m, float *v, long long n,
+                        float learningRate, float beta1, float beta2, float epsilon, float c1, float c2) {
+    HL_GRID_STRIDE(i, n) {
+        float g = gradient[i];
+        float mi = beta1 * m[i] + (1.0f - beta1) * g;
+        float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        parameter[i] -= learningRate * (mi / c1) / (sqrtf(vi / c2) + epsilon);
+    }
+}
+
+}  // extern "C"
+"""#
+}
+
+/// One argument of a kernel launch, laid out as the kernel's C parameter expects.
+enum CUDAKernelArgument {
+    case buffer(CUDABuffer?)
+    case int32(Int32)
+    case int64(Int64)
+    case float(Float)
+    /// A struct of `CUDAKernelSource.maximumOrder` device pointers, passed by value.
+    case pointerTable([CUDABuffer])
+
+    var byteCount: Int {
+        if case .pointerTable = self { return 8 * CUDAKernelSource.maximumOrder }
+        return 8
+    }
+}
+
+/// The compiled module and its functions, one per device.
+final class CUDAKernelModule: @unchecked Sendable {
+    private let api: CUDALibraries
+    private let module: CCUDA_Module?
+    private let functions: [String: CCUDA_Function]
+    /// The architecture compiled for, e.g. `sm_90`.
+    let architecture: String
+
+    init(api: CUDALibraries, device: CUDADevice) throws {
+        self.api = api
+        architecture = "sm_\(device.computeCapability.major)\(device.computeCapability.minor)"
+        let image = try Self.compile(CUDAKernelSource.text, architecture: architecture, nvrtc: api.nvrtc)
+        var module: CCUDA_Module?
+        try image.withUnsafeBytes { bytes in
+            try api.driver.check(api.driver.moduleLoadData(&module, bytes.baseAddress), "cuModuleLoadData")
+        }
+        self.module = module
+        var functions: [String: CCUDA_Function] = [:]
+        for name in CUDAKernelSource.names {
+            var function: CCUDA_Function?
+            try api.driver.check(api.driver.moduleGetFunction(&function, module, name), "cuModuleGetFunction(\(name))")
+            guard let function else { throw HyperLearnError.device("kernel \(name) missing from the compiled module") }
+            functions[name] = function
+        }
+        self.functions = functions
+    }
+
+    deinit { _ = api.driver.moduleUnload(module) }
+
+    /// Compiles `source` to a CUBIN for `architecture`; the NVRTC log travels in the error.
+    static func compile(_ source: String, architecture: String, nvrtc: NVRTCAPI) throws -> [UInt8] {
+        var program: CCUDA_NvrtcProgram?
+        try nvrtc.check(nvrtc.createProgram(&program, source, "hyperlearn_kernels.cu", 0, nil, nil),
+                        "nvrtcCreateProgram")
+        defer { _ = nvrtc.destroyProgram(&program) }
+        let options = ["--gpu-architecture=\(architecture)", "--std=c++17"]
+        let status = withCStringArray(options) { nvrtc.compileProgram(program, Int32(options.count), $0) }
+        if status != 0 {
+            var logSize = 0
+            _ = nvrtc.getProgramLogSize(program, &logSize)
+            var log = [CChar](repeating: 0, count: max(logSize, 1))
+            _ = nvrtc.getProgramLog(program, &log)
+            let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            try nvrtc.check(status, "nvrtcCompileProgram(\(options.joined(separator: " ")))", log: text)
+        }
+        var size = 0
+        try nvrtc.check(nvrtc.getCUBINSize(program, &size), "nvrtcGetCUBINSize")
+        var image = [CChar](repeating: 0, count: size)
+        try nvrtc.check(nvrtc.getCUBIN(program, &image), "nvrtcGetCUBIN")
+        return image.map { UInt8(bitPattern: $0) }
+    }
+
+    /// Launches `name` over `elementCount` work items (grid-stride kernels: the grid is capped).
+    func launch(_ name: String, elementCount: Int, arguments: [CUDAKernelArgument], context: CUDAContext) throws {
+        guard elementCount > 0 else { return }
+        guard let function = functions[name] else { throw HyperLearnError.device("unknown kernel \(name)") }
+        let threads = 256
+        let wanted = (elementCount + threads - 1) / threads
+        let blocks = max(1, min(wanted, max(context.device.multiprocessorCount, 1) * 32))
+
+        let total = arguments.reduce(0) { $0 + $1.byteCount }
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 8), alignment: 8)
+        defer { storage.deallocate() }
+        var parameters: [UnsafeMutableRawPointer?] = []
+        var offset = 0
+        for argument in arguments {
+            let slot = storage + offset
+            switch argument {
+            case .buffer(let buffer): slot.storeBytes(of: UInt64(buffer?.address ?? 0), as: UInt64.self)
+            case .int32(let value): slot.storeBytes(of: value, as: Int32.self)
+            case .int64(let value): slot.storeBytes(of: value, as: Int64.self)
+            case .float(let value): slot.storeBytes(of: value, as: Float.self)
+            case .pointerTable(let buffers):
+                precondition(buffers.count <= CUDAKernelSource.maximumOrder, "\(name): too many factors")
+                for index in 0..<CUDAKernelSource.maximumOrder {
+                    let address = index < buffers.count ? UInt64(buffers[index].address) : 0
+                    (slot + 8 * index).storeBytes(of: address, as: UInt64.self)
+                }
+            }
+            parameters.append(slot)
+            offset += argument.byteCount
+        }
+        try context.makeCurrent()
+        try parameters.withUnsafeMutableBufferPointer { pointers in
+            try api.driver.check(api.driver.launchKernel(function, UInt32(blocks), 1, 1, UInt32(threads), 1, 1, 0,
+                                                         context.stream, pointers.baseAddress, nil),
+                                 "cuLaunchKernel(\(name))")
+        }
+    }
+}
+
+/// Calls `body` with a C `const char *const *` view of `strings`.
+private func withCStringArray<Result>(_ strings: [String],
+                                      _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> Result) -> Result {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer<CChar>($0) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}
