@@ -100,13 +100,13 @@ enum CPUKernels {
 
     /// `out[r] = x[indices[r * stride + offset]]` for every row `r` of `out`.
     static func gatherRows(_ x: Matrix, indices: [Int32], stride: Int, offset: Int, range: Range<Int>,
-                           into out: inout Matrix) {
+                           into out: inout Matrix, outputRow: Int = 0) {
         let d = x.columns
-        precondition(out.columns == d && out.rows >= range.count, "gatherRows: \(out.shape) for \(range.count) rows of width \(d)")
+        precondition(out.columns == d && out.rows >= outputRow + range.count, "gatherRows: \(out.shape) for \(range.count) rows of width \(d)")
         x.storage.withUnsafeBufferPointer { px in
             out.storage.withUnsafeMutableBufferPointer { po in
                 indices.withUnsafeBufferPointer { idx in
-                    let xBase = px.baseAddress!, oBase = po.baseAddress!
+                    let xBase = px.baseAddress!, oBase = po.baseAddress! + outputRow * d
                     let lower = range.lowerBound
                     parallelRanges(range.count, work: range.count * d) { rows in
                         for r in rows {
@@ -121,14 +121,14 @@ enum CPUKernels {
 
     /// `x[indices[r * stride + offset]] += g[r]` for the first `count` rows of `g`. Serial, so that
     /// repeated indices accumulate in a fixed order (determinism).
-    static func scatterAddRows(_ g: Matrix, count: Int, indices: [Int32], stride: Int, offset: Int,
+    static func scatterAddRows(_ g: Matrix, sourceRow: Int = 0, count: Int, indices: [Int32], stride: Int, offset: Int,
                                rangeStart: Int, into x: inout Matrix) {
         let d = x.columns
-        precondition(g.columns == d && g.rows >= count, "scatterAddRows: \(g.shape) into width \(d)")
+        precondition(g.columns == d && g.rows >= sourceRow + count, "scatterAddRows: \(g.shape) into width \(d)")
         g.storage.withUnsafeBufferPointer { pg in
             x.storage.withUnsafeMutableBufferPointer { px in
                 indices.withUnsafeBufferPointer { idx in
-                    let gBase = pg.baseAddress!, xBase = px.baseAddress!
+                    let gBase = pg.baseAddress! + sourceRow * d, xBase = px.baseAddress!
                     for r in 0..<count {
                         let item = Int(idx[(rangeStart + r) * stride + offset])
                         let dst = xBase + item * d, src = gBase + r * d
@@ -258,5 +258,96 @@ extension CPUKernels {
                 }
             }
         }
+    }
+}
+
+extension CPUKernels {
+    /// CP scores over gathered member rows stored as `p` blocks of `capacity` rows each
+    /// (block `j` holds `G_j`): `scores[e] += Σ_k λ_k Π_j G_j[e, k] + μ` for `e < count`.
+    static func cpForward(_ gathered: Matrix, order p: Int, capacity: Int, count: Int,
+                          lambda: [Float], mu: Float, scores: inout [Float]) {
+        let d = gathered.columns
+        precondition(gathered.rows >= p * capacity && lambda.count == d && scores.count >= count, "cpForward: shapes")
+        gathered.storage.withUnsafeBufferPointer { pg in
+            lambda.withUnsafeBufferPointer { pl in
+                scores.withUnsafeMutableBufferPointer { ps in
+                    let g = pg.baseAddress!, l = pl.baseAddress!, s = ps.baseAddress!
+                    let blockStride = capacity * d
+                    parallelRanges(count, work: count * d * p) { range in
+                        var product = [Float](repeating: 0, count: d)
+                        product.withUnsafeMutableBufferPointer { pp in
+                            let prod = pp.baseAddress!
+                            for e in range {
+                                for k in 0..<d { prod[k] = l[k] }
+                                for j in 0..<p {
+                                    let row = g + j * blockStride + e * d
+                                    for k in 0..<d { prod[k] *= row[k] }
+                                }
+                                var sum: Float = 0
+                                for k in 0..<d { sum += prod[k] }
+                                s[e] += sum + mu
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward of ``cpForward``: writes `∂G_j[e,k] = g_e λ_k Π_{i≠j} G_i[e,k]` into the same block
+    /// layout of `gatheredGradients` (overwriting), and accumulates `∂λ` (double precision).
+    static func cpBackward(_ gathered: Matrix, order p: Int, capacity: Int, count: Int, lambda: [Float],
+                           scoreGradient: [Float], gatheredGradients: inout Matrix, lambdaGradient: inout [Double]) {
+        let d = gathered.columns
+        precondition(gatheredGradients.rows == gathered.rows && gatheredGradients.columns == d, "cpBackward: shapes")
+        let threads = count * d * p >= parallelThreshold ? max(1, min(threadCount, 64)) : 1
+        // Per-thread λ accumulators over fixed row ranges, summed in thread order afterwards, so the
+        // result depends only on the thread count.
+        var partial = [Double](repeating: 0, count: threads * d)
+        gathered.storage.withUnsafeBufferPointer { pg in
+            gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
+                lambda.withUnsafeBufferPointer { pl in
+                    scoreGradient.withUnsafeBufferPointer { pgs in
+                        partial.withUnsafeMutableBufferPointer { ppart in
+                            let g = pg.baseAddress!, dg = pdg.baseAddress!, l = pl.baseAddress!, gs = pgs.baseAddress!
+                            let part = ppart.baseAddress!
+                            let blockStride = capacity * d
+                            let work = { (t: Int) in
+                                let accumulator = part + t * d
+                                let pre = UnsafeMutablePointer<Float>.allocate(capacity: (p + 1) * d)
+                                defer { pre.deallocate() }
+                                for e in (count * t / threads)..<(count * (t + 1) / threads) {
+                                    let ge = gs[e]
+                                    for k in 0..<d { pre[k] = 1 }
+                                    for j in 0..<p {
+                                        let row = g + j * blockStride + e * d
+                                        let previous = pre + j * d, next = pre + (j + 1) * d
+                                        for k in 0..<d { next[k] = previous[k] * row[k] }
+                                    }
+                                    // `running` starts as g·λ and picks up one member per step from the
+                                    // last, giving the suffix products without division.
+                                    let running = pre + p * d
+                                    for k in 0..<d {
+                                        accumulator[k] += Double(ge * running[k])
+                                        running[k] = ge * l[k]
+                                    }
+                                    for j in stride(from: p - 1, through: 0, by: -1) {
+                                        let out = dg + j * blockStride + e * d
+                                        let previous = pre + j * d
+                                        let row = g + j * blockStride + e * d
+                                        for k in 0..<d {
+                                            out[k] = running[k] * previous[k]
+                                            running[k] *= row[k]
+                                        }
+                                    }
+                                }
+                            }
+                            if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+                        }
+                    }
+                }
+            }
+        }
+        for t in 0..<threads { for k in 0..<d { lambdaGradient[k] += partial[t * d + k] } }
     }
 }

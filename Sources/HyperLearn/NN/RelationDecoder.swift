@@ -30,7 +30,7 @@ public struct RelationDecoder: Sendable {
     }
 
     /// Scores of the first `count` hyperedges given gathered member rows and member biases.
-    public func forward(_ gathered: [Matrix], biases: [[Float]], count: Int, into scores: inout [Float]) {
+    public func forward(_ gathered: GatheredRows, biases: [[Float]], count: Int, into scores: inout [Float]) {
         for e in 0..<count {
             var b: Float = 0
             for j in 0..<biases.count { b += biases[j][e] }
@@ -44,13 +44,11 @@ public struct RelationDecoder: Sendable {
         tuple?.forward(gathered, count: count, addingTo: &scores)
     }
 
-    /// Accumulates the decoder's parameter gradients and writes `∂G_j` into `gatheredGradients[j]`
+    /// Accumulates the decoder's parameter gradients and writes `∂G_j` into `gatheredGradients`
     /// (overwritten); the gradient of each member's bias is `g` itself.
-    public func backward(_ gathered: [Matrix], count: Int, scoreGradient g: [Float], gatheredGradients: inout [Matrix]) {
-        for j in gatheredGradients.indices {
-            gatheredGradients[j].storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        }
+    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
         if kind == .tuple {
+            gatheredGradients.rows.fill(0)
             var sum: Float = 0
             for e in 0..<count { sum += g[e] }
             cp.globalBias.gradient.storage[0] += sum

@@ -16,26 +16,26 @@ public struct TupleDecoder: Sendable, CustomStringConvertible {
 
     public var parameters: [Parameter] { hidden.parameters + output.parameters }
 
-    private func concatenated(_ gathered: [Matrix], count: Int) -> Matrix {
-        let d = gathered[0].columns, p = gathered.count
+    private func concatenated(_ gathered: GatheredRows, count: Int) -> Matrix {
+        let d = gathered.dimensions, p = gathered.order, block = gathered.capacity * d
         var input = Matrix(rows: count, columns: p * d)
         for e in 0..<count {
             for j in 0..<p {
-                for k in 0..<d { input.storage[e * p * d + j * d + k] = gathered[j].storage[e * d + k] }
+                for k in 0..<d { input.storage[e * p * d + j * d + k] = gathered.rows.storage[j * block + e * d + k] }
             }
         }
         return input
     }
 
     /// Adds the MLP score of the first `count` hyperedges to `scores`.
-    public func forward(_ gathered: [Matrix], count: Int, addingTo scores: inout [Float]) {
+    public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {
         let h = ReLUDropout.forward(hidden(concatenated(gathered, count: count)), mask: nil)
         let s = output(h)
         for e in 0..<count { scores[e] += s.storage[e] }
     }
 
-    /// Accumulates the MLP's gradients and adds `∂G_j` to `gatheredGradients[j]`.
-    public func backward(_ gathered: [Matrix], count: Int, scoreGradient g: [Float], gatheredGradients: inout [Matrix]) {
+    /// Accumulates the MLP's gradients and adds `∂G_j` to block `j` of `gatheredGradients`.
+    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
         let input = concatenated(gathered, count: count)
         let pre = hidden(input)
         let h = ReLUDropout.forward(pre, mask: nil)
@@ -43,10 +43,10 @@ public struct TupleDecoder: Sendable, CustomStringConvertible {
         let dh = output.backward(input: h, outputGradient: ds)!
         let dpre = ReLUDropout.backward(preActivation: pre, outputGradient: dh, mask: nil)
         let dinput = hidden.backward(input: input, outputGradient: dpre)!
-        let d = gathered[0].columns, p = gathered.count
+        let d = gathered.dimensions, p = gathered.order, block = gathered.capacity * d
         for e in 0..<count {
             for j in 0..<p {
-                for k in 0..<d { gatheredGradients[j].storage[e * d + k] += dinput.storage[e * p * d + j * d + k] }
+                for k in 0..<d { gatheredGradients.rows.storage[j * block + e * d + k] += dinput.storage[e * p * d + j * d + k] }
             }
         }
     }

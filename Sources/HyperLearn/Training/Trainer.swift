@@ -254,7 +254,7 @@ public final class Trainer: @unchecked Sendable {
         let p = relation.order, d = configuration.dimensions
         let total = hyperedges.count
         let chunk = min(configuration.chunkSize, total)
-        var gathered = [Matrix](repeating: Matrix(rows: chunk, columns: d), count: p)
+        var gathered = GatheredRows(order: p, capacity: chunk, dimensions: d)
         var gatheredGradients = gathered
         var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
         var scores = [Float](repeating: 0, count: chunk)
@@ -267,7 +267,7 @@ public final class Trainer: @unchecked Sendable {
             for j in 0..<p {
                 let m = relation.members[j]
                 CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                                      range: start..<(start + count), into: &gathered[j])
+                                      range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
                 let bias = model.encoders[m].itemBias.value.storage
                 for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
             }
@@ -295,8 +295,8 @@ public final class Trainer: @unchecked Sendable {
             decoder.backward(gathered, count: count, scoreGradient: gradient, gatheredGradients: &gatheredGradients)
             for j in 0..<p {
                 let m = relation.members[j]
-                CPUKernels.scatterAddRows(gatheredGradients[j], count: count, indices: hyperedges.members, stride: p,
-                                          offset: j, rangeStart: start, into: &embeddingGradients[m])
+                CPUKernels.scatterAddRows(gatheredGradients.rows, sourceRow: j * chunk, count: count, indices: hyperedges.members,
+                                          stride: p, offset: j, rangeStart: start, into: &embeddingGradients[m])
                 for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += gradient[e] }
             }
             start += count
@@ -318,7 +318,7 @@ public final class Trainer: @unchecked Sendable {
         let relation = dataset.relations[r]
         let p = relation.order, d = configuration.dimensions
         let chunk = max(1, min(configuration.chunkSize, hyperedges.count))
-        var gathered = [Matrix](repeating: Matrix(rows: chunk, columns: d), count: p)
+        var gathered = GatheredRows(order: p, capacity: chunk, dimensions: d)
         var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
         var chunkScores = [Float](repeating: 0, count: chunk)
         var result = [Float]()
@@ -329,7 +329,7 @@ public final class Trainer: @unchecked Sendable {
             for j in 0..<p {
                 let m = relation.members[j]
                 CPUKernels.gatherRows(z[m], indices: hyperedges.members, stride: p, offset: j,
-                                      range: start..<(start + count), into: &gathered[j])
+                                      range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
                 let bias = model.encoders[m].itemBias.value.storage
                 for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
             }

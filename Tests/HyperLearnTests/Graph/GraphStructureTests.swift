@@ -37,7 +37,7 @@ final class GraphStructureTests: XCTestCase {
         decoder.cp.globalBias.value = Matrix([[0.5]])
         let rows = [Matrix([[1, 2]]), Matrix([[3, 4]]), Matrix([[5, 6]])]
         var scores: [Float] = [0]
-        decoder.forward(rows, biases: [[0.1], [0.2], [0.3]], count: 1, into: &scores)
+        decoder.forward(GatheredRows(rows), biases: [[0.1], [0.2], [0.3]], count: 1, into: &scores)
         // 2·1·3·5 − 1·2·4·6 = 30 − 48 = −18; biases 0.6; μ 0.5.
         XCTAssertEqual(scores[0], -18 + 0.6 + 0.5, accuracy: 1e-5)
     }

@@ -70,15 +70,15 @@ final class GradientCheckTests: XCTestCase {
         let r = (0..<7).map { _ in g.normal() }
         let loss = { () -> Double in
             var s = [Float](repeating: 0, count: 7)
-            decoder.forward(members.map(\.value), count: 7, addingTo: &s)
+            decoder.forward(GatheredRows(members.map(\.value)), count: 7, addingTo: &s)
             return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
         }
         for parameter in decoder.parameters + members {
             checkGradient(parameter, loss: loss) {
                 for q in decoder.parameters { q.zeroGradient() }
-                var grads = members.map { Matrix(rows: $0.value.rows, columns: 3) }
-                decoder.backward(members.map(\.value), count: 7, scoreGradient: r, gatheredGradients: &grads)
-                for (m, grad) in zip(members, grads) { m.gradient = grad }
+                var grads = GatheredRows(order: 3, capacity: 7, dimensions: 3)
+                decoder.backward(GatheredRows(members.map(\.value)), count: 7, scoreGradient: r, gatheredGradients: &grads)
+                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: 7) }
             }
         }
     }
@@ -90,15 +90,15 @@ final class GradientCheckTests: XCTestCase {
         let r = (0..<6).map { _ in g.normal() }
         let loss = { () -> Double in
             var s = [Float](repeating: 0, count: 6)
-            decoder.forward(members.map(\.value), count: 6, addingTo: &s)
+            decoder.forward(GatheredRows(members.map(\.value)), count: 6, addingTo: &s)
             return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
         }
         for parameter in decoder.parameters + members {
             checkGradient(parameter, tolerance: 5e-2, loss: loss) {
                 for q in decoder.parameters { q.zeroGradient() }
-                var grads = members.map { Matrix(rows: $0.value.rows, columns: 2) }
-                decoder.backward(members.map(\.value), count: 6, scoreGradient: r, gatheredGradients: &grads)
-                for (m, grad) in zip(members, grads) { m.gradient = grad }
+                var grads = GatheredRows(order: 3, capacity: 6, dimensions: 2)
+                decoder.backward(GatheredRows(members.map(\.value)), count: 6, scoreGradient: r, gatheredGradients: &grads)
+                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: 6) }
             }
         }
     }
