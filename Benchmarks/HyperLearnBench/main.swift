@@ -10,7 +10,8 @@ func usage() -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.first == "accuracy", arguments.count >= 2 else { usage() }
+guard ["accuracy", "speed"].contains(arguments.first ?? ""), arguments.count >= 2 else { usage() }
+let mode = arguments[0]
 let manifestPath = arguments[1]
 var dataRoot: URL? = nil
 var configPath: String? = nil
@@ -40,6 +41,24 @@ do {
     let base = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         ? TrainingConfiguration() : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).applied(to: TrainingConfiguration())
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
+    if mode == "speed" {
+        // The peer's protocol: full-batch epochs, no validation, median epoch time after 5 warm-up epochs.
+        var config = base
+        config.validationFraction = 0
+        config.patience = 0
+        let trainer = try Trainer(dataset: loaded.dataset, configuration: config)
+        var times = [Double]()
+        for _ in 0..<config.epochs { times.append(try trainer.trainEpoch().seconds) }
+        let warm = Array(times.dropFirst(min(5, times.count - 1))).sorted()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let line: [String: Any] = ["dataset": loaded.dataset.name, "epochs": config.epochs,
+                                   "seconds_per_epoch_median": warm[warm.count / 2], "seconds_per_epoch_min": warm[0],
+                                   "peak_rss_mb": Double(usage.ru_maxrss) / 1024, "threads": config.threads,
+                                   "metrics": trainer.evaluate()]
+        print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
+        exit(0)
+    }
     var results = [[String: [String: Double]]]()
     for seed in seeds {
         var config = base

@@ -52,6 +52,8 @@ public final class Trainer: @unchecked Sendable {
     var bestSnapshot: [Matrix]? = nil
     /// Epochs since the validation score last improved.
     public internal(set) var epochsWithoutImprovement = 0
+    /// Per relation, the decoder's reusable buffers.
+    var decoderWorkspaces: [Int: DecoderWorkspace] = [:]
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
     public internal(set) var exchangedBytes = 0
 
@@ -253,12 +255,14 @@ public final class Trainer: @unchecked Sendable {
         let decoder = model.decoders[r]
         let p = relation.order, d = configuration.dimensions
         let total = hyperedges.count
-        let chunk = min(configuration.chunkSize, total)
-        var gathered = GatheredRows(order: p, capacity: chunk, dimensions: d)
-        var gatheredGradients = gathered
-        var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
-        var scores = [Float](repeating: 0, count: chunk)
-        var gradient = [Float](repeating: 0, count: chunk)
+        // Decoder workspaces live across steps: allocating tens of megabytes per step costs page faults.
+        if decoderWorkspaces[r] == nil || decoderWorkspaces[r]!.gathered.capacity < min(configuration.chunkSize, total) {
+            decoderWorkspaces[r] = DecoderWorkspace(order: p, capacity: min(configuration.chunkSize, total), dimensions: d)
+        }
+        var workspace = decoderWorkspaces[r]!
+        decoderWorkspaces[r] = nil  // unique ownership while in use, so writes do not copy
+        defer { decoderWorkspaces[r] = workspace }
+        let chunk = workspace.gathered.capacity
         let weight = relation.weight
         var loss = 0.0
         var start = 0
@@ -267,37 +271,37 @@ public final class Trainer: @unchecked Sendable {
             for j in 0..<p {
                 let m = relation.members[j]
                 CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                                      range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
+                                      range: start..<(start + count), into: &workspace.gathered.rows, outputRow: j * chunk)
                 let bias = model.encoders[m].itemBias.value.storage
-                for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+                for e in 0..<count { workspace.biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
             }
             exchangedBytes += p * count * d * MemoryLayout<Float>.size
-            decoder.forward(gathered, biases: biases, count: count, into: &scores)
+            decoder.forward(workspace.gathered, biases: workspace.biases, count: count, into: &workspace.scores)
             let normalizer = Float(total) / weight
             if let targets {
-                loss += squaredErrorLoss(scores: scores[0..<count], targets: targets[start..<(start + count)],
-                                         normalizer: normalizer, gradient: &gradient) * Double(normalizer) / Double(total)
+                loss += squaredErrorLoss(scores: workspace.scores[0..<count], targets: targets[start..<(start + count)],
+                                         normalizer: normalizer, gradient: &workspace.gradient) * Double(normalizer) / Double(total)
             } else {
                 // Split the chunk at the positive/negative boundary.
                 let positiveCount = max(0, min(count, positivesEnd - start))
-                var part = [Float](repeating: 0, count: count)
                 if positiveCount > 0 {
-                    loss += logisticLoss(scores: scores[0..<positiveCount], label: true, normalizer: normalizer,
-                                         gradient: &part) * Double(normalizer) / Double(total)
-                    for e in 0..<positiveCount { gradient[e] = part[e] }
+                    loss += logisticLoss(scores: workspace.scores[0..<positiveCount], label: true, normalizer: normalizer,
+                                         gradient: &workspace.gradient) * Double(normalizer) / Double(total)
                 }
                 if positiveCount < count {
-                    loss += logisticLoss(scores: scores[positiveCount..<count], label: false, normalizer: normalizer,
-                                         gradient: &part) * Double(normalizer) / Double(total)
-                    for e in positiveCount..<count { gradient[e] = part[e - positiveCount] }
+                    loss += logisticLoss(scores: workspace.scores[positiveCount..<count], label: false, normalizer: normalizer,
+                                         gradient: &workspace.part) * Double(normalizer) / Double(total)
+                    for e in positiveCount..<count { workspace.gradient[e] = workspace.part[e - positiveCount] }
                 }
             }
-            decoder.backward(gathered, count: count, scoreGradient: gradient, gatheredGradients: &gatheredGradients)
+            decoder.backward(workspace.gathered, count: count, scoreGradient: workspace.gradient,
+                             gatheredGradients: &workspace.gatheredGradients)
             for j in 0..<p {
                 let m = relation.members[j]
-                CPUKernels.scatterAddRows(gatheredGradients.rows, sourceRow: j * chunk, count: count, indices: hyperedges.members,
-                                          stride: p, offset: j, rangeStart: start, into: &embeddingGradients[m])
-                for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += gradient[e] }
+                CPUKernels.scatterAddRows(workspace.gatheredGradients.rows, sourceRow: j * chunk, count: count,
+                                          indices: hyperedges.members, stride: p, offset: j, rangeStart: start,
+                                          into: &embeddingGradients[m])
+                for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += workspace.gradient[e] }
             }
             start += count
         }
@@ -370,5 +374,24 @@ public final class Trainer: @unchecked Sendable {
             counted += 1
         }
         return (counted > 0 ? total / Double(counted) : nil, details)
+    }
+}
+
+/// Buffers one relation's decoder reuses from chunk to chunk and step to step.
+struct DecoderWorkspace {
+    var gathered: GatheredRows
+    var gatheredGradients: GatheredRows
+    var biases: [[Float]]
+    var scores: [Float]
+    var gradient: [Float]
+    var part: [Float]
+
+    init(order: Int, capacity: Int, dimensions: Int) {
+        gathered = GatheredRows(order: order, capacity: capacity, dimensions: dimensions)
+        gatheredGradients = gathered
+        biases = [[Float]](repeating: [Float](repeating: 0, count: capacity), count: order)
+        scores = [Float](repeating: 0, count: capacity)
+        gradient = scores
+        part = scores
     }
 }
