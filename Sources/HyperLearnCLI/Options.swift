@@ -67,7 +67,7 @@ enum DeviceChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "Device to train on: \(DeviceChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Device to train on (auto picks the CPU, the only backend in this build).")
     var device: DeviceChoice = .auto
 
     /// The device that will run, or an error for `cuda` when it cannot.
