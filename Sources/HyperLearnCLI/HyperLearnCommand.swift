@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HyperLearn
 
 @main
@@ -6,5 +7,45 @@ struct HyperLearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hyperlearn",
         abstract: "Learn embeddings for every item of a multimodal dataset.",
-        subcommands: [DoctorCommand.self, SelftestCommand.self])
+        discussion: """
+            Without a manifest, `train` and `info` use the bundled FAERS drug dataset \
+            (user–drug–reaction reports). Every input error exits with status 2 and names the file, \
+            line and field.
+            """,
+        subcommands: [
+            TrainCommand.self,
+            EvaluateCommand.self,
+            PredictCommand.self,
+            ExportCommand.self,
+            InfoCommand.self,
+            GenerateCommand.self,
+            DoctorCommand.self,
+            SelftestCommand.self,
+        ])
+
+    /// Runs the command; every failure that is not a request for help becomes one paragraph on
+    /// stderr and exit status 2 (never a trap or a stack trace).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            fail(error)
+        }
+    }
+
+    static func fail(_ error: Error) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if !(error is HyperLearnError) && !(error is CLIError) && exitCode(for: error) == .success {
+            exit(withError: error)   // --help, --version: printed on stdout, status 0
+        }
+        let message: String
+        switch error {
+        case let error as HyperLearnError: message = "error: \(error)"
+        case let error as CLIError: message = "error: \(error.message)"
+        default: message = fullMessage(for: error)
+        }
+        Terminal.printError(message)
+        Foundation.exit(2)
+    }
 }

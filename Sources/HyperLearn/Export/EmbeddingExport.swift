@@ -1,0 +1,67 @@
+import Foundation
+
+/// Text and array encodings of a modality's embeddings, for other tools.
+///
+/// Each takes the embeddings `Z` (`items × d`) and the items' external IDs (`ids[i]` names row `i`).
+///
+/// ```swift
+/// try AtomicFile.write(EmbeddingExport.tsv(z, ids: modality.ids), to: url)
+/// ```
+public enum EmbeddingExport {
+    /// `Z` as a `float32` `.npy` array of shape `items × d`.
+    public static func npy(_ embeddings: Matrix) throws -> NPYArray {
+        try NPYArray(shape: [embeddings.rows, embeddings.columns], float32: embeddings.storage)
+    }
+
+    /// Reads embeddings written by ``npy(_:)`` (any numeric 2-D array).
+    public static func matrix(from array: NPYArray) throws -> Matrix {
+        guard array.shape.count == 2 else {
+            throw HyperLearnError.invalidInput(file: array.origin.file, line: nil, field: array.origin.array,
+                                               reason: "expected a 2-D array (items × dimensions), found shape \(array.shape)")
+        }
+        return Matrix(rows: array.shape[0], columns: array.shape[1], storage: try array.doubleValues().map { Float($0) })
+    }
+
+    /// One ID per line (the `ids.txt` beside an `.npy`).
+    public static func idList(_ ids: [String]) -> String {
+        ids.map { $0 + "\n" }.joined()
+    }
+
+    /// One line per item: the ID, then the `d` values, tab-separated.
+    public static func tsv(_ embeddings: Matrix, ids: [String]) -> String {
+        precondition(ids.count == embeddings.rows, "tsv: \(ids.count) ids for \(embeddings.rows) rows")
+        var text = ""
+        text.reserveCapacity(embeddings.rows * (embeddings.columns * 11 + 8))
+        for i in 0..<embeddings.rows {
+            text += sanitized(ids[i])
+            for k in 0..<embeddings.columns { text += "\t" + format(embeddings[i, k]) }
+            text += "\n"
+        }
+        return text
+    }
+
+    /// TensorBoard Projector vectors: one item per line, values tab-separated, no ID, no header.
+    public static func projectorVectors(_ embeddings: Matrix) -> String {
+        var text = ""
+        text.reserveCapacity(embeddings.rows * embeddings.columns * 11)
+        for i in 0..<embeddings.rows {
+            text += (0..<embeddings.columns).map { format(embeddings[i, $0]) }.joined(separator: "\t") + "\n"
+        }
+        return text
+    }
+
+    /// TensorBoard Projector metadata: one label per line, in row order. A single column has no
+    /// header line (the Projector's own rule).
+    public static func projectorMetadata(ids: [String]) -> String {
+        ids.map { sanitized($0) + "\n" }.joined()
+    }
+
+    /// Shortest text that reads back to the same `Float`.
+    static func format(_ value: Float) -> String { "\(value)" }
+
+    // Tabs or line ends inside an ID would shift columns; replace them with spaces.
+    static func sanitized(_ id: String) -> String {
+        guard id.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return id }
+        return String(id.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A problem with the command line or a run folder (as opposed to the data, which the library reports
+/// as ``HyperLearnError``). Exits with status 2.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Where output goes: results on stdout, errors and notices on stderr.
+enum Terminal {
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// Peak resident memory of this process in MiB (`VmHWM` of `/proc/self/status`; 0 where absent).
+    static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kilobytes / 1024
+        }
+        return 0
+    }
+}
+
+/// JSON output with sorted keys; non-finite numbers become `null` (JSON has no NaN).
+enum JSONOutput {
+    static func sanitized(_ value: Any) -> Any {
+        switch value {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let f as Float: return f.isFinite ? Double(f) : NSNull()
+        case let dict as [String: Any]: return dict.mapValues(sanitized)
+        case let dict as [String: [String: Double]]: return dict.mapValues { $0.mapValues(sanitized) }
+        case let dict as [String: Double]: return dict.mapValues(sanitized)
+        case let array as [Any]: return array.map(sanitized)
+        default: return value
+        }
+    }
+
+    static func data(_ value: Any, pretty: Bool) throws -> Data {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if pretty { options.insert(.prettyPrinted) }
+        var data = try JSONSerialization.data(withJSONObject: sanitized(value), options: options)
+        data.append(0x0A)
+        return data
+    }
+
+    static func string(_ value: Any, pretty: Bool = false) throws -> String {
+        String(decoding: try data(value, pretty: pretty), as: UTF8.self)
+    }
+}

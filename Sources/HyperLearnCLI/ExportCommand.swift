@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import HyperLearn
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `M.npy` (float32 items × d) and `M.ids.txt`.
+    case npy
+    /// `M.tsv`: the ID, then the values.
+    case tsv
+    /// TensorBoard Projector: `M.vectors.tsv` and `M.metadata.tsv`.
+    case projector
+}
+
+/// `hyperlearn export DIR --format npy|tsv|projector [--to OUTDIR]`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a run's embeddings for other tools.")
+
+    @Argument(help: ArgumentHelp("Run folder written by `hyperlearn train`.", valueName: "dir"))
+    var runPath: String
+
+    @Option(help: "Output format: \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ExportFormat = .tsv
+
+    @Option(help: ArgumentHelp("Output folder (default: DIR/export/FORMAT).", valueName: "outdir"))
+    var to: String?
+
+    func run() throws {
+        let folder = RunDirectory(runPath)
+        let model = try folder.readModel()
+        // Read everything first, so a damaged run leaves no half-filled output folder.
+        var tables = [(name: String, embeddings: Matrix, ids: [String])]()
+        for modality in model.modalities {
+            let npyURL = folder.url.appendingPathComponent(modality.embedding)
+            let idsURL = folder.url.appendingPathComponent(modality.ids)
+            try folder.require(npyURL, what: "embeddings are written when training ends")
+            let embeddings = try EmbeddingExport.matrix(from: NPYArray.read(contentsOf: npyURL, fileName: npyURL.path))
+            guard let idText = try? String(contentsOf: idsURL, encoding: .utf8) else {
+                throw HyperLearnError.invalidInput(file: idsURL.path, line: nil, field: "ids", reason: "cannot read the ID list")
+            }
+            let ids = idText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            guard ids.count == embeddings.rows else {
+                throw HyperLearnError.invalidInput(file: idsURL.path, line: nil, field: "ids",
+                                                   reason: "\(ids.count) IDs for \(embeddings.rows) embedding rows")
+            }
+            tables.append((modality.name, embeddings, ids))
+        }
+        let destination = URL(fileURLWithPath: to ?? folder.url.appendingPathComponent("export/\(format.rawValue)").path)
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        var written = [URL]()
+        func write(_ text: String, _ name: String) throws {
+            let url = destination.appendingPathComponent(name)
+            try AtomicFile.write(text, to: url)
+            written.append(url)
+        }
+        for (name, embeddings, ids) in tables {
+            switch format {
+            case .npy:
+                let url = destination.appendingPathComponent("\(name).npy")
+                try NPYWriter.write(EmbeddingExport.npy(embeddings), to: url)
+                written.append(url)
+                try write(EmbeddingExport.idList(ids), "\(name).ids.txt")
+            case .tsv:
+                try write(EmbeddingExport.tsv(embeddings, ids: ids), "\(name).tsv")
+            case .projector:
+                try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
+                try write(EmbeddingExport.projectorMetadata(ids: ids), "\(name).metadata.tsv")
+            }
+        }
+        Terminal.write(written.map { $0.path + "\n" }.joined())
+    }
+}

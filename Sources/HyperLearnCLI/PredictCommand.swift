@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import HyperLearn
+
+/// `hyperlearn predict DIR --relation R --given user=42,movie=7 --top 10`: ranks every item of the
+/// relation's one member that is not given.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Rank the items that complete a hyperedge.",
+        discussion: """
+            Give every member of the relation but one as MODALITY=ID (the external IDs of the data, \
+            as in embeddings/MODALITY.ids.txt); the missing member's items are scored and the best \
+            printed. For a relation with a repeated modality, name positions as MODALITY#POSITION=ID \
+            (0-based).
+            """)
+
+    @Argument(help: ArgumentHelp("Run folder written by `hyperlearn train`.", valueName: "dir"))
+    var runPath: String
+
+    @Option(help: "Relation to complete.")
+    var relation: String
+
+    @Option(help: ArgumentHelp("Known members, comma-separated MODALITY=ID pairs.", valueName: "members"))
+    var given: String
+
+    @Option(help: "Number of items to print.")
+    var top = 10
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
+        _ = try parseGiven()
+    }
+
+    /// `(modality, position?, id)` triples from `--given`.
+    func parseGiven() throws -> [(modality: String, position: Int?, id: String)] {
+        try given.split(separator: ",", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--given: expected MODALITY=ID, found '\(pair)'")
+            }
+            let key = parts[0].split(separator: "#", maxSplits: 1)
+            var position: Int?
+            if key.count == 2 {
+                guard let p = Int(key[1]), p >= 0 else { throw ValidationError("--given: bad position in '\(parts[0])'") }
+                position = p
+            }
+            return (String(key[0]), position, String(parts[1]))
+        }
+    }
+
+    func run() throws {
+        let folder = RunDirectory(runPath)
+        let model = try folder.readModel()
+        guard let entry = model.relations.first(where: { $0.name == relation }) else {
+            throw CLIError("unknown relation '\(relation)' in \(folder.model.path); relations: \(model.relations.map(\.name).joined(separator: ", "))")
+        }
+        // Place each given member at its position in the relation before the (slow) model rebuild.
+        var chosen = [Int: String]()
+        for (modality, requested, id) in try parseGiven() {
+            let positions = entry.members.indices.filter { entry.members[$0] == modality }
+            guard !positions.isEmpty else {
+                throw CLIError("--given: '\(modality)' is not a member of relation '\(relation)' (members: \(entry.members.joined(separator: ", ")))")
+            }
+            let position: Int
+            if let explicit = requested {
+                guard positions.contains(explicit) else {
+                    throw CLIError("--given: position \(explicit) of relation '\(relation)' is not '\(modality)'")
+                }
+                position = explicit
+            } else if positions.count == 1 {
+                position = positions[0]
+            } else {
+                guard let free = positions.first(where: { chosen[$0] == nil }) else {
+                    throw CLIError("--given: '\(modality)' is given more often than it is a member")
+                }
+                position = free
+            }
+            guard chosen[position] == nil else { throw CLIError("--given: member \(position) ('\(modality)') is given twice") }
+            chosen[position] = id
+        }
+        let hidden = entry.members.indices.filter { chosen[$0] == nil }
+        guard hidden.count == 1 else {
+            throw CLIError("--given must name all members of '\(relation)' (\(entry.members.joined(separator: ", "))) but one; \(hidden.count) are missing")
+        }
+        let hiddenPosition = hidden[0]
+
+        let (trainer, loaded) = try folder.restoreTrainer()
+        let dataset = loaded.dataset
+        guard let r = dataset.relationIndex(named: relation) else {
+            throw CLIError("relation '\(relation)' is not in the run's dataset any more")
+        }
+        let members = dataset.relations[r].members
+        var tuple = [Int32](repeating: 0, count: members.count)
+        for (position, id) in chosen {
+            let modality = dataset.modalities[members[position]]
+            guard let index = modality.ids.firstIndex(of: id) else {
+                throw CLIError("--given: no item with ID '\(id)' in modality '\(modality.name)' (IDs are listed in \(folder.ids(modality.name).path))")
+            }
+            tuple[position] = Int32(index)
+        }
+        let candidates = dataset.modalities[members[hiddenPosition]]
+        var flat = [Int32]()
+        flat.reserveCapacity(candidates.count * tuple.count)
+        for c in 0..<candidates.count {
+            tuple[hiddenPosition] = Int32(c)
+            flat.append(contentsOf: tuple)
+        }
+        let hyperedges = HyperedgeSet(order: tuple.count, members: flat)
+        let scores = dataset.relations[r].task == .regression
+            ? trainer.predictions(relation: r, hyperedges: hyperedges)
+            : trainer.scores(relation: r, hyperedges: hyperedges)
+        let ranked = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
+        if json {
+            let rows: [[String: Any]] = ranked.enumerated().map { ["rank": $0.offset + 1, "id": candidates.ids[$0.element], "score": Double(scores[$0.element])] }
+            Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows] as [String: Any]))
+        } else {
+            var text = "rank\t\(candidates.name)\tscore\n"
+            for (rank, c) in ranked.enumerated() { text += "\(rank + 1)\t\(candidates.ids[c])\t\(String(format: "%.5f", scores[c]))\n" }
+            Terminal.write(text)
+        }
+    }
+}

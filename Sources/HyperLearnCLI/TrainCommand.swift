@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import HyperLearn
+
+/// `hyperlearn train [MANIFEST] --out DIR`: trains, checkpoints after every epoch, evaluates on the
+/// test split and writes the run folder (see ``RunDirectory``).
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train embeddings on a dataset and write a run folder.",
+        discussion: """
+            Without MANIFEST (and without a `manifest` key in --config) trains on the bundled drug \
+            dataset with settings that finish in about a minute. The run folder is created only once \
+            the data has loaded; it receives config.yaml, checkpoint.bin (after every epoch), \
+            history.json, metrics.json, training-curve.svg, model.json and embeddings/.
+            """)
+
+    /// Settings for the bundled drug dataset when nothing else says otherwise: large batches and a
+    /// short epoch cap, so a first run on two cores finishes in about a minute (release build).
+    static var embeddedDefaults: TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.batchSize = 16_384
+        configuration.epochs = 15
+        configuration.patience = 5
+        return configuration
+    }
+
+    @Argument(help: ArgumentHelp("Dataset manifest (YAML or JSON); default: the bundled drug dataset.", valueName: "manifest"))
+    var manifest: String?
+
+    @Option(help: ArgumentHelp("Run folder (default: runs/DATASET-TIMESTAMP).", valueName: "dir"))
+    var out: String?
+
+    @OptionGroup var hyperparameters: HyperparameterOptions
+    @OptionGroup var data: DataOptions
+    @OptionGroup var device: DeviceOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    @Flag(help: "Continue the run in --out from its checkpoint (settings come from its config.yaml).")
+    var resume = false
+
+    /// Test hook: exit abruptly (status 137, like `kill -9`) once this epoch's checkpoint is written.
+    @Option(name: .customLong("stop-after-epochs"), help: .hidden)
+    var stopAfterEpochs: Int?
+
+    func validate() throws {
+        if resume {
+            guard out != nil else { throw ValidationError("--resume needs --out DIR (the run to continue)") }
+            guard manifest == nil, !hyperparameters.setsTrainingValues, data.dataRoot == nil else {
+                throw ValidationError("--resume continues a run with the settings in its config.yaml; drop MANIFEST, --config, --data-root, --epochs, --dim, --lr, --batch-size and --seed")
+            }
+        }
+        if let stopAfterEpochs, stopAfterEpochs < 1 { throw ValidationError("--stop-after-epochs must be ≥ 1") }
+    }
+
+    func run() throws {
+        let (deviceName, deviceNote) = try device.resolve()
+        var run: RunConfiguration
+        let folder: RunDirectory
+        if resume {
+            folder = RunDirectory(out!)
+            guard FileManager.default.fileExists(atPath: folder.checkpoint.path) else {
+                throw CLIError("cannot resume \(folder.url.path): no checkpoint.bin there (start the run without --resume)")
+            }
+            run = try folder.readConfiguration()
+            if let threads = hyperparameters.threads { run.training.threads = threads }
+        } else {
+            run = try resolveConfiguration()
+            let name = try DataSource(run).manifest().name
+            folder = RunDirectory(out ?? TrainCommand.defaultOut(dataset: name))
+            if folder.holdsRun {
+                throw CLIError("\(folder.url.path) already holds a run (checkpoint.bin or metrics.json); pass --resume to continue it, or choose another --out")
+            }
+        }
+        let source = DataSource(run)
+        run.manifest = source.recordedManifest
+        // Everything that can fail on bad input happens before the folder exists.
+        let loaded = try source.load().loaded
+        let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
+        if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
+
+        let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
+        if let deviceNote { progress.note(deviceNote) }
+        progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
+                      + (resume ? " (from epoch \(trainer.epoch))" : ""))
+        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+        try RunDirectory.write(ConfigFile.render(run), to: folder.config)
+        try RunDirectory.writeJSON(RunModel(dataset: loaded.dataset, configuration: run.training), to: folder.model)
+
+        try trainer.fit { record in
+            try trainer.saveCheckpoint(to: folder.checkpoint)
+            try RunDirectory.writeJSON(trainer.history, to: folder.history)
+            progress.epoch(record, history: trainer.history)
+            if let stop = stopAfterEpochs, trainer.epoch >= stop {
+                progress.finish()
+                Foundation.exit(137)
+            }
+        }
+        progress.finish()
+
+        let test = trainer.evaluate(on: .test)
+        let validation = trainer.evaluate(on: .validation)
+        let z = trainer.embeddings()
+        for (m, modality) in loaded.dataset.modalities.enumerated() {
+            try RunDirectory.write(NPYWriter.encode(EmbeddingExport.npy(z[m])), to: folder.embedding(modality.name))
+            try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: folder.ids(modality.name))
+        }
+        try RunDirectory.writeJSON(trainer.history, to: folder.history)
+        try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,
+                                                       title: "\(loaded.dataset.name): training"), to: folder.curve)
+        var relations = [String: Any]()
+        for relation in loaded.dataset.relations {
+            var entry = [String: Any]()
+            if let metrics = test[relation.name] { entry["test"] = metrics }
+            if let metrics = validation[relation.name] { entry["validation"] = metrics }
+            relations[relation.name] = entry
+        }
+        let seconds = trainer.history.map(\.seconds)
+        let metrics: [String: Any] = [
+            "relations": relations, "epochs": trainer.epoch, "best_epoch": trainer.bestEpoch,
+            "seconds_per_epoch": seconds.isEmpty ? 0 : seconds.reduce(0, +) / Double(seconds.count),
+            "device": deviceName, "dataset": loaded.dataset.name, "seed": NSNumber(value: run.training.seed),
+            "peak_rss_mb": Terminal.peakResidentMegabytes(),
+        ]
+        try RunDirectory.write(JSONOutput.data(metrics, pretty: true), to: folder.metrics)
+
+        if reporting.json {
+            Terminal.write(try JSONOutput.string(metrics))
+        } else {
+            Terminal.write(TrainCommand.summary(test, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, folder: folder))
+        }
+    }
+
+    /// Defaults (the embedded ones when no manifest is named), then the --config file, then flags.
+    func resolveConfiguration() throws -> RunConfiguration {
+        var run = RunConfiguration()
+        if let path = hyperparameters.config {
+            run = try ConfigFile.load(URL(fileURLWithPath: path))
+        }
+        if let manifest { run.manifest = URL(fileURLWithPath: manifest).standardizedFileURL.path }
+        if let root = data.dataRootURL { run.dataRoot = root.path }
+        if DataSource(run).isEmbedded {
+            // The embedded defaults fill in what the config file left unset.
+            let defaults = TrainCommand.embeddedDefaults
+            if !run.keysSet.contains("batchSize") { run.training.batchSize = defaults.batchSize }
+            if !run.keysSet.contains("epochs") { run.training.epochs = defaults.epochs }
+            if !run.keysSet.contains("patience") { run.training.patience = defaults.patience }
+        }
+        hyperparameters.apply(to: &run.training)
+        try run.training.validate()
+        return run
+    }
+
+    static func defaultOut(dataset: String) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return "runs/\(dataset)-\(formatter.string(from: Date()))"
+    }
+
+    static func summary(_ test: [String: [String: Double]], epochs: Int, bestEpoch: Int, folder: RunDirectory) -> String {
+        var text = "trained \(epochs) epoch(s), best epoch \(bestEpoch)\n"
+        for (relation, metrics) in test.sorted(by: { $0.key < $1.key }) {
+            let shown = ["rmse", "mae", "auc", "aupr", "mrr", "recall@10"].compactMap { key in
+                metrics[key].map { "\(key) \(String(format: "%.4f", $0))" }
+            }
+            text += "  \(relation) (test): \(shown.joined(separator: ", "))\n"
+        }
+        text += "results in \(folder.url.path) (metrics.json, embeddings/, training-curve.svg)\n"
+        return text
+    }
+}

@@ -1,0 +1,209 @@
+import HyperLearn
+import XCTest
+
+/// Runs the built `hyperlearn` on the tiny fixture: one trained run is shared by the tests that read it.
+final class CLIEndToEndTests: XCTestCase {
+    nonisolated(unsafe) static var sharedRun: URL?
+    nonisolated(unsafe) static var sharedFolder: URL?
+
+    /// The tiny fixture, trained once.
+    func trainedRun() throws -> URL {
+        if let run = CLIEndToEndTests.sharedRun { return run }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hyperlearn-cli-shared-\(UUID().uuidString)")
+        CLIEndToEndTests.sharedFolder = folder
+        let run = folder.appendingPathComponent("run")
+        let result = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: run))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        CLIEndToEndTests.sharedRun = run
+        return run
+    }
+
+    override class func tearDown() {
+        if let folder = sharedFolder { try? FileManager.default.removeItem(at: folder) }
+        super.tearDown()
+    }
+
+    func testTrainWritesTheRunFolder() throws {
+        let run = try trainedRun()
+        for name in ["metrics.json", "checkpoint.bin", "config.yaml", "history.json", "training-curve.svg", "model.json",
+                     "embeddings/user.npy", "embeddings/user.ids.txt", "embeddings/item.npy", "embeddings/tag.ids.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), name)
+        }
+        let metrics = try CLI.json(run.appendingPathComponent("metrics.json"))
+        for key in ["relations", "epochs", "best_epoch", "seconds_per_epoch", "device", "dataset", "seed", "peak_rss_mb"] {
+            XCTAssertNotNil(metrics[key], key)
+        }
+        XCTAssertEqual(metrics["epochs"] as? Int, 6)
+        XCTAssertEqual(metrics["device"] as? String, "cpu")
+        XCTAssertEqual(metrics["dataset"] as? String, "tiny")
+        let relations = try XCTUnwrap(metrics["relations"] as? [String: [String: [String: Double]]])
+        XCTAssertEqual(Set(relations["rating"]?["test"]?.keys ?? [:].keys), ["rmse", "mae"])
+        let link = try XCTUnwrap(relations["tagging"]?["test"])
+        for key in ["auc", "aupr", "auc_random", "aupr_random", "mrr", "recall@10"] { XCTAssertNotNil(link[key], key) }
+        XCTAssertNotNil(relations["tagging"]?["validation"]?["auc"])
+        let history = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("history.json"))) as? [[String: Any]])
+        XCTAssertEqual(history.count, 6)
+        let svg = try String(contentsOf: run.appendingPathComponent("training-curve.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("training loss") && svg.contains("validation score") && svg.contains("polyline"))
+        let user = try NPYArray.read(contentsOf: run.appendingPathComponent("embeddings/user.npy"))
+        XCTAssertEqual(user.shape, [24, 8])
+        let ids = try String(contentsOf: run.appendingPathComponent("embeddings/user.ids.txt"), encoding: .utf8)
+        XCTAssertTrue(ids.hasPrefix("u0\nu1\n"))
+    }
+
+    func testConfigFileRepeatsTheRun() throws {
+        let run = try trainedRun()
+        let again = try CLI.temporaryFolder(self).appendingPathComponent("again")
+        let result = try CLI.run(["train", "--config", run.appendingPathComponent("config.yaml").path, "--out", again.path, "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let a = try CLI.json(run.appendingPathComponent("metrics.json")), b = try CLI.json(again.appendingPathComponent("metrics.json"))
+        XCTAssertEqual(a["relations"] as? NSDictionary, b["relations"] as? NSDictionary)
+    }
+
+    func testResumeAfterAKillEndsLikeAnUninterruptedRun() throws {
+        let run = try trainedRun()
+        let resumed = try CLI.temporaryFolder(self).appendingPathComponent("resumed")
+        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml")
+        let killed = try CLI.run(CLI.trainArguments(manifest, out: resumed) + ["--stop-after-epochs", "2"])
+        XCTAssertEqual(killed.status, 137)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: resumed.appendingPathComponent("metrics.json").path))
+        let result = try CLI.run(["train", "--out", resumed.path, "--resume", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let a = try CLI.json(run.appendingPathComponent("metrics.json")), b = try CLI.json(resumed.appendingPathComponent("metrics.json"))
+        XCTAssertEqual(a["relations"] as? NSDictionary, b["relations"] as? NSDictionary)
+        XCTAssertEqual(a["epochs"] as? Int, b["epochs"] as? Int)
+        XCTAssertEqual(a["best_epoch"] as? Int, b["best_epoch"] as? Int)
+        XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent("embeddings/item.npy")),
+                       try Data(contentsOf: resumed.appendingPathComponent("embeddings/item.npy")))
+    }
+
+    func testExportInEachFormat() throws {
+        let run = try trainedRun()
+        let out = try CLI.temporaryFolder(self)
+        for format in ["npy", "tsv", "projector"] {
+            let result = try CLI.run(["export", run.path, "--format", format, "--to", out.appendingPathComponent(format).path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let npy = try NPYArray.read(contentsOf: out.appendingPathComponent("npy/tag.npy"))
+        XCTAssertEqual(npy.shape, [8, 8])
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("npy/tag.ids.txt"), encoding: .utf8).split(separator: "\n").count, 8)
+        let tsv = try String(contentsOf: out.appendingPathComponent("tsv/user.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(tsv.count, 24)
+        XCTAssertEqual(tsv[0].split(separator: "\t").count, 9)
+        XCTAssertEqual(tsv[0].split(separator: "\t").first, "u0")
+        let vectors = try String(contentsOf: out.appendingPathComponent("projector/item.vectors.tsv"), encoding: .utf8).split(separator: "\n")
+        let metadata = try String(contentsOf: out.appendingPathComponent("projector/item.metadata.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(vectors.count, 16)
+        XCTAssertEqual(vectors[0].split(separator: "\t").count, 8)
+        let ids = try String(contentsOf: run.appendingPathComponent("embeddings/item.ids.txt"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metadata, ids)
+        XCTAssertEqual(metadata.count, 16)
+    }
+
+    func testEvaluateReproducesTheTestMetrics() throws {
+        let run = try trainedRun()
+        let result = try CLI.run(["evaluate", run.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let metrics = try CLI.json(run.appendingPathComponent("metrics.json"))
+        let expected = try XCTUnwrap(metrics["relations"] as? [String: [String: Any]])
+        let actual = try XCTUnwrap(printed["relations"] as? [String: [String: Any]])
+        for relation in ["rating", "tagging"] {
+            XCTAssertEqual(actual[relation]?["test"] as? NSDictionary, expected[relation]?["test"] as? NSDictionary, relation)
+        }
+    }
+
+    func testPredictRanksTheMissingMember() throws {
+        let run = try trainedRun()
+        let result = try CLI.run(["predict", run.path, "--relation", "tagging", "--given", "user=u3,item=i2", "--top", "3"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertEqual(lines[0], "rank\ttag\tscore")
+        XCTAssertTrue(lines[1].hasPrefix("1\tt"))
+        let unknownID = try CLI.run(["predict", run.path, "--relation", "tagging", "--given", "user=nobody,item=i2"])
+        XCTAssertEqual(unknownID.status, 2)
+        XCTAssertTrue(unknownID.stderr.contains("'nobody'") && unknownID.stderr.contains("user"), unknownID.stderr)
+        let unknownRelation = try CLI.run(["predict", run.path, "--relation", "likes", "--given", "user=u3"])
+        XCTAssertEqual(unknownRelation.status, 2)
+        XCTAssertTrue(unknownRelation.stderr.contains("unknown relation 'likes'"), unknownRelation.stderr)
+        let twoMissing = try CLI.run(["predict", run.path, "--relation", "tagging", "--given", "user=u3"])
+        XCTAssertEqual(twoMissing.status, 2)
+    }
+
+    func testInfoDescribesTheDataset() throws {
+        let result = try CLI.run(["info", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let modalities = try XCTUnwrap(info["modalities"] as? [[String: Any]])
+        XCTAssertEqual(modalities.map { $0["count"] as? Int }, [24, 16, 8])
+        let graph = try XCTUnwrap(modalities[1]["graph"] as? [String: Any])
+        XCTAssertGreaterThanOrEqual(graph["degree_min"] as? Int ?? -1, 1)
+        let relations = try XCTUnwrap(info["relations"] as? [[String: Any]])
+        XCTAssertEqual(relations.map { $0["train"] as? Int }, [150, 170])
+        XCTAssertEqual(relations.map { $0["test"] as? Int }, [30, 30])
+        let text = try CLI.run(["info", CLI.tiny.appendingPathComponent("manifest.yaml").path])
+        XCTAssertTrue(text.stdout.contains("degree min"), text.stdout)
+    }
+
+    func testInfoWarnsAboutColdStartItems() throws {
+        let copy = try CLI.tinyCopy(self)
+        try "u999\ti999\tt0\n".write(to: copy.appendingPathComponent("tag.test.tsv"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["info", copy.appendingPathComponent("manifest.yaml").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("only in test"), result.stdout)
+    }
+
+    func testGenerateWritesATrainableDataset() throws {
+        let folder = try CLI.temporaryFolder(self).appendingPathComponent("synthetic")
+        let result = try CLI.run(["generate", "--modalities", "3", "--items", "40", "--hyperedges", "500", "--order", "3",
+                                  "--seed", "1", "--out", folder.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let train = try NPZArchive(url: folder.appendingPathComponent("train_data.npz"))
+        XCTAssertEqual(try train.array(named: "train_data").shape, [400, 3])
+        XCTAssertEqual(try train.array(named: "train_data").dtype, .int64)
+        XCTAssertEqual(try train.array(named: "nums_type").int64Values(), [40, 40, 40])
+        XCTAssertEqual(try NPZArchive(url: folder.appendingPathComponent("test_data.npz")).array(named: "test_data").shape, [100, 3])
+        let graphs = try NPZArchive(url: folder.appendingPathComponent("graphs.npz"))
+        let graph0 = try graphs.array(named: "graph_0")
+        XCTAssertEqual(graph0.shape.last, 2)
+        // The edge list and the array agree, and item i of the arrays is ID "i" of the graph file.
+        let edges = try String(contentsOf: folder.appendingPathComponent("graph_0.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(edges.count, graph0.shape[0])
+        let loaded = try Manifest.load(from: folder.appendingPathComponent("manifest.yaml")).loadDataset()
+        XCTAssertEqual(loaded.dataset.modalities.map(\.count), [40, 40, 40])
+        XCTAssertEqual(loaded.dataset.modalities[0].ids, (0..<40).map(String.init))
+        XCTAssertEqual(loaded.diagnostics["m0"]?.onlyInStructure, 0)
+        let trained = try CLI.run(["train", folder.appendingPathComponent("manifest.yaml").path, "--out", folder.appendingPathComponent("run").path,
+                                   "--epochs", "2", "--dim", "4", "--quiet"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+    }
+
+    func testJSONProgressPrintsOneObjectPerEpoch() throws {
+        let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        var arguments = CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out)
+        arguments.removeLast()
+        let result = try CLI.run(arguments + ["--json", "--epochs", "3"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        for (i, line) in lines.prefix(3).enumerated() {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(object["epoch"] as? Int, i + 1)
+            XCTAssertNotNil(object["loss"])
+        }
+        let final = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[3].utf8)) as? [String: Any])
+        XCTAssertEqual(final["epochs"] as? Int, 3)
+    }
+
+    func testPlainProgressLinesWhenNotATerminal() throws {
+        let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        var arguments = CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out)
+        arguments.removeLast()
+        let result = try CLI.run(arguments + ["--epochs", "2", "--device", "auto"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("epoch 1/2") && result.stdout.contains("epoch 2/2"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("\r"))
+        XCTAssertTrue(result.stderr.contains("device: cpu"), result.stderr)
+    }
+}
