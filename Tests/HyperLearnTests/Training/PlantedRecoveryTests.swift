@@ -7,6 +7,8 @@ final class PlantedRecoveryTests: XCTestCase {
     func plantedDataset(items: Int, observed: Int, withGraphs: Bool, seed: UInt64) throws -> Dataset {
         var synthetic = SyntheticData(modalities: 3, items: items, order: 3)
         synthetic.seed = seed
+        // A ring lattice of 4 neighbours: on 40 items a wider one would smooth away the planted signal.
+        synthetic.graphNeighbors = 4
         let (factors, graphs) = synthetic.structure()
         let train = synthetic.hyperedges(count: observed, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
         let test = synthetic.hyperedges(count: 2_000, factors: factors, preferStructure: false, noise: 0, seed: 2)
@@ -35,10 +37,14 @@ final class PlantedRecoveryTests: XCTestCase {
 
     func testRecoversThirdOrderPlantedTensor() throws {
         let data = try plantedDataset(items: 40, observed: 12_000, withGraphs: true, seed: 11)
-        let trainer = try Trainer(dataset: data, configuration: plantedConfiguration())
+        var config = plantedConfiguration()
+        config.epochs = 1_500
+        config.patience = 100
+        config.learningRate = 0.01
+        let trainer = try Trainer(dataset: data, configuration: config)
         try trainer.fit()
         let rmse = try XCTUnwrap(trainer.evaluate()["r"]?["rmse"])
-        XCTAssertLessThanOrEqual(rmse, 0.15, "planted 3rd-order RMSE")
+        XCTAssertLessThanOrEqual(rmse, 0.15, "planted 3rd-order RMSE (best epoch \(trainer.bestEpoch))")
     }
 
     func testGraphsHelpWhenFivePercentIsObserved() throws {
