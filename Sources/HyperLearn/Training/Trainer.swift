@@ -52,6 +52,8 @@ public final class Trainer: @unchecked Sendable {
     var bestSnapshot: [Matrix]? = nil
     /// Epochs since the validation score last improved.
     public internal(set) var epochsWithoutImprovement = 0
+    /// Wall time per phase of the training steps (see ``PhaseTimes``); reset it freely.
+    public var phaseTimes = PhaseTimes()
     /// Per relation, the decoder's reusable buffers.
     var decoderWorkspaces: [Int: DecoderWorkspace] = [:]
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
@@ -199,8 +201,10 @@ public final class Trainer: @unchecked Sendable {
     /// Returns the step's loss.
     func step(batches: [[Int]]) -> Double {
         let loss = computeGradients(batches: batches)
-        optimizer.advance()
-        for parameter in model.parameters { optimizer.update(parameter) }
+        timed(&phaseTimes.optimizer) {
+            optimizer.advance()
+            for parameter in model.parameters { optimizer.update(parameter) }
+        }
         return loss
     }
 
@@ -211,8 +215,10 @@ public final class Trainer: @unchecked Sendable {
         let encoders = model.encoders
         // 1. Every modality's embeddings (each encoder draws dropout from its own stream).
         var embeddings = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: encoders.count)
-        for m in encoders.indices {
-            embeddings[m] = encoders[m].forward(training: true, using: &dropoutGenerators[m])
+        timed(&phaseTimes.encoderForward) {
+            for m in encoders.indices {
+                embeddings[m] = encoders[m].forward(training: true, using: &dropoutGenerators[m])
+            }
         }
         var embeddingGradients = embeddings.map { Matrix(rows: $0.rows, columns: $0.columns) }
         var biasGradients = sizes.map { [Float](repeating: 0, count: $0) }
@@ -223,10 +229,12 @@ public final class Trainer: @unchecked Sendable {
             var hyperedges = positives
             var negativesStart = positives.count
             if relation.task == .link {
-                let negatives = sampleNegatives(
-                    for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
-                    protocol: .corruptOne, known: knownTraining[r], using: &generator)
-                hyperedges.members.append(contentsOf: negatives.members)
+                timed(&phaseTimes.negativeSampling) {
+                    let negatives = sampleNegatives(
+                        for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
+                        protocol: .corruptOne, known: knownTraining[r], using: &generator)
+                    hyperedges.members.append(contentsOf: negatives.members)
+                }
                 negativesStart = positives.count
             }
             loss += Double(relation.weight) * decodeAccumulating(
@@ -234,6 +242,7 @@ public final class Trainer: @unchecked Sendable {
                 embeddings: embeddings, embeddingGradients: &embeddingGradients, biasGradients: &biasGradients)
         }
         // Smoothness, then each encoder's backward pass.
+        let start = DispatchTime.now().uptimeNanoseconds
         for m in encoders.indices {
             if configuration.smoothness > 0, let propagation = encoders[m].propagation {
                 loss += smoothnessLoss(embeddings[m], propagation: propagation, weight: configuration.smoothness,
@@ -242,6 +251,7 @@ public final class Trainer: @unchecked Sendable {
             encoders[m].backward(embeddingGradients[m])
             for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
         }
+        phaseTimes.encoderBackward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return loss
     }
 
@@ -268,14 +278,17 @@ public final class Trainer: @unchecked Sendable {
         var start = 0
         while start < total {
             let count = min(chunk, total - start)
-            for j in 0..<p {
-                let m = relation.members[j]
-                CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                                      range: start..<(start + count), into: &workspace.gathered.rows, outputRow: j * chunk)
-                let bias = model.encoders[m].itemBias.value.storage
-                for e in 0..<count { workspace.biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+            timed(&phaseTimes.gather) {
+                for j in 0..<p {
+                    let m = relation.members[j]
+                    CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
+                                          range: start..<(start + count), into: &workspace.gathered.rows, outputRow: j * chunk)
+                    let bias = model.encoders[m].itemBias.value.storage
+                    for e in 0..<count { workspace.biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+                }
             }
             exchangedBytes += p * count * d * MemoryLayout<Float>.size
+            let decoderStart = DispatchTime.now().uptimeNanoseconds
             decoder.forward(workspace.gathered, biases: workspace.biases, count: count, into: &workspace.scores)
             let normalizer = Float(total) / weight
             if let targets {
@@ -296,6 +309,8 @@ public final class Trainer: @unchecked Sendable {
             }
             decoder.backward(workspace.gathered, count: count, scoreGradient: workspace.gradient,
                              gatheredGradients: &workspace.gatheredGradients)
+            let scatterStart = DispatchTime.now().uptimeNanoseconds
+            phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
             for j in 0..<p {
                 let m = relation.members[j]
                 CPUKernels.scatterAddRows(workspace.gatheredGradients.rows, sourceRow: j * chunk, count: count,
@@ -303,6 +318,7 @@ public final class Trainer: @unchecked Sendable {
                                           into: &embeddingGradients[m])
                 for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += workspace.gradient[e] }
             }
+            phaseTimes.scatter += Double(DispatchTime.now().uptimeNanoseconds - scatterStart) / 1e9
             start += count
         }
         return loss
