@@ -351,3 +351,26 @@ extension CPUKernels {
         for t in 0..<threads { for k in 0..<d { lambdaGradient[k] += partial[t * d + k] } }
     }
 }
+
+extension CPUKernels {
+    /// For the first `count` rows of each of `blocks` blocks of `capacity` rows: adds `2w·x` to the
+    /// gradient and returns `w Σ ‖x‖²` (an L2 penalty on gathered rows).
+    static func addL2Penalty(_ x: Matrix, blocks: Int, capacity: Int, count: Int, weight: Float,
+                             gradient: inout Matrix) -> Double {
+        let d = x.columns
+        precondition(gradient.rows == x.rows && gradient.columns == d && count <= capacity, "addL2Penalty: shapes")
+        var sum = 0.0
+        x.storage.withUnsafeBufferPointer { px in
+            gradient.storage.withUnsafeMutableBufferPointer { pg in
+                for b in 0..<blocks {
+                    let base = b * capacity * d
+                    for i in base..<(base + count * d) {
+                        sum += Double(px[i] * px[i])
+                        pg[i] += 2 * weight * px[i]
+                    }
+                }
+            }
+        }
+        return Double(weight) * sum
+    }
+}

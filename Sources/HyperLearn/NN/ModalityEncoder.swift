@@ -18,6 +18,8 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     public let featureWeight: Parameter?
     public let sparseWeight: Parameter?
     public let firstBias: Parameter
+    /// First-layer root weight on the table (`E W_root`, not propagated), when enabled.
+    public let tableRootWeight: Parameter?
     /// Layers 1…L-1.
     public let convolutions: [GCNConv]
     public let propagation: (any Propagation)?
@@ -35,7 +37,7 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     ///   - tableDimensions: width `d₀` of the learned table (0: none, features only).
     public init(name: String, count: Int, features: Matrix?, sparseFeatures: SparseMatrix?,
                 propagation: (any Propagation)?, tableDimensions: Int, layerDimensions: [Int], dropout: Float,
-                using generator: inout SeededGenerator) {
+                rootWeight: Bool = false, using generator: inout SeededGenerator) {
         precondition(!layerDimensions.isEmpty, "ModalityEncoder: at least one layer")
         precondition(tableDimensions > 0 || features != nil || sparseFeatures != nil, "ModalityEncoder '\(name)': no input")
         self.name = name
@@ -57,10 +59,12 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
             Parameter(name: "\(name).layer0.sparse_weight", glorotRows: $0.columns, columns: first, using: &generator)
         }
         firstBias = Parameter(name: "\(name).layer0.bias", value: Matrix(rows: 1, columns: first))
+        tableRootWeight = rootWeight && propagation != nil && tableDimensions > 0
+            ? Parameter(name: "\(name).layer0.table_root_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
         var convolutions = [GCNConv]()
         for l in 1..<layerDimensions.count {
             convolutions.append(GCNConv(layerDimensions[l - 1], layerDimensions[l], propagation: propagation,
-                                        name: "\(name).layer\(l)", using: &generator))
+                                        rootWeight: rootWeight, name: "\(name).layer\(l)", using: &generator))
         }
         self.convolutions = convolutions
         itemBias = Parameter(name: "\(name).item_bias", value: Matrix(rows: count, columns: 1))
@@ -71,7 +75,7 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
 
     /// Every trainable parameter, in a fixed order.
     public var parameters: [Parameter] {
-        [table, tableWeight, featureWeight, sparseWeight].compactMap { $0 } + [firstBias]
+        [table, tableWeight, featureWeight, sparseWeight, tableRootWeight].compactMap { $0 } + [firstBias]
             + convolutions.flatMap(\.parameters) + [itemBias]
     }
 
@@ -83,6 +87,7 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
         if let features, let featureWeight { t.multiply(features, featureWeight.value, beta: 1) }
         if let sparseFeatures, let sparseWeight { sparseFeatures.multiply(sparseWeight.value, beta: 1, into: &t) }
         var a = propagateAddingBias(t, bias: firstBias, propagation: propagation)
+        if let table, let tableRootWeight { a.multiply(table.value, tableRootWeight.value, beta: 1) }
         preActivations.removeAll(keepingCapacity: true)
         activations.removeAll(keepingCapacity: true)
         masks.removeAll(keepingCapacity: true)
@@ -113,6 +118,10 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
         if let table, let tableWeight {
             tableWeight.gradient.multiply(table.value, dt, transposeA: true, beta: 1)
             table.gradient.multiply(dt, tableWeight.value, transposeB: true, beta: 1)
+        }
+        if let table, let tableRootWeight {
+            tableRootWeight.gradient.multiply(table.value, dy, transposeA: true, beta: 1)
+            table.gradient.multiply(dy, tableRootWeight.value, transposeB: true, beta: 1)
         }
         if let features, let featureWeight { featureWeight.gradient.multiply(features, dt, transposeA: true, beta: 1) }
         if let sparseFeaturesTransposed, let sparseWeight {

@@ -72,7 +72,7 @@ public final class HyperLearnModel: @unchecked Sendable {
                 name: modality.name, count: modality.count, features: modality.features, sparseFeatures: sparse,
                 propagation: propagation,
                 tableDimensions: (modality.features == nil && sparse == nil) ? max(c.tableDimensions, 1) : c.tableDimensions,
-                layerDimensions: dims, dropout: c.dropout, using: &encoderGenerator))
+                layerDimensions: dims, dropout: c.dropout, rootWeight: c.rootWeight, using: &encoderGenerator))
         }
         var decoders = [RelationDecoder]()
         for relation in dataset.relations {

@@ -309,6 +309,11 @@ public final class Trainer: @unchecked Sendable {
             }
             decoder.backward(workspace.gathered, count: count, scoreGradient: workspace.gradient,
                              gatheredGradients: &workspace.gatheredGradients)
+            if configuration.embeddingRegularization > 0 {
+                loss += CPUKernels.addL2Penalty(workspace.gathered.rows, blocks: p, capacity: chunk, count: count,
+                                                weight: configuration.embeddingRegularization / normalizer,
+                                                gradient: &workspace.gatheredGradients.rows) * Double(normalizer) / Double(total)
+            }
             let scatterStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
             for j in 0..<p {

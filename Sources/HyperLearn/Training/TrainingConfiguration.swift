@@ -29,6 +29,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var smoothness: Float = 0
     public var decoder: DecoderKind = .cp
     public var tupleHiddenDimensions = 64
+    /// Add a root (self) weight to every graph convolution, `Y = P X W + X W_root + b`, so that the
+    /// propagation does not average an item's own signal away.
+    public var rootWeight = false
+    /// L2 penalty `ρ Σ_j ‖Z_{m_j}[i_j]‖²` on the member embeddings of each scored hyperedge, averaged
+    /// like the loss (the per-occurrence regulariser of matrix factorisation).
+    public var embeddingRegularization: Float = 0
     /// Give each encoder its modality's incidence with the other modalities as sparse input features.
     public var incidenceFeatures = false
     /// Fraction of each relation's training hyperedges held out for validation and early stopping.
@@ -63,6 +69,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")
         try check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)")
         try check(smoothness >= 0, "smoothness must be ≥ 0, got \(smoothness)")
+        try check(embeddingRegularization >= 0, "embeddingRegularization must be ≥ 0, got \(embeddingRegularization)")
         try check(validationFraction >= 0 && validationFraction < 1, "validationFraction must be in [0, 1), got \(validationFraction)")
         try check(patience >= 0, "patience must be ≥ 0, got \(patience)")
         try check(chunkSize > 0, "chunkSize must be positive, got \(chunkSize)")

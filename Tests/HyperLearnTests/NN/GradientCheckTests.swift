@@ -36,7 +36,7 @@ final class GradientCheckTests: XCTestCase {
     func testGCNConvOverGraphAndHypergraph() {
         for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
             var g = SeededGenerator(seed: 2)
-            let conv = GCNConv(3, 4, propagation: propagation, using: &g)
+            let conv = GCNConv(3, 4, propagation: propagation, rootWeight: true, using: &g)
             let x = Parameter(name: "x", value: randomMatrix(5, 3, using: &g))
             let r = randomMatrix(5, 4, using: &g)
             let loss = { conv(x.value).dot(r) }
@@ -153,6 +153,8 @@ final class GradientCheckTests: XCTestCase {
         config.decoder = .cpTuple
         config.tupleHiddenDimensions = 4
         config.incidenceFeatures = true
+        config.rootWeight = true
+        config.embeddingRegularization = 0.1
         config.validationFraction = 0
         config.negatives = 2
         let trainer = try Trainer(dataset: data, configuration: config)
