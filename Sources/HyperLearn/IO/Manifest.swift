@@ -53,6 +53,10 @@ public struct Manifest: Sendable, Equatable {
         public var numeric: [Int]
         /// Columns one-hot encoded.
         public var categorical: [Int]
+        /// Columns holding several labels (`Comedy|Drama`), multi-hot encoded.
+        public var multilabel: [Int] = []
+        /// Separator between the labels of a `multilabel` column.
+        public var labelSeparator: String = "|"
     }
 
     /// Where a modality's graph comes from.
@@ -127,7 +131,7 @@ public struct Manifest: Sendable, Equatable {
 
     static let topKeys = ["name", "description", "modalities", "relations"]
     static let modalityKeys = ["features", "graph", "hypergraph", "count"]
-    static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical"]
+    static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical", "multilabel", "separator"]
     static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "knn", "cooccurrence", "hub"]
     static let hypergraphKeys = ["file", "delimiter", "encoding", "header"]
     static let relationKeys = ["members", "task", "train", "test", "weight"]
@@ -289,9 +293,12 @@ public struct Manifest: Sendable, Equatable {
                 let id = try pairs.first { $0.key == "id" }.map { try yaml.int($0.value, "\(keyPath).id") } ?? 0
                 let numeric = try pairs.first { $0.key == "numeric" }.map { try yaml.intList($0.value, "\(keyPath).numeric") } ?? []
                 let categorical = try pairs.first { $0.key == "categorical" }.map { try yaml.intList($0.value, "\(keyPath).categorical") } ?? []
+                let multilabel = try pairs.first { $0.key == "multilabel" }.map { try yaml.intList($0.value, "\(keyPath).multilabel") } ?? []
+                let separator = try pairs.first { $0.key == "separator" }.map { try yaml.string($0.value, "\(keyPath).separator") } ?? "|"
                 spec.features = FeatureSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
                                             format: try textFormat(pairs, keyPath, yaml: yaml),
-                                            idColumn: id, numeric: numeric, categorical: categorical)
+                                            idColumn: id, numeric: numeric, categorical: categorical,
+                                            multilabel: multilabel, labelSeparator: separator)
             case "graph":
                 let pairs = try yaml.mapping(value, keyPath, allowed: graphKeys)
                 let kinds = pairs.filter { ["file", "knn", "cooccurrence"].contains($0.key) }

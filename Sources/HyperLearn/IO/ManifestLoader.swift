@@ -125,7 +125,13 @@ public struct ManifestLoader {
                 }
                 seen[id] = row.line
                 let numeric = try features.numeric.map { try row.double(at: $0, name: "numeric") }
-                let categorical = try features.categorical.map { try row.string(at: $0, name: "categorical") }
+                var categorical = try features.categorical.map { try row.string(at: $0, name: "categorical") }
+                // Multi-label columns become one categorical value per label, tagged with their column.
+                for column in features.multilabel {
+                    let labels = try row.string(at: column, name: "multilabel")
+                        .components(separatedBy: features.labelSeparator).filter { !$0.isEmpty }
+                    categorical += labels.map { "\u{1F}\(column)\u{1F}\($0)" }
+                }
                 rows.append((tables[m].register(id), numeric, categorical))
             }
             featureRows[m] = rows
@@ -296,10 +302,14 @@ public struct ManifestLoader {
     private func encodeFeatures(_ spec: Manifest.FeatureSpec, rows: [(item: Int32, numeric: [Double], categorical: [String])],
                                 count: Int) -> Matrix? {
         let numericCount = spec.numeric.count
-        var categories = [[String: Int]](repeating: [:], count: spec.categorical.count)
+        // Block c < categorical.count is a one-hot column; the last block (when there are multi-label
+        // columns) holds every tagged label, multi-hot.
+        let blocks = spec.categorical.count + (spec.multilabel.isEmpty ? 0 : 1)
+        func block(_ c: Int) -> Int { min(c, spec.categorical.count) }
+        var categories = [[String: Int]](repeating: [:], count: blocks)
         for row in rows {
-            for (c, value) in row.categorical.enumerated() where categories[c][value] == nil {
-                categories[c][value] = categories[c].count
+            for (c, value) in row.categorical.enumerated() where categories[block(c)][value] == nil {
+                categories[block(c)][value] = categories[block(c)].count
             }
         }
         let width = numericCount + categories.reduce(0) { $0 + $1.count }
@@ -318,10 +328,10 @@ public struct ManifestLoader {
             for c in 0..<numericCount where deviations[c] > 1e-12 * max(1, abs(means[c])) {
                 matrix[i, c] = Float((row.numeric[c] - means[c]) / deviations[c])
             }
-            var offset = numericCount
+            var offsets = [numericCount]
+            for b in 0..<blocks { offsets.append(offsets[b] + categories[b].count) }
             for (c, value) in row.categorical.enumerated() {
-                if let k = categories[c][value] { matrix[i, offset + k] = 1 }
-                offset += categories[c].count
+                if let k = categories[block(c)][value] { matrix[i, offsets[block(c)] + k] = 1 }
             }
         }
         return matrix
