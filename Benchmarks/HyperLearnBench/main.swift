@@ -42,8 +42,11 @@ do {
         ? TrainingConfiguration() : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).applied(to: TrainingConfiguration())
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
     if mode == "speed" {
-        // The peer's protocol: full-batch epochs, no validation, median epoch time after 5 warm-up epochs.
-        var config = base
+        // The peer's protocol and model: full-batch epochs, no validation, dropout 0.1, lr 0.01, no root
+        // weights; median epoch time after 5 warm-up epochs. `--set` may still override.
+        var config = try PartialConfiguration(values: ["batchSize": "0", "dropout": "0.1", "learningRate": "0.01",
+                                                       "weightDecay": "0.00001", "rootWeight": "false"]
+                                              .merging(overrides) { $1 }).applied(to: TrainingConfiguration())
         config.validationFraction = 0
         config.patience = 0
         let trainer = try Trainer(dataset: loaded.dataset, configuration: config)
@@ -85,6 +88,7 @@ do {
 /// A configuration file may set any subset of ``TrainingConfiguration``'s fields.
 struct PartialConfiguration: Decodable {
     var values: [String: String]
+    init(values: [String: String]) { self.values = values }
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         values = try container.decode([String: String].self)

@@ -13,25 +13,25 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var layers = 2
     /// Maximum number of epochs.
     public var epochs = 200
-    public var learningRate: Float = 0.01
+    public var learningRate: Float = 0.005
     /// Multiplies the learning rate after every epoch (1: constant).
     public var learningRateDecay: Float = 1
     public var weightDecay: Float = 1e-5
     /// AdamW's decoupled weight decay instead of L2 added to the gradient.
     public var decoupledWeightDecay = false
     /// Positive hyperedges per step of the largest relation (0: full batch).
-    public var batchSize = 0
+    public var batchSize = 8_192
     /// Negatives per positive for link relations.
     public var negatives = 5
     /// Dropout after each hidden ReLU of the encoders.
-    public var dropout: Float = 0.1
+    public var dropout: Float = 0.5
     /// Weight `γ` of the intra-modal smoothness term.
     public var smoothness: Float = 0
     public var decoder: DecoderKind = .cp
     public var tupleHiddenDimensions = 64
     /// Add a root (self) weight to every graph convolution, `Y = P X W + X W_root + b`, so that the
     /// propagation does not average an item's own signal away.
-    public var rootWeight = false
+    public var rootWeight = true
     /// L2 penalty `ρ Σ_j ‖Z_{m_j}[i_j]‖²` on the member embeddings of each scored hyperedge, averaged
     /// like the loss (the per-occurrence regulariser of matrix factorisation).
     public var embeddingRegularization: Float = 0
