@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Reproduces the figures of BENCHMARKS.md: accuracy (3 seeds, default and tuned configurations) and
-# speed against the PyTorch peer (same machine, one after the other). Usage: Benchmarks/run.sh DATA_DIR
-# Writes Benchmarks/results/*.jsonl and prints a Markdown summary to Benchmarks/results/summary.md.
+# Reproduces the generated figures of BENCHMARKS.md: accuracy (3 seeds, default and tuned
+# configurations) and CPU speed against the PyTorch peer (same machine, one after the other).
+# Usage: Benchmarks/run.sh DATA_DIR   (run through `make bench`, which builds in release mode first)
+# Raw results go to Benchmarks/results/; the section between the `generated` markers of
+# BENCHMARKS.md is rewritten.
 set -euo pipefail
 DATA=${1:-../shared/data}
 cd "$(dirname "$0")/.."
@@ -10,34 +12,55 @@ OUT=Benchmarks/results
 mkdir -p "$OUT"
 PEER=${PEER:-../shared/peers/torch_hyperlearn.py}
 PYTHON=${PYTHON:-/tmp/peervenv/bin/python}
+[ -d "$DATA" ] || { echo "no data folder at $DATA"; exit 2; }
 
-accuracy() {  # name manifest data-subdir [config]
-  local name=$1 manifest=$2 root=$DATA/$3 config=${4:-}
+accuracy() {  # name manifest data-root [config]
+  local name=$1 manifest=$2 root=$3 config=${4:-}
   local args=(accuracy "Benchmarks/manifests/$manifest" --data-root "$root" --seeds 0,1,2)
   [ -n "$config" ] && args+=(--config "Benchmarks/configs/$config")
   echo "== accuracy $name ${config:-default}"
-  /usr/bin/time -f '{"peak_rss_kb": %M}' "$BENCH" "${args[@]}" | tee "$OUT/accuracy-$name-${config:-default}.jsonl"
+  local tag=${config%.yaml}; tag=${tag:-default}
+  "$BENCH" "${args[@]}" | tee "$OUT/accuracy-$name-$tag.jsonl"
 }
 
 speed() {  # name manifest data-subdir peer-kind peer-path
-  local name=$1 manifest=$2 root=$DATA/$3
-  echo "== speed $name (ours, then PyTorch)"
-  "$BENCH" speed "Benchmarks/manifests/$manifest" --data-root "$root" --set epochs=30 --set threads=2 | tee "$OUT/speed-$name-ours.json"
+  echo "== speed $1 (ours, then PyTorch)"
+  "$BENCH" speed "Benchmarks/manifests/$2" --data-root "$DATA/$3" --set epochs=30 --set threads=2 | tee "$OUT/speed-$1-ours.json"
   if [ -x "$PYTHON" ]; then
-    "$PYTHON" "$PEER" "$4" "$5" --epochs 30 --threads 2 2>/dev/null | tail -1 | tee "$OUT/speed-$name-torch.json"
+    "$PYTHON" "$PEER" "$4" "$5" --epochs 30 --threads 2 2>/dev/null | tail -1 | tee "$OUT/speed-$1-torch.json"
   else
-    echo "PyTorch peer not installed at $PYTHON (see ../shared/peers/README.md); skipping" | tee "$OUT/speed-$name-torch.json"
+    echo "PyTorch peer not installed at $PYTHON (see ../shared/peers/README.md); skipped" | tee "$OUT/speed-$1-torch.json"
   fi
 }
 
-[ -d "$DATA" ] || { echo "no data folder at $DATA"; exit 2; }
 speed ml-100k ml-100k.yaml ml-100k ml100k "$DATA/ml-100k"
 speed drug drug.yaml hyperedge/drug hyper "$DATA/hyperedge/drug"
-accuracy ml-100k ml-100k.yaml ml-100k
-for d in gps movielens drug; do accuracy "$d" "$d.yaml" "hyperedge/$d"; done
+
+accuracy ml-100k ml-100k.yaml "$DATA/ml-100k"
+for d in gps movielens drug; do
+  accuracy "$d" "$d.yaml" "$DATA/hyperedge/$d"
+  accuracy "$d-plain" "$d-plain.yaml" "$DATA/hyperedge/$d"
+done
 for c in Benchmarks/configs/*.yaml; do
   [ -e "$c" ] || continue
-  base=$(basename "$c" .yaml); name=${base%%-*}
-  case $name in ml-100k|ml100k) sub=ml-100k; man=ml-100k.yaml;; *) sub=hyperedge/$name; man=$name.yaml;; esac
-  accuracy "$name" "$man" "$sub" "$(basename "$c")"
+  name=$(basename "$c" .yaml); name=${name%-tuned}
+  case $name in
+    ml-100k) accuracy ml-100k ml-100k.yaml "$DATA/ml-100k" "$(basename "$c")" ;;
+    *) accuracy "$name" "$name.yaml" "$DATA/hyperedge/$name" "$(basename "$c")" ;;
+  esac
 done
+# More modalities: ml-latest-small ratings with and without the tag relation (same split, same seeds).
+split=$(mktemp -d)
+Benchmarks/ml-latest-small/split.sh "$DATA/ml-latest-small" "$split"
+accuracy ml-latest-small-with-tags ml-latest-small-with-tags.yaml "$split"
+accuracy ml-latest-small-ratings-only ml-latest-small-ratings-only.yaml "$split"
+rm -rf "$split"
+
+# Rewrite the generated section of BENCHMARKS.md.
+machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(date -u +%Y-%m-%d)"
+table=$("$BENCH" markdown "$OUT"/accuracy-*.jsonl)
+awk -v machine="$machine" -v table="$table" '
+  /<!-- generated:begin -->/ { print; print ""; print "Machine: " machine; print ""; print table; print ""; skip = 1; next }
+  /<!-- generated:end -->/ { skip = 0 }
+  !skip { print }' BENCHMARKS.md > BENCHMARKS.md.tmp && mv BENCHMARKS.md.tmp BENCHMARKS.md
+echo "BENCHMARKS.md updated"

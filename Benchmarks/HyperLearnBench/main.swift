@@ -10,6 +10,26 @@ func usage() -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "markdown" {
+    // `hyperlearn-bench markdown FILE…`: one table row per accuracy summary line found in the files.
+    print("| dataset | configuration | relation | metric (mean ± std over seeds) | seeds | epochs | s/epoch | peak RSS (MB) | command |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for path in arguments.dropFirst() {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+        let configuration = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            .components(separatedBy: "-").last ?? ""
+        for line in text.split(separator: "\n") where line.contains("\"summary\"") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let summary = object["summary"] as? [String: [String: [Double]]] else { continue }
+            for (relation, metrics) in summary.sorted(by: { $0.key < $1.key }) {
+                let shown = ["rmse", "mae", "auc", "auc_random", "aupr", "aupr_random", "mrr", "recall@10"]
+                    .compactMap { name in metrics[name].map { "\(name) \(String(format: "%.4f ± %.4f", $0[0], $0[1]))" } }
+                print("| \(object["dataset"] ?? "") | \(configuration) | \(relation) | \(shown.joined(separator: "; ")) | \(object["seeds"] ?? "") | \(String(format: "%.0f", object["epochs_mean"] as? Double ?? 0)) | \(String(format: "%.3f", object["seconds_per_epoch_mean"] as? Double ?? 0)) | \(String(format: "%.0f", object["peak_rss_mb"] as? Double ?? 0)) | `\(object["command"] ?? "")` |")
+            }
+        }
+    }
+    exit(0)
+}
 guard ["accuracy", "speed"].contains(arguments.first ?? ""), arguments.count >= 2 else { usage() }
 let mode = arguments[0]
 let manifestPath = arguments[1]
@@ -63,6 +83,7 @@ do {
         exit(0)
     }
     var results = [[String: [String: Double]]]()
+    var epochs = [Double](), secondsPerEpoch = [Double]()
     for seed in seeds {
         var config = base
         config.seed = seed
@@ -76,10 +97,31 @@ do {
         let metrics = trainer.evaluate()
         results.append(metrics)
         let seconds = Date().timeIntervalSince(start)
+        epochs.append(Double(trainer.epoch))
+        secondsPerEpoch.append(seconds / Double(max(trainer.epoch, 1)))
         let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": trainer.epoch, "best_epoch": trainer.bestEpoch,
                                    "seconds": seconds, "seconds_per_epoch": seconds / Double(max(trainer.epoch, 1))]
         print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
     }
+    // Mean and sample standard deviation over seeds, per relation and metric.
+    func meanStd(_ xs: [Double]) -> [Double] {
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        let variance = xs.count > 1 ? xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1) : 0
+        return [mean, variance.squareRoot()]
+    }
+    var summary = [String: [String: [Double]]]()
+    for (relation, metrics) in results[0] {
+        for name in metrics.keys {
+            summary[relation, default: [:]][name] = meanStd(results.compactMap { $0[relation]?[name] })
+        }
+    }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let line: [String: Any] = ["summary": summary, "dataset": loaded.dataset.name, "seeds": seeds.count,
+                               "epochs_mean": meanStd(epochs)[0], "seconds_per_epoch_mean": meanStd(secondsPerEpoch)[0],
+                               "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
+                               "command": CommandLine.arguments.joined(separator: " ")]
+    print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     exit(2)
