@@ -21,6 +21,7 @@ public struct CheckpointHeader: Codable, Sendable {
     public var parameterNames: [String]
     public var parameterShapes: [[Int]]
     public var hasBestSnapshot: Bool
+    public var hasAverages: Bool? = nil
     public var exchangedBytes: Int
 }
 
@@ -36,7 +37,7 @@ extension Trainer {
             optimizerStep: optimizer.step, learningRate: optimizer.learningRate, generator: generator.state,
             dropoutGenerators: dropoutGenerators.map(\.state), parameterNames: parameters.map(\.name),
             parameterShapes: parameters.map { [$0.value.rows, $0.value.columns] },
-            hasBestSnapshot: bestSnapshot != nil, exchangedBytes: exchangedBytes)
+            hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes)
         let json = try JSONEncoder().encode(header)
         var data = Trainer.checkpointMagic
         var length = UInt64(json.count).littleEndian
@@ -50,6 +51,7 @@ extension Trainer {
             append(parameter.firstMoment)
             append(parameter.secondMoment)
             if let bestSnapshot { append(bestSnapshot[index]) }
+            if let parameterAverages { append(parameterAverages[index]) }
         }
         do {
             try data.write(to: url, options: .atomic)
@@ -78,7 +80,8 @@ extension Trainer {
               header.parameterShapes == parameters.map({ [$0.value.rows, $0.value.columns] }) else {
             throw fail("the checkpoint was made for a different model (dataset or configuration changed)")
         }
-        let perParameter = header.hasBestSnapshot ? 4 : 3
+        let hasAverages = header.hasAverages ?? false
+        let perParameter = 3 + (header.hasBestSnapshot ? 1 : 0) + (hasAverages ? 1 : 0)
         let expected = 16 + length + parameters.reduce(0) { $0 + $1.count * 4 * perParameter }
         guard data.count == expected else { throw fail("truncated: \(data.count) bytes, expected \(expected)") }
         var offset = 16 + length
@@ -89,7 +92,7 @@ extension Trainer {
             offset += count * 4
             return floats
         }
-        var snapshot = [Matrix]()
+        var snapshot = [Matrix](), averages = [Matrix]()
         for parameter in parameters {
             parameter.value.storage = read(parameter.count)
             parameter.firstMoment.storage = read(parameter.count)
@@ -97,7 +100,11 @@ extension Trainer {
             if header.hasBestSnapshot {
                 snapshot.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, storage: read(parameter.count)))
             }
+            if hasAverages {
+                averages.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, storage: read(parameter.count)))
+            }
         }
+        parameterAverages = hasAverages ? averages : nil
         bestSnapshot = header.hasBestSnapshot ? snapshot : nil
         epoch = header.epoch
         history = header.history

@@ -54,6 +54,8 @@ public final class Trainer: @unchecked Sendable {
     public internal(set) var epochsWithoutImprovement = 0
     /// Wall time per phase of the training steps (see ``PhaseTimes``); reset it freely.
     public var phaseTimes = PhaseTimes()
+    /// Exponential moving averages of the parameters (``TrainingConfiguration/parameterAveraging``).
+    var parameterAverages: [Matrix]? = nil
     /// Per relation, the decoder's reusable buffers.
     var decoderWorkspaces: [Int: DecoderWorkspace] = [:]
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
@@ -155,12 +157,12 @@ public final class Trainer: @unchecked Sendable {
         }
         epoch += 1
         optimizer.learningRate *= configuration.learningRateDecay
-        let (score, details) = validationScore()
+        let (score, details) = withAveragedParameters { validationScore() }
         if let score {
             if score < bestScore {
                 bestScore = score
                 bestEpoch = epoch
-                bestSnapshot = model.parameters.map(\.value)
+                bestSnapshot = parameterAverages ?? model.parameters.map(\.value)
                 epochsWithoutImprovement = 0
             } else {
                 epochsWithoutImprovement += 1
@@ -191,10 +193,38 @@ public final class Trainer: @unchecked Sendable {
         restoreBest()
     }
 
-    /// Puts back the parameters of the best validation epoch (no-op without a validation split).
+    /// Puts back the parameters of the best validation epoch (the averaged ones when averaging);
+    /// without a validation split, the averages of the last step when averaging, else a no-op.
     public func restoreBest() {
-        guard let bestSnapshot else { return }
-        for (parameter, value) in zip(model.parameters, bestSnapshot) { parameter.value = value }
+        guard let snapshot = bestSnapshot ?? parameterAverages else { return }
+        for (parameter, value) in zip(model.parameters, snapshot) { parameter.value = value }
+    }
+
+    /// `avg = β avg + (1 − β) value` for every parameter (starting from the first values).
+    func updateAverages() {
+        let beta = configuration.parameterAveraging
+        guard beta > 0 else { return }
+        let parameters = model.parameters
+        guard var averages = parameterAverages else {
+            parameterAverages = parameters.map(\.value)
+            return
+        }
+        parameterAverages = nil  // unique ownership while updating
+        for (index, parameter) in parameters.enumerated() {
+            averages[index].scale(by: beta)
+            averages[index].add(parameter.value, scaledBy: 1 - beta)
+        }
+        parameterAverages = averages
+    }
+
+    /// Runs `body` with the averaged parameters in place (when averaging), then puts the live ones back.
+    func withAveragedParameters<T>(_ body: () throws -> T) rethrows -> T {
+        guard let averages = parameterAverages else { return try body() }
+        let parameters = model.parameters
+        let live = parameters.map(\.value)
+        for (parameter, average) in zip(parameters, averages) { parameter.value = average }
+        defer { for (parameter, value) in zip(parameters, live) { parameter.value = value } }
+        return try body()
     }
 
     /// One optimisation step over the given positives of each relation (indices into ``trainingSets``).
@@ -204,6 +234,7 @@ public final class Trainer: @unchecked Sendable {
         timed(&phaseTimes.optimizer) {
             optimizer.advance()
             for parameter in model.parameters { optimizer.update(parameter) }
+            updateAverages()
         }
         return loss
     }

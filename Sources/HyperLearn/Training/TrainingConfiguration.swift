@@ -35,6 +35,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// L2 penalty `ρ Σ_j ‖Z_{m_j}[i_j]‖²` on the member embeddings of each scored hyperedge, averaged
     /// like the loss (the per-occurrence regulariser of matrix factorisation).
     public var embeddingRegularization: Float = 0
+    /// Decay of an exponential moving average of the parameters, updated after every step and used
+    /// for validation, early stopping and the final model (0: off). Averaging the noisy iterates of
+    /// mini-batch training generalises better (Polyak & Juditsky, 1992).
+    public var parameterAveraging: Float = 0
     /// Give each encoder its modality's incidence with the other modalities as sparse input features.
     public var incidenceFeatures = false
     /// Fraction of each relation's training hyperedges held out for validation and early stopping.
@@ -69,6 +73,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")
         try check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)")
         try check(smoothness >= 0, "smoothness must be ≥ 0, got \(smoothness)")
+        try check(parameterAveraging >= 0 && parameterAveraging < 1, "parameterAveraging must be in [0, 1), got \(parameterAveraging)")
         try check(embeddingRegularization >= 0, "embeddingRegularization must be ≥ 0, got \(embeddingRegularization)")
         try check(validationFraction >= 0 && validationFraction < 1, "validationFraction must be in [0, 1), got \(validationFraction)")
         try check(patience >= 0, "patience must be ≥ 0, got \(patience)")
