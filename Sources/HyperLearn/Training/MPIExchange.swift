@@ -58,7 +58,7 @@ enum MPI {
 
     static func allReduceSum(_ values: inout [Double]) throws {
         try values.withUnsafeMutableBufferPointer { v in
-            try check(MPI_Allreduce(MPI_IN_PLACE, v.baseAddress, Int32(v.count), CMPI_double(), CMPI_op_sum(),
+            try check(MPI_Allreduce(CMPI_in_place(), v.baseAddress, Int32(v.count), CMPI_double(), CMPI_op_sum(),
                                     CMPI_comm_world()), "MPI_Allreduce")
         }
     }
