@@ -61,6 +61,11 @@ final class ShardingTests: XCTestCase {
             var worstLoss = 0.0
             for (a, b) in zip(run.losses, single.losses) { worstLoss = max(worstLoss, abs(a - b) / max(abs(b), 1e-12)) }
             XCTAssertLessThanOrEqual(worstLoss, 1e-5, "\(label): loss")
+            var worstEmbedding: Float = 0
+            for (z, reference) in zip(run.embeddings, single.embeddings) {
+                for (a, e) in zip(z.storage, reference.storage) { worstEmbedding = max(worstEmbedding, abs(a - e) / max(abs(e), 1e-6)) }
+            }
+            print("sharding parity, \(label): largest relative difference over 50 steps: loss \(worstLoss), embeddings \(worstEmbedding)")
             for (m, (z, reference)) in zip(run.embeddings, single.embeddings).enumerated() {
                 assertClose(z, reference, rtol: 1e-5, atol: 1e-6, "\(label): embeddings of modality \(m)")
             }
