@@ -91,6 +91,30 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(trainer.exchangeVolume.rowBytes, 2 * trainer.lastStepExchange.rowBytes)
     }
 
+    /// A checkpoint written before `shards` existed (no such key in its configuration) still loads.
+    func testCheckpointWithoutTheShardsKeyLoads() throws {
+        let trainer = try Trainer(dataset: try fixture(), configuration: configuration(shards: 1))
+        _ = trainer.step(batches: trainer.trainingSets.map { Array(0..<min(50, $0.count)) })
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sharding-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try trainer.saveCheckpoint(to: url)
+        let data = try Data(contentsOf: url)
+        let length = data.subdata(in: 8..<16).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        var header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 16..<(16 + length))) as? [String: Any])
+        var saved = try XCTUnwrap(header["configuration"] as? [String: Any])
+        XCTAssertNotNil(saved.removeValue(forKey: "shards"))
+        header["configuration"] = saved
+        let old = try JSONSerialization.data(withJSONObject: header)
+        var rewritten = data.prefix(8)
+        withUnsafeBytes(of: UInt64(old.count).littleEndian) { rewritten.append(contentsOf: $0) }
+        rewritten.append(old)
+        rewritten.append(data.suffix(from: 16 + length))
+        try rewritten.write(to: url)
+        let resumed = try Trainer(dataset: try fixture(), configuration: configuration(shards: 1))
+        try resumed.loadCheckpoint(from: url)
+        XCTAssertEqual(resumed.model.parameters.map(\.value), trainer.model.parameters.map(\.value))
+    }
+
     func testShardPlan() throws {
         XCTAssertEqual(ShardPlan(shards: 2, modalities: 5).owners, [0, 1, 0, 1, 0])
         XCTAssertEqual(ShardPlan(shards: 8, modalities: 3).shardCount, 3)
