@@ -1,8 +1,11 @@
 # HyperLearn: the two quick-start commands and the benchmark harness.
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+# Optional: the MPI trait (multi-process sharding) and its 3-rank test.
+MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
+HAVE_MPI := $(shell pkg-config --exists ompi-c 2>/dev/null && command -v mpirun >/dev/null 2>&1 && echo yes)
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps deps-mpi build demo test test-mpi bench clean
 
 # Installs the system libraries when they are missing (needs root for apt-get).
 deps:
@@ -21,9 +24,29 @@ demo: build
 	.build/release/hyperlearn train --out runs/demo
 	@echo "results: runs/demo (metrics.json, training-curve.svg, embeddings/)"
 
-# The whole test suite (release build with testing enabled: the training tests are compute-bound).
+# Open MPI, for `swift build --traits MPI` (needs root for apt-get).
+deps-mpi:
+	@missing=""; for p in $(MPI_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing system packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+# The whole test suite (release build with testing enabled: the training tests are compute-bound),
+# on the default build (no MPI); then, where Open MPI is installed, the MPI-trait build's sharding
+# tests, including 3 ranks on localhost against the single-process run.
 test: deps
 	swift test $(SWIFT_TEST_FLAGS)
+ifeq ($(HAVE_MPI),yes)
+	$(MAKE) test-mpi
+else
+	@echo "Open MPI not installed: skipped the MPI sharding test (make deps-mpi test-mpi)"
+endif
+
+# The MPI trait's build (its own scratch folder, so the default build stays MPI-free) and the
+# sharding tests, 3-rank mpirun check included.
+test-mpi:
+	swift test $(SWIFT_TEST_FLAGS) --traits MPI --scratch-path .build/mpi --filter 'Sharding'
 
 # Accuracy and speed benchmarks; writes BENCHMARKS.md. DATA defaults to ../shared/data.
 DATA ?= ../shared/data

@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "HyperLearn", targets: ["HyperLearn"]),
         .executable(name: "hyperlearn", targets: ["HyperLearnCLI"]),
     ],
+    traits: [
+        // Opt-in: `swift build --traits MPI` (needs Open MPI: apt install libopenmpi-dev) adds
+        // MPIExchange and `hyperlearn train --distributed mpi`; the default build needs no MPI.
+        .trait(name: "MPI", description: "Multi-process sharding over MPI (Open MPI, pkg-config ompi-c)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -21,10 +26,14 @@ let package = Package(
             name: "CLAPACKE", path: "Sources/CLAPACKE", pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev"])]),
         .target(name: "CCUDA", path: "Sources/CCUDA"),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
         .target(
             name: "HyperLearn",
             dependencies: [
                 "CBLAS", "CLAPACKE", "CCUDA", "Yams",
+                .target(name: "CMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Sources/HyperLearn",

@@ -34,6 +34,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var hyperparameters: HyperparameterOptions
     @OptionGroup var data: DataOptions
     @OptionGroup var device: DeviceOptions
+    @OptionGroup var sharding: ShardingOptions
     @OptionGroup var reporting: ReportingOptions
 
     @Flag(help: "Continue the run in --out from its checkpoint (settings come from its config.yaml).")
@@ -64,6 +65,7 @@ struct TrainCommand: ParsableCommand {
             }
             run = try folder.readConfiguration()
             if let threads = hyperparameters.threads { run.training.threads = threads }
+            sharding.apply(to: &run.training)
         } else {
             run = try resolveConfiguration()
             let name = try DataSource(run).manifest().name
@@ -78,8 +80,14 @@ struct TrainCommand: ParsableCommand {
         let loaded = try source.load().loaded
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
+        // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
+        let (rank, finishSharding) = try sharding.start(on: trainer)
+        if rank > 0 { return try runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
 
         let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
+        if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
+            progress.note("sharding: \(trainer.shardPlan), transport \(sharding.distributed.rawValue)")
+        }
         if let deviceNote { progress.note(deviceNote) }
         progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
                       + (resume ? " (from epoch \(trainer.epoch))" : ""))
@@ -97,6 +105,9 @@ struct TrainCommand: ParsableCommand {
             }
         }
         progress.finish()
+        let steps = max(1, trainer.epoch * trainer.stepsPerEpoch)
+        let exchange = ["rows": trainer.exchangeVolume.rowBytes / steps, "biases": trainer.exchangeVolume.biasBytes / steps]
+        progress.note("exchange per step: \(exchange["rows"]!) bytes of gathered rows (K·|B|·d·4), \(exchange["biases"]!) bytes of item biases")
 
         let test = trainer.evaluate(on: .test)
         let validation = trainer.evaluate(on: .validation)
@@ -121,14 +132,27 @@ struct TrainCommand: ParsableCommand {
             "seconds_per_epoch": seconds.isEmpty ? 0 : seconds.reduce(0, +) / Double(seconds.count),
             "device": deviceName, "dataset": loaded.dataset.name, "seed": NSNumber(value: run.training.seed),
             "peak_rss_mb": Terminal.peakResidentMegabytes(),
+            "shards": trainer.shardPlan.shardCount, "exchange_bytes_per_step": exchange,
         ]
         try RunDirectory.write(JSONOutput.data(metrics, pretty: true), to: folder.metrics)
 
+        try finishSharding()
         if reporting.json {
             Terminal.write(try JSONOutput.string(metrics))
         } else {
             Terminal.write(TrainCommand.summary(test, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, folder: folder))
         }
+    }
+
+    /// An MPI rank other than 0: trains in step with the others (the collectives need every rank),
+    /// checkpointing to a scratch folder that is removed at the end, and writes no results.
+    func runSecondaryRank(_ trainer: Trainer, rank: Int, finish: () throws -> Void) throws {
+        let scratch = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hyperlearn-rank\(rank)-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try trainer.fit { _ in try trainer.saveCheckpoint(to: scratch.appendingPathComponent("checkpoint.bin")) }
+        try finish()
     }
 
     /// Defaults (the embedded ones when no manifest is named), then the --config file, then flags.
@@ -147,6 +171,8 @@ struct TrainCommand: ParsableCommand {
             if !run.keysSet.contains("patience") { run.training.patience = defaults.patience }
         }
         hyperparameters.apply(to: &run.training)
+        sharding.defaultShardsFromRanks(&run.training)
+        sharding.apply(to: &run.training)
         try run.training.validate()
         return run
     }

@@ -72,7 +72,7 @@ extension Trainer {
         guard data.count >= 16, data.prefix(8) == Trainer.checkpointMagic else { throw fail("not a HyperLearn checkpoint") }
         let length = data.subdata(in: 8..<16).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         guard length >= 0, 16 + length <= data.count,
-              let header = try? JSONDecoder().decode(CheckpointHeader.self, from: data.subdata(in: 16..<(16 + length))) else {
+              let header = CheckpointHeader.decode(data.subdata(in: 16..<(16 + length))) else {
             throw fail("damaged header")
         }
         let parameters = model.parameters
@@ -116,5 +116,20 @@ extension Trainer {
         generator = SeededGenerator(state: header.generator)
         dropoutGenerators = header.dropoutGenerators.map { SeededGenerator(state: $0) }
         exchangedBytes = header.exchangedBytes
+    }
+}
+
+extension CheckpointHeader {
+    /// Decodes a header; settings added to ``TrainingConfiguration`` after the checkpoint was written
+    /// (such as `shards`) take their defaults, so older checkpoints still resume.
+    static func decode(_ data: Data) -> CheckpointHeader? {
+        if let header = try? JSONDecoder().decode(CheckpointHeader.self, from: data) { return header }
+        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let saved = object["configuration"] as? [String: Any],
+              let defaultsData = try? JSONEncoder().encode(TrainingConfiguration()),
+              let defaults = (try? JSONSerialization.jsonObject(with: defaultsData)) as? [String: Any] else { return nil }
+        object["configuration"] = defaults.merging(saved) { _, savedValue in savedValue }
+        guard let merged = try? JSONSerialization.data(withJSONObject: object) else { return nil }
+        return try? JSONDecoder().decode(CheckpointHeader.self, from: merged)
     }
 }

@@ -60,6 +60,14 @@ public final class Trainer: @unchecked Sendable {
     var decoderWorkspaces: [Int: DecoderWorkspace] = [:]
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
     public internal(set) var exchangedBytes = 0
+    // MARK: Sharding state (Trainer+Sharding.swift)
+    /// Bytes of gathered rows and of gathered item biases, summed over every step (see ``ExchangeVolume``).
+    public internal(set) var exchangeVolume = ExchangeVolume()
+    /// The same for the last step alone.
+    public internal(set) var lastStepExchange = ExchangeVolume()
+    /// An explicit modality → shard assignment; `nil`: round robin over `configuration.shards`.
+    var shardAssignment: ShardPlan? = nil
+    var shardExchange: any ShardExchange = InProcessExchange()
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
@@ -151,6 +159,7 @@ public final class Trainer: @unchecked Sendable {
             }
             lossSum += step(batches: batches)
         }
+        synchronizeShards()
         let loss = lossSum / Double(steps)
         guard loss.isFinite else {
             throw HyperLearnError.numerical("training loss became \(loss) at epoch \(epoch + 1); lower the learning rate")
@@ -233,7 +242,7 @@ public final class Trainer: @unchecked Sendable {
         let loss = computeGradients(batches: batches)
         timed(&phaseTimes.optimizer) {
             optimizer.advance()
-            for parameter in model.parameters { optimizer.update(parameter) }
+            updateShardParameters()
             updateAverages()
         }
         return loss
@@ -244,11 +253,17 @@ public final class Trainer: @unchecked Sendable {
         let parameters = model.parameters
         for parameter in parameters { parameter.zeroGradient() }
         let encoders = model.encoders
-        // 1. Every modality's embeddings (each encoder draws dropout from its own stream).
+        lastStepExchange = ExchangeVolume()
+        // 1. Every local modality's embeddings, one shard per thread group (each encoder draws dropout
+        //    from its own stream); other processes' modalities stay empty and arrive as gathered rows.
         var embeddings = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: encoders.count)
         timed(&phaseTimes.encoderForward) {
-            for m in encoders.indices {
-                embeddings[m] = encoders[m].forward(training: true, using: &dropoutGenerators[m])
+            embeddings.withUnsafeMutableBufferPointer { z in
+                dropoutGenerators.withUnsafeMutableBufferPointer { generators in
+                    forEachLocalShard { modalities in
+                        for m in modalities { z[m] = encoders[m].forward(training: true, using: &generators[m]) }
+                    }
+                }
             }
         }
         var embeddingGradients = embeddings.map { Matrix(rows: $0.rows, columns: $0.columns) }
@@ -272,17 +287,27 @@ public final class Trainer: @unchecked Sendable {
                 relation: r, hyperedges: hyperedges, positivesEnd: negativesStart, targets: positives.values,
                 embeddings: embeddings, embeddingGradients: &embeddingGradients, biasGradients: &biasGradients)
         }
-        // Smoothness, then each encoder's backward pass.
+        // Smoothness, then each local encoder's backward pass, one shard per thread group.
         let start = DispatchTime.now().uptimeNanoseconds
-        for m in encoders.indices {
-            if configuration.smoothness > 0, let propagation = encoders[m].propagation {
-                loss += smoothnessLoss(embeddings[m], propagation: propagation, weight: configuration.smoothness,
-                                       gradient: &embeddingGradients[m])
+        var smoothness = [Double](repeating: 0, count: encoders.count)
+        let gamma = configuration.smoothness
+        smoothness.withUnsafeMutableBufferPointer { smoothness in
+            embeddingGradients.withUnsafeMutableBufferPointer { dZ in
+                forEachLocalShard { modalities in
+                    for m in modalities {
+                        if gamma > 0, let propagation = encoders[m].propagation {
+                            smoothness[m] = smoothnessLoss(embeddings[m], propagation: propagation, weight: gamma, gradient: &dZ[m])
+                        }
+                        encoders[m].backward(dZ[m])
+                        for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
+                    }
+                }
             }
-            encoders[m].backward(embeddingGradients[m])
-            for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
         }
+        if gamma > 0 { exchanging { try shardExchange.allReduceSum(&smoothness) } }
+        for m in encoders.indices where gamma > 0 && encoders[m].propagation != nil { loss += smoothness[m] }
         phaseTimes.encoderBackward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        exchangeVolume += lastStepExchange
         return loss
     }
 
@@ -305,20 +330,25 @@ public final class Trainer: @unchecked Sendable {
         defer { decoderWorkspaces[r] = workspace }
         let chunk = workspace.gathered.capacity
         let weight = relation.weight
+        let plan = shardPlan, local = localModalityMask
         var loss = 0.0
         var start = 0
         while start < total {
             let count = min(chunk, total - start)
-            timed(&phaseTimes.gather) {
-                for j in 0..<p {
+            // Each shard gathers its members' rows; the exchange all-gathers them to every shard.
+            timed(&phaseTimes.gather) { exchanging {
+                try shardExchange.allGather(&workspace.gathered, biases: &workspace.biases, count: count,
+                                            members: relation.members, plan: plan) { j, gathered, biases in
                     let m = relation.members[j]
                     CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                                          range: start..<(start + count), into: &workspace.gathered.rows, outputRow: j * chunk)
+                                          range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
                     let bias = model.encoders[m].itemBias.value.storage
-                    for e in 0..<count { workspace.biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+                    for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
                 }
-            }
+            } }
             exchangedBytes += p * count * d * MemoryLayout<Float>.size
+            lastStepExchange += ExchangeVolume(rowBytes: p * count * d * MemoryLayout<Float>.size,
+                                               biasBytes: p * count * MemoryLayout<Float>.size)
             let decoderStart = DispatchTime.now().uptimeNanoseconds
             decoder.forward(workspace.gathered, biases: workspace.biases, count: count, into: &workspace.scores)
             let normalizer = Float(total) / weight
@@ -347,7 +377,7 @@ public final class Trainer: @unchecked Sendable {
             }
             let scatterStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
-            for j in 0..<p {
+            for j in 0..<p where local[relation.members[j]] {
                 let m = relation.members[j]
                 CPUKernels.scatterAddRows(workspace.gatheredGradients.rows, sourceRow: j * chunk, count: count,
                                           indices: hyperedges.members, stride: p, offset: j, rangeStart: start,

@@ -53,6 +53,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var threads = 0
     /// Hidden-member queries evaluated for ranking metrics (a seeded sample when there are more).
     public var rankingQueries = 2_000
+    /// Shards the modalities are split over (METHOD.md, "Distribution by modality"): round robin,
+    /// each shard's encoders on their own thread group (or MPI rank), with their share of the cores.
+    /// Results do not depend on it; more shards than modalities are clamped to the modality count.
+    public var shards = 1
 
     public init() {}
 
@@ -79,5 +83,6 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(patience >= 0, "patience must be ≥ 0, got \(patience)")
         try check(chunkSize > 0, "chunkSize must be positive, got \(chunkSize)")
         try check(threads >= 0, "threads must be ≥ 0, got \(threads)")
+        try check(shards >= 1, "shards must be ≥ 1, got \(shards)")
     }
 }

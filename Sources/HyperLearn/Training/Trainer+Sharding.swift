@@ -1,0 +1,97 @@
+import Dispatch
+import Foundation
+
+/// Sharding by modality (METHOD.md, "Distribution by modality"): which shard owns which encoder,
+/// running the shards' encoder work concurrently, and keeping processes in step.
+///
+/// In one process (`configuration.shards > 1`) the shards are thread groups that split the cores:
+/// their forward passes, backward passes and Adam updates run concurrently; the decoder runs once,
+/// exactly as unsharded. With an exchange whose process runs only some shards (``ShardExchange``,
+/// MPI: one rank per shard), the process computes only its own encoders and receives the other
+/// modalities' gathered rows; the decoder is replicated and identical on every process.
+extension Trainer {
+    /// The modality → shard assignment in force: set by ``setShardPlan(_:)``, otherwise round robin
+    /// over ``TrainingConfiguration/shards``.
+    public var shardPlan: ShardPlan {
+        shardAssignment ?? ShardPlan(shards: configuration.shards, modalities: sizes.count)
+    }
+
+    /// Pins modalities to shards (`--shard-map`); the plan must name every modality once.
+    public func setShardPlan(_ plan: ShardPlan) throws {
+        guard plan.owners.count == sizes.count else {
+            throw HyperLearnError.invalidArgument("shard map names \(plan.owners.count) modalities; the dataset has \(sizes.count)")
+        }
+        shardAssignment = plan
+    }
+
+    /// Routes the exchange of gathered rows through `exchange` (default: ``InProcessExchange``).
+    public func useExchange(_ exchange: any ShardExchange) {
+        shardExchange = exchange
+    }
+
+    /// Whether this process runs modality `m`'s encoder, per modality.
+    var localModalityMask: [Bool] {
+        let plan = shardPlan
+        var mask = [Bool](repeating: false, count: sizes.count)
+        for s in shardExchange.localShards(of: plan) { for m in plan.modalities(of: s) { mask[m] = true } }
+        return mask
+    }
+
+    /// Runs `body(modalities)` for each local shard, concurrently when there are several, each shard
+    /// with its share of the worker threads. Bodies must write disjoint outputs.
+    func forEachLocalShard(_ body: ([Int]) -> Void) {
+        let plan = shardPlan
+        let groups = shardExchange.localShards(of: plan).map { plan.modalities(of: $0) }
+        guard groups.count > 1 else {
+            for group in groups { body(group) }
+            return
+        }
+        let total = CPUKernels.threadCount
+        CPUKernels.setThreads(max(1, total / groups.count))
+        defer { CPUKernels.setThreads(total) }
+        DispatchQueue.concurrentPerform(iterations: groups.count) { g in body(groups[g]) }
+    }
+
+    /// One Adam update of the local encoders' parameters (concurrently per shard) and of the
+    /// replicated decoder parameters; call after `optimizer.advance()`.
+    func updateShardParameters() {
+        let encoders = model.encoders
+        let optimizer = self.optimizer
+        forEachLocalShard { modalities in
+            for m in modalities { for parameter in encoders[m].parameters { optimizer.update(parameter) } }
+        }
+        for decoder in model.decoders { for parameter in decoder.parameters { optimizer.update(parameter) } }
+    }
+
+    /// Across processes, copies each encoder's parameters, Adam moments and dropout stream from its
+    /// owner, so that validation, checkpoints and exports see the whole model. A no-op in one process.
+    func synchronizeShards() {
+        guard !(shardExchange is InProcessExchange) else { return }
+        let plan = shardPlan
+        for (m, encoder) in model.encoders.enumerated() {
+            let owner = plan.owners[m]
+            for parameter in encoder.parameters {
+                exchanging { try broadcast(&parameter.value.storage, from: owner, plan: plan) }
+                exchanging { try broadcast(&parameter.firstMoment.storage, from: owner, plan: plan) }
+                exchanging { try broadcast(&parameter.secondMoment.storage, from: owner, plan: plan) }
+            }
+            var state = dropoutGenerators[m].state
+            exchanging { try broadcast(&state, from: owner, plan: plan) }
+            dropoutGenerators[m] = SeededGenerator(state: state)
+        }
+    }
+
+    private func broadcast<T>(_ values: inout [T], from shard: Int, plan: ShardPlan) throws {
+        try values.withUnsafeMutableBytes { try shardExchange.broadcast($0, from: shard, plan: plan) }
+    }
+
+    /// Runs a collective. A failed collective leaves the processes out of step with no way to agree
+    /// on a recovery, so it ends the process (as MPI's default error handler would).
+    func exchanging(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            fatalError("shard exchange failed: \(error)")
+        }
+    }
+}
