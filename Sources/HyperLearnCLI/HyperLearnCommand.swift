@@ -19,6 +19,7 @@ struct HyperLearnCommand: ParsableCommand {
             ExportCommand.self,
             InfoCommand.self,
             GenerateCommand.self,
+            BenchCommand.self,
             DoctorCommand.self,
             SelftestCommand.self,
         ])

@@ -49,6 +49,9 @@ enum CPUKernels {
             if beta == 0 { c.fill(0) } else { scale(&c, by: beta) }
             return
         }
+        let counting = KernelCounters.isEnabled
+        let start = counting ? DispatchTime.now().uptimeNanoseconds : 0
+        defer { if counting { KernelCounters.addGEMM(flops: 2 * Double(m) * Double(n) * Double(k), since: start) } }
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
@@ -69,6 +72,13 @@ enum CPUKernels {
         precondition(y.rows == s.rows && y.columns == x.columns, "spmm: result \(y.shape), expected (\(s.rows), \(x.columns))")
         let d = x.columns
         if d == 0 || s.rows == 0 { return }
+        let counting = KernelCounters.isEnabled
+        let start = counting ? DispatchTime.now().uptimeNanoseconds : 0
+        defer {
+            if counting {
+                KernelCounters.addSpMM(bytes: Double((s.nonzeroCount + s.rows) * d * MemoryLayout<Float>.size), since: start)
+            }
+        }
         s.rowOffsets.withUnsafeBufferPointer { offsets in
             s.columnIndices.withUnsafeBufferPointer { cols in
                 s.values.withUnsafeBufferPointer { vals in
@@ -77,22 +87,55 @@ enum CPUKernels {
                             let yBase = py.baseAddress!
                             let xBase = px.baseAddress!
                             parallelRanges(s.rows, work: s.nonzeroCount * d) { range in
-                                for i in range {
-                                    let out = yBase + i * d
-                                    if beta == 0 {
-                                        out.update(repeating: 0, count: d)
-                                    } else if beta != 1 {
-                                        for c in 0..<d { out[c] *= beta }
-                                    }
-                                    for k in offsets[i]..<offsets[i + 1] {
-                                        let w = vals[k]
-                                        let src = xBase + Int(cols[k]) * d
-                                        for c in 0..<d { out[c] += w * src[c] }
-                                    }
-                                }
+                                spmmRows(range, offsets: offsets.baseAddress!, columns: cols.baseAddress!,
+                                         values: vals.baseAddress!, x: xBase, width: d, beta: beta, y: yBase)
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Rows `range` of `y = beta · y + S · x`: each output row is built 16 columns at a time in a
+    /// register accumulator over the row's nonzeros (the `x` rows a block touches stay in L1), then
+    /// stored once. Per element the operations and their order are those of the plain loop
+    /// `y[c] = beta · y[c]; for k { y[c] += w_k · x_k[c] }`, so the result is bit-identical to it.
+    @inline(__always)
+    static func spmmRows(_ range: Range<Int>, offsets: UnsafePointer<Int>, columns: UnsafePointer<Int32>,
+                         values: UnsafePointer<Float>, x: UnsafePointer<Float>, width d: Int, beta: Float,
+                         y: UnsafeMutablePointer<Float>) {
+        typealias Block = SIMD16<Float>
+        let blocks = d / Block.scalarCount * Block.scalarCount
+        for i in range {
+            let out = y + i * d
+            let first = offsets[i], last = offsets[i + 1]
+            var c = 0
+            while c < blocks {
+                var accumulator: Block
+                if beta == 0 {
+                    accumulator = Block(repeating: 0)
+                } else {
+                    accumulator = UnsafeRawPointer(out + c).loadUnaligned(as: Block.self)
+                    if beta != 1 { accumulator *= Block(repeating: beta) }
+                }
+                for k in first..<last {
+                    let row = UnsafeRawPointer(x + Int(columns[k]) * d + c).loadUnaligned(as: Block.self)
+                    accumulator += Block(repeating: values[k]) * row
+                }
+                UnsafeMutableRawPointer(out + c).storeBytes(of: accumulator, as: Block.self)
+                c += Block.scalarCount
+            }
+            if blocks < d {
+                if beta == 0 {
+                    (out + blocks).update(repeating: 0, count: d - blocks)
+                } else if beta != 1 {
+                    for c in blocks..<d { out[c] *= beta }
+                }
+                for k in first..<last {
+                    let w = values[k]
+                    let src = x + Int(columns[k]) * d
+                    for c in blocks..<d { out[c] += w * src[c] }
                 }
             }
         }
@@ -120,23 +163,38 @@ enum CPUKernels {
     }
 
     /// `x[indices[r * stride + offset]] += g[r]` for the first `count` rows of `g`. Serial, so that
-    /// repeated indices accumulate in a fixed order (determinism).
+    /// repeated indices accumulate in a fixed order (determinism). (Splitting destination rows among
+    /// threads keeps that order but measured slower on the shared 2-core machine: both threads walk
+    /// every index, and the time goes to cache misses on the destination rows either way.)
     static func scatterAddRows(_ g: Matrix, sourceRow: Int = 0, count: Int, indices: [Int32], stride: Int, offset: Int,
                                rangeStart: Int, into x: inout Matrix) {
         let d = x.columns
         precondition(g.columns == d && g.rows >= sourceRow + count, "scatterAddRows: \(g.shape) into width \(d)")
+        precondition(count == 0 || indices.count >= (rangeStart + count - 1) * stride + offset + 1, "scatterAddRows: indices too short")
+        if count == 0 || d == 0 { return }
         g.storage.withUnsafeBufferPointer { pg in
             x.storage.withUnsafeMutableBufferPointer { px in
                 indices.withUnsafeBufferPointer { idx in
                     let gBase = pg.baseAddress! + sourceRow * d, xBase = px.baseAddress!
-                    for r in 0..<count {
-                        let item = Int(idx[(rangeStart + r) * stride + offset])
-                        let dst = xBase + item * d, src = gBase + r * d
-                        for c in 0..<d { dst[c] += src[c] }
-                    }
+                    let index = idx.baseAddress! + rangeStart * stride + offset
+                    for r in 0..<count { addRow(gBase + r * d, to: xBase + Int(index[r * stride]) * d, width: d) }
                 }
             }
         }
+    }
+
+    /// `destination[c] += source[c]` for `c < d`, 16 lanes at a time.
+    @inline(__always)
+    static func addRow(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, width d: Int) {
+        typealias Block = SIMD16<Float>
+        var c = 0
+        while c + Block.scalarCount <= d {
+            let sum = UnsafeRawPointer(destination + c).loadUnaligned(as: Block.self)
+                + UnsafeRawPointer(source + c).loadUnaligned(as: Block.self)
+            UnsafeMutableRawPointer(destination + c).storeBytes(of: sum, as: Block.self)
+            c += Block.scalarCount
+        }
+        while c < d { destination[c] += source[c]; c += 1 }
     }
 
     /// `x *= factor`.

@@ -1,9 +1,19 @@
 /// Hyperedges as 64-bit keys (mixed radix over the member modalities' sizes), for "is this a known
 /// positive?" checks when sampling negatives. Exact while the tensor has fewer than 2⁶⁴ cells;
 /// beyond that the key wraps and a rare negative may be wrongly rejected, never wrongly accepted.
+///
+/// The keys live in an open-addressing table (linear probing, Fibonacci hashing, load ≤ 1/2): a
+/// lookup is one multiply and, mostly, one cache line, where `Set<UInt64>` hashes with SipHash.
 struct HyperedgeKeys {
     let radices: [UInt64]
-    private(set) var known = Set<UInt64>()
+    /// The table; ``emptySlot`` marks a free slot, so that key itself is recorded in ``holdsEmptySlotKey``.
+    private var slots: [UInt64] = [emptySlot, emptySlot]
+    private var holdsEmptySlotKey = false
+    /// log₂ of the table size.
+    private var bits = 1
+    private(set) var count = 0
+
+    private static let emptySlot = UInt64.max
 
     init(sizes: [Int]) { radices = sizes.map { UInt64(max($0, 1)) } }
 
@@ -13,12 +23,61 @@ struct HyperedgeKeys {
         return key
     }
 
+    @inline(__always)
+    private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits)) }
+
     mutating func insert(_ set: HyperedgeSet) {
-        known.reserveCapacity(known.count + set.count)
-        for e in 0..<set.count { known.insert(key(set[e])) }
+        reserve(count + set.count)
+        for e in 0..<set.count { insert(key: key(set[e])) }
     }
 
-    func contains<C: Collection>(_ members: C) -> Bool where C.Element == Int32 { known.contains(key(members)) }
+    mutating func insert(key: UInt64) {
+        if key == HyperedgeKeys.emptySlot {
+            if !holdsEmptySlotKey { holdsEmptySlotKey = true; count += 1 }
+            return
+        }
+        reserve(count + 1)
+        let mask = slots.count - 1
+        var slot = home(key)
+        while true {
+            let current = slots[slot]
+            if current == key { return }
+            if current == HyperedgeKeys.emptySlot { slots[slot] = key; count += 1; return }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Grows the table (rehashing) so that `capacity` keys keep the load at most 1/2.
+    private mutating func reserve(_ capacity: Int) {
+        guard capacity * 2 > slots.count else { return }
+        var newBits = bits
+        while (1 << newBits) < capacity * 2 { newBits += 1 }
+        let old = slots
+        bits = newBits
+        slots = [UInt64](repeating: HyperedgeKeys.emptySlot, count: 1 << newBits)
+        let mask = slots.count - 1
+        for key in old where key != HyperedgeKeys.emptySlot {
+            var slot = home(key)
+            while slots[slot] != HyperedgeKeys.emptySlot { slot = (slot + 1) & mask }
+            slots[slot] = key
+        }
+    }
+
+    func contains(key: UInt64) -> Bool {
+        if key == HyperedgeKeys.emptySlot { return holdsEmptySlotKey }
+        return slots.withUnsafeBufferPointer { table in
+            let mask = table.count - 1
+            var slot = home(key)
+            while true {
+                let current = table[slot]
+                if current == key { return true }
+                if current == HyperedgeKeys.emptySlot { return false }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    func contains<C: Collection>(_ members: C) -> Bool where C.Element == Int32 { contains(key: key(members)) }
 }
 
 /// Negative hyperedges for a link relation.
@@ -35,22 +94,26 @@ func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int]
                      known: HyperedgeKeys, using generator: inout SeededGenerator) -> HyperedgeSet {
     let p = positives.order
     var members = [Int32](repeating: 0, count: positives.count * perPositive * p)
-    var candidate = [Int32](repeating: 0, count: p)
-    for e in 0..<positives.count {
-        for r in 0..<perPositive {
-            for attempt in 0..<50 {
-                switch kind {
-                case .corruptOne:
-                    for j in 0..<p { candidate[j] = positives.members[e * p + j] }
-                    let j = generator.index(below: p)
-                    candidate[j] = Int32(generator.index(below: sizes[j]))
-                case .random:
-                    for j in 0..<p { candidate[j] = Int32(generator.index(below: sizes[j])) }
+    members.withUnsafeMutableBufferPointer { out in
+        positives.members.withUnsafeBufferPointer { source in
+            // The draws and their order are those of the plain loop (same seed, same negatives).
+            for e in 0..<positives.count {
+                let positive = source.baseAddress! + e * p
+                for r in 0..<perPositive {
+                    let candidate = out.baseAddress! + (e * perPositive + r) * p
+                    for attempt in 0..<50 {
+                        switch kind {
+                        case .corruptOne:
+                            candidate.update(from: positive, count: p)
+                            let j = generator.index(below: p)
+                            candidate[j] = Int32(generator.index(below: sizes[j]))
+                        case .random:
+                            for j in 0..<p { candidate[j] = Int32(generator.index(below: sizes[j])) }
+                        }
+                        if attempt == 49 || !known.contains(UnsafeBufferPointer(start: candidate, count: p)) { break }
+                    }
                 }
-                if attempt == 49 || !known.contains(candidate) { break }
             }
-            let base = (e * perPositive + r) * p
-            for j in 0..<p { members[base + j] = candidate[j] }
         }
     }
     return HyperedgeSet(order: p, members: members)

@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+
+/// `hyperlearn bench` end to end on the tiny fixture: the keys a reader of BENCHMARKS.md relies on.
+final class CLIBenchTests: XCTestCase {
+    func testBenchJSONHasTimingsPhasesRatesAndCeilings() throws {
+        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                  "--epochs", "3", "--threads", "1", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["dataset", "epochs", "warmup_epochs", "batch_size", "threads", "seconds_per_epoch_median",
+                    "seconds_per_epoch_min", "phases", "dense", "sparse", "ceilings", "peak_rss_mb"] {
+            XCTAssertNotNil(object[key], "missing \(key)")
+        }
+        XCTAssertEqual(object["dataset"] as? String, "tiny")
+        XCTAssertEqual(object["epochs"] as? Int, 3)
+        XCTAssertEqual(object["warmup_epochs"] as? Int, 2)
+        XCTAssertEqual(object["batch_size"] as? Int, 0, "bench trains full-batch epochs by default")
+        XCTAssertGreaterThan(try XCTUnwrap(object["seconds_per_epoch_median"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(object["peak_rss_mb"] as? Double), 1)
+
+        let phases = try XCTUnwrap(object["phases"] as? [[String: Any]])
+        XCTAssertEqual(phases.compactMap { $0["name"] as? String },
+                       ["encoder forward", "negative sampling", "gather/exchange", "decoder", "scatter",
+                        "encoder backward", "optimizer"])
+        let shares = phases.compactMap { $0["share"] as? Double }
+        XCTAssertEqual(shares.count, 7)
+        XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-6)
+
+        let dense = try XCTUnwrap(object["dense"] as? [String: Any])
+        for key in ["gflop_per_epoch", "counted_gflop_per_epoch", "seconds_per_epoch", "gflops", "ceiling_gflops", "fraction_of_ceiling"] {
+            XCTAssertNotNil(dense[key], "dense: missing \(key)")
+        }
+        // Every sgemm of a full-batch CP epoch is an encoder product: the shape count is the kernels' count.
+        XCTAssertEqual(try XCTUnwrap(dense["gflop_per_epoch"] as? Double),
+                       try XCTUnwrap(dense["counted_gflop_per_epoch"] as? Double), accuracy: 1e-9)
+        let sparse = try XCTUnwrap(object["sparse"] as? [String: Any])
+        for key in ["gb_per_epoch", "counted_gb_per_epoch", "seconds_per_epoch", "gbps", "ceiling_gbps", "fraction_of_ceiling"] {
+            XCTAssertNotNil(sparse[key], "sparse: missing \(key)")
+        }
+        let ceilings = try XCTUnwrap(object["ceilings"] as? [String: Any])
+        XCTAssertGreaterThan(try XCTUnwrap(ceilings["sgemm_gflops"] as? Double), 0.1)
+        XCTAssertGreaterThan(try XCTUnwrap(ceilings["triad_gbps"] as? Double), 0.1)
+    }
+
+    func testBenchTextNamesPhasesAndRates() throws {
+        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                  "--epochs", "2", "--threads", "1", "--skip-ceilings"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for text in ["median", "s/epoch", "encoder forward", "optimizer", "GFLOP/s", "GB/s", "peak RSS"] {
+            XCTAssertTrue(result.stdout.contains(text), "missing '\(text)' in:\n\(result.stdout)")
+        }
+    }
+
+    func testBenchRejectsZeroEpochs() throws {
+        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--epochs", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--epochs"), result.stderr)
+    }
+}
