@@ -63,6 +63,14 @@ struct BenchCommand: ParsableCommand {
         if let manifest { run.manifest = URL(fileURLWithPath: manifest).standardizedFileURL.path }
         if let root = data.dataRootURL { run.dataRoot = root.path }
         var training = run.training
+        if config == nil {
+            // Without a configuration file, time the PyTorch peer's model exactly (its docstring):
+            // dropout 0.1, no root weights, Adam at 0.01 with weight decay 1e-5.
+            training.dropout = 0.1
+            training.rootWeight = false
+            training.learningRate = 0.01
+            training.weightDecay = 1e-5
+        }
         training.epochs = epochs
         training.batchSize = batchSize
         training.threads = threads
