@@ -339,11 +339,8 @@ public final class Trainer: @unchecked Sendable {
             timed(&phaseTimes.gather) { exchanging {
                 try shardExchange.allGather(&workspace.gathered, biases: &workspace.biases, count: count,
                                             members: relation.members, plan: plan) { j, gathered, biases in
-                    let m = relation.members[j]
-                    CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                                          range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
-                    let bias = model.encoders[m].itemBias.value.storage
-                    for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+                    gatherMember(j, of: relation, hyperedges: hyperedges, range: start..<(start + count),
+                                 embeddings: embeddings, into: &gathered, biases: &biases)
                 }
             } }
             exchangedBytes += p * count * d * MemoryLayout<Float>.size
@@ -413,17 +410,25 @@ public final class Trainer: @unchecked Sendable {
         while start < hyperedges.count {
             let count = min(chunk, hyperedges.count - start)
             for j in 0..<p {
-                let m = relation.members[j]
-                CPUKernels.gatherRows(z[m], indices: hyperedges.members, stride: p, offset: j,
-                                      range: start..<(start + count), into: &gathered.rows, outputRow: j * chunk)
-                let bias = model.encoders[m].itemBias.value.storage
-                for e in 0..<count { biases[j][e] = bias[Int(hyperedges.members[(start + e) * p + j])] }
+                gatherMember(j, of: relation, hyperedges: hyperedges, range: start..<(start + count),
+                             embeddings: z, into: &gathered, biases: &biases)
             }
             model.decoders[r].forward(gathered, biases: biases, count: count, into: &chunkScores)
             result.append(contentsOf: chunkScores[0..<count])
             start += count
         }
         return result
+    }
+
+    /// Copies member `j`'s embedding rows and item biases for the hyperedges in `range` into block `j`
+    /// of `gathered` and row `j` of `biases` (the decoder's inputs).
+    func gatherMember(_ j: Int, of relation: Relation, hyperedges: HyperedgeSet, range: Range<Int>,
+                      embeddings: [Matrix], into gathered: inout GatheredRows, biases: inout [[Float]]) {
+        let m = relation.members[j], p = relation.order
+        CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
+                              range: range, into: &gathered.rows, outputRow: j * gathered.capacity)
+        let bias = model.encoders[m].itemBias.value.storage
+        for (e, h) in range.enumerated() { biases[j][e] = bias[Int(hyperedges.members[h * p + j])] }
     }
 
     /// Predictions for valued relations, clamped to the training targets' range.
