@@ -163,11 +163,14 @@ struct BenchCommand: ParsableCommand {
         for encoder in encoders {
             let n = Double(encoder.count), first = Double(encoder.firstBias.value.columns)
             if let table = encoder.table { flops += 3 * 2 * n * Double(table.value.columns) * first }
+            // Root weights: one more product per layer forward, and its weight and input gradients.
+            if let root = encoder.tableRootWeight { flops += 3 * 2 * n * Double(root.value.rows) * first }
             if let features = encoder.features { flops += 2 * 2 * n * Double(features.columns) * first }
             var widths = [first]
             for conv in encoder.convolutions {
                 let input = Double(conv.weight.value.rows), output = Double(conv.weight.value.columns)
                 flops += 3 * 2 * n * input * output
+                if conv.rootWeight != nil { flops += 3 * 2 * n * input * output }
                 widths.append(output)
             }
             if let propagation = encoder.propagation {
