@@ -71,6 +71,10 @@ public final class Trainer: @unchecked Sendable {
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
+        let name = configuration.earlyStoppingRelation
+        if !name.isEmpty, dataset.relationIndex(named: name) == nil {
+            throw HyperLearnError.invalidArgument("earlyStoppingRelation '\(name)' is not a relation of the dataset (relations: \(dataset.relations.map(\.name).joined(separator: ", ")))")
+        }
         guard !dataset.relations.isEmpty else { throw HyperLearnError.invalidArgument("the dataset has no relation") }
         if configuration.threads > 0 { CPUKernels.setThreads(configuration.threads) }
         self.dataset = dataset
@@ -446,19 +450,20 @@ public final class Trainer: @unchecked Sendable {
         var details = [String: [String: Double]]()
         for (r, relation) in dataset.relations.enumerated() where validationSets[r].count > 0 {
             let set = validationSets[r]
+            let counts = configuration.earlyStoppingRelation.isEmpty || configuration.earlyStoppingRelation == relation.name
             switch relation.task {
             case .regression:
                 let rmse = Metrics.rootMeanSquaredError(predictions(relation: r, hyperedges: set, embeddings: z), set.values ?? [])
                 details[relation.name] = ["rmse": rmse]
-                total += rmse
+                if counts { total += rmse }
             case .link:
                 guard let negatives = validationNegatives[r] else { continue }
                 let auc = Metrics.areaUnderROC(positives: scores(relation: r, hyperedges: set, embeddings: z),
                                                negatives: scores(relation: r, hyperedges: negatives, embeddings: z))
                 details[relation.name] = ["auc": auc]
-                total += 1 - auc
+                if counts { total += 1 - auc }
             }
-            counted += 1
+            if counts { counted += 1 }
         }
         return (counted > 0 ? total / Double(counted) : nil, details)
     }

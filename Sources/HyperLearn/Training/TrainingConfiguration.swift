@@ -43,6 +43,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var incidenceFeatures = false
     /// Fraction of each relation's training hyperedges held out for validation and early stopping.
     public var validationFraction: Float = 0.05
+    /// The relation whose validation metric alone drives early stopping (empty: the mean over all
+    /// relations). With an auxiliary relation (tags beside ratings) the main one can overfit while
+    /// the auxiliary one still improves; naming the main relation stops at its best epoch.
+    public var earlyStoppingRelation = ""
     /// Epochs without improvement of the validation score before stopping (0: never stop early).
     public var patience = 20
     public var seed: UInt64 = 0
