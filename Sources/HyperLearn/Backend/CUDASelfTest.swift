@@ -27,9 +27,9 @@ public enum CUDASelfTest {
             if worst.isNaN { worst = .infinity }
             checks.append(Check(name: name, maximumError: worst, passed: worst <= tolerance))
         }
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         func random(_ rows: Int, _ columns: Int) -> Matrix {
-            Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in generator.nextFloat() })
+            Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in (2 * generator.unitFloat() - 1) })
         }
         func up(_ matrix: Matrix) throws -> CUDAMatrix { try CUDAMatrix(matrix, on: context) }
 
@@ -40,7 +40,7 @@ public enum CUDASelfTest {
         }
 
         let entries = (0..<60).map { _ in
-            (row: Int(generator.next() % 20), column: Int(generator.next() % 30), value: generator.nextFloat())
+            (row: Int(generator.next() % 20), column: Int(generator.next() % 30), value: (2 * generator.unitFloat() - 1))
         }
         let sparse = SparseMatrix(rows: 20, columns: 30, entries: entries)
         let dense = random(30, 8)
@@ -134,19 +134,4 @@ public enum CUDASelfTest {
         }
         return c
     }
-}
-
-/// A tiny deterministic generator (SplitMix64), so self-test inputs are the same on every run.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

@@ -44,19 +44,6 @@ final class CUDAParityTests: XCTestCase {
         }
     }
 
-    private func naiveProduct(_ a: Matrix, _ b: Matrix, _ ta: Bool, _ tb: Bool) -> Matrix {
-        let m = ta ? a.columns : a.rows, k = ta ? a.rows : a.columns, n = tb ? b.rows : b.columns
-        var c = Matrix(rows: m, columns: n)
-        for i in 0..<m {
-            for j in 0..<n {
-                var total: Float = 0
-                for p in 0..<k { total += (ta ? a[p, i] : a[i, p]) * (tb ? b[j, p] : b[p, j]) }
-                c[i, j] = total
-            }
-        }
-        return c
-    }
-
     // MARK: Dense and sparse products
 
     func testGemmAllTransposes() throws {
@@ -65,7 +52,7 @@ final class CUDAParityTests: XCTestCase {
                 let a = randomMatrix(ta ? 7 : 5, ta ? 5 : 7, seed: 1)
                 let b = randomMatrix(tb ? 3 : 7, tb ? 7 : 3, seed: 2)
                 let c = try gpu.gemm(upload(a), upload(b), transposeA: ta, transposeB: tb).toMatrix()
-                assertClose(c, naiveProduct(a, b, ta, tb), "gemm ta=\(ta) tb=\(tb)")
+                assertClose(c, CUDASelfTest.naiveProduct(a, b, ta, tb), "gemm ta=\(ta) tb=\(tb)")
             }
         }
     }
@@ -74,7 +61,7 @@ final class CUDAParityTests: XCTestCase {
         let a = randomMatrix(4, 6, seed: 3), b = randomMatrix(6, 2, seed: 4), c0 = randomMatrix(4, 2, seed: 5)
         let c = try upload(c0)
         try gpu.gemm(upload(a), upload(b), alpha: 2, beta: 0.5, into: c)
-        var expected = naiveProduct(a, b, false, false)
+        var expected = CUDASelfTest.naiveProduct(a, b, false, false)
         for i in expected.storage.indices { expected.storage[i] = 2 * expected.storage[i] + 0.5 * c0.storage[i] }
         assertClose(try c.toMatrix(), expected, "gemm beta")
     }
@@ -89,7 +76,7 @@ final class CUDAParityTests: XCTestCase {
         ])
         let b = randomMatrix(5, 3, seed: 6)
         let c = try gpu.spmm(CUDASparseMatrix(sparse, on: gpu.context), upload(b)).toMatrix()
-        assertClose(c, naiveProduct(sparse.dense, b, false, false), "spmm")
+        assertClose(c, CUDASelfTest.naiveProduct(sparse.dense, b, false, false), "spmm")
         XCTAssertThrowsError(try gpu.spmm(CUDASparseMatrix(sparse, on: gpu.context), upload(randomMatrix(4, 3, seed: 1))))
     }
 
