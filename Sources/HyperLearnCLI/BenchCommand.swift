@@ -27,6 +27,8 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var device: DeviceOptions
+
     @Option(help: ArgumentHelp("YAML file of TrainingConfiguration settings; flags override it.", valueName: "file"))
     var config: String?
 
@@ -82,6 +84,7 @@ struct BenchCommand: ParsableCommand {
 
         let loaded = try DataSource(run).load().loaded
         let trainer = try Trainer(dataset: loaded.dataset, configuration: training)
+        let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: false)
         let warmUp = min(BenchCommand.warmUpEpochs, epochs - 1)
         var times = [Double]()
         for epoch in 0..<epochs {
@@ -123,7 +126,7 @@ struct BenchCommand: ParsableCommand {
         if let sgemmCeiling { dense["ceiling_gflops"] = sgemmCeiling; dense["fraction_of_ceiling"] = gflops / sgemmCeiling }
         if let triadCeiling { sparse["ceiling_gbps"] = triadCeiling; sparse["fraction_of_ceiling"] = gbps / triadCeiling }
         let result: [String: Any] = [
-            "dataset": loaded.dataset.name, "epochs": epochs, "warmup_epochs": warmUp,
+            "dataset": loaded.dataset.name, "device": deviceName, "epochs": epochs, "warmup_epochs": warmUp,
             "batch_size": training.batchSize, "chunk_size": training.chunkSize, "threads": training.threads,
             "steps_per_epoch": trainer.stepsPerEpoch,
             "seconds_per_epoch_median": median, "seconds_per_epoch_min": timed[0], "epoch_seconds": times,
@@ -139,7 +142,8 @@ struct BenchCommand: ParsableCommand {
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
         var text = "bench \(loaded.dataset.name): \(epochs) epoch(s), \(warmUp) warm-up, "
         text += (training.batchSize == 0 ? "full batch" : "batch \(training.batchSize)")
-        text += ", chunk \(training.chunkSize), \(training.threads == 0 ? "all" : String(training.threads)) thread(s)\n"
+        text += ", chunk \(training.chunkSize), \(training.threads == 0 ? "all" : String(training.threads)) thread(s)\n\(deviceNote)\n"
+        if deviceName != "cpu" { text += "(phases and product rates are measured on the CPU path only)\n" }
         text += "median \(f(median, 4)) s/epoch (min \(f(timed[0], 4)))\n\nphase                 s/epoch   share\n"
         for phase in phases {
             let name = (phase["name"] as! String).padding(toLength: 20, withPad: " ", startingAt: 0)

@@ -61,34 +61,64 @@ struct HyperparameterOptions: ParsableArguments {
     }
 }
 
-/// Which device trains.
-enum DeviceChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, cpu, cuda
+/// `--device auto|cpu|cuda[:N]`.
+enum DeviceChoice: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    case auto, cpu, cuda(Int)
+
+    init?(argument: String) {
+        switch argument {
+        case "auto": self = .auto
+        case "cpu": self = .cpu
+        case "cuda": self = .cuda(0)
+        default:
+            guard argument.hasPrefix("cuda:"), let ordinal = Int(argument.dropFirst(5)), ordinal >= 0 else { return nil }
+            self = .cuda(ordinal)
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .auto: "auto"
+        case .cpu: "cpu"
+        case .cuda(let ordinal): "cuda:\(ordinal)"
+        }
+    }
+
+    static var allValueStrings: [String] { ["auto", "cpu", "cuda", "cuda:N"] }
 }
 
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "Device to train on (auto picks the CPU, the only backend in this build).")
+    @Option(help: "Device to train on: auto (the first CUDA GPU when one is usable, else the CPU), cpu, cuda or cuda:N.")
     var device: DeviceChoice = .auto
 
-    /// The device that will run, or an error for `cuda` when it cannot.
-    func resolve() throws -> (name: String, note: String?) {
+    /// Moves `trainer`'s steps to the chosen device. Returns the device's name and a line for the log.
+    /// `cuda` without a usable GPU (or with settings the GPU engine lacks) is an error; `auto` then
+    /// falls back to the CPU and says why.
+    func apply(to trainer: Trainer, distributed: Bool) throws -> (name: String, note: String) {
         switch device {
-        case .cpu: return ("cpu", nil)
-        case .auto: return ("cpu", "device: cpu (auto: the CPU is the only backend in this build)")
-        case .cuda: throw CLIError("no CUDA device: \(CUDAProbe.reason()); use --device cpu (or auto)")
+        case .cpu:
+            return ("cpu", "device: cpu")
+        case .cuda(let ordinal):
+            if distributed { throw CLIError("--device cuda:\(ordinal) with --distributed is not supported yet; use --device cpu") }
+            do {
+                try trainer.use(.cuda(ordinal))
+            } catch let HyperLearnError.invalidArgument(message) {
+                throw CLIError("--device cuda:\(ordinal): \(message); use --device cpu")
+            } catch {
+                throw CLIError("--device cuda:\(ordinal): no usable CUDA device: \(error); use --device cpu (or auto)")
+            }
+            return ("cuda:\(ordinal)", "device: \(trainer.deviceDescription)")
+        case .auto:
+            if distributed { return ("cpu", "device: cpu (auto: --distributed trains on the CPU)") }
+            do {
+                try trainer.use(.cuda(0))
+                return ("cuda:0", "device: \(trainer.deviceDescription) (auto)")
+            } catch let HyperLearnError.invalidArgument(message) {
+                return ("cpu", "device: cpu (auto: \(message))")
+            } catch {
+                return ("cpu", "device: cpu (auto: no usable CUDA device: \(error))")
+            }
         }
-    }
-}
-
-/// Why CUDA cannot be used here (there is no CUDA backend yet; say whether the driver is present).
-enum CUDAProbe {
-    static func reason() -> String {
-        if let handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL) {
-            dlclose(handle)
-            return "the driver libcuda.so.1 is present, but this build has no CUDA backend"
-        }
-        let detail = dlerror().map { String(cString: $0) } ?? "not found"
-        return "cannot load libcuda.so.1 (\(detail))"
     }
 }
 

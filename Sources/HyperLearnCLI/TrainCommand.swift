@@ -55,7 +55,6 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (deviceName, deviceNote) = try device.resolve()
         var run: RunConfiguration
         let folder: RunDirectory
         if resume {
@@ -81,6 +80,7 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
+        let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
         let (rank, finishSharding) = try sharding.start(on: trainer)
         if rank > 0 { return try runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
 
@@ -88,7 +88,7 @@ struct TrainCommand: ParsableCommand {
         if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
             progress.note("sharding: \(trainer.shardPlan), transport \(sharding.distributed.rawValue)")
         }
-        if let deviceNote { progress.note(deviceNote) }
+        progress.note(deviceNote)
         progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
                       + (resume ? " (from epoch \(trainer.epoch))" : ""))
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)

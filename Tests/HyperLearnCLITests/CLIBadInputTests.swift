@@ -143,8 +143,23 @@ final class CLIBadInputTests: XCTestCase {
     func testCUDAUnavailable() throws {
         let out = try CLI.temporaryFolder(self).appendingPathComponent("out")
         let result = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out) + ["--device", "cuda"])
+        if result.status == 0 { throw XCTSkip("a CUDA device is present: \(result.stderr)") }
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.contains("no CUDA device: "), result.stderr)
+        XCTAssertTrue(result.stderr.contains("--device cuda:0: no usable CUDA device: "), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// Settings the device engine lacks are named before any device is opened, with or without a GPU.
+    func testCUDAWithUnsupportedSettings() throws {
+        let folder = try CLI.temporaryFolder(self)
+        let config = folder.appendingPathComponent("tuple.yaml")
+        try "decoder: tuple\nsmoothness: 0.1\n".write(to: config, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        let result = try CLI.run(["train", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--config", config.path,
+                                  "--out", out.path, "--quiet", "--device", "cuda:0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--device cuda:0: training on cuda:0 does not support decoder tuple"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("smoothness > 0"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 

@@ -16,6 +16,10 @@ final class CLIParsingTests: XCTestCase {
         XCTAssertEqual(command.manifest, "m.yaml")
         XCTAssertEqual(command.out, "runs/x")
         XCTAssertEqual(command.device.device, .cpu)
+        for (argument, choice) in [("auto", DeviceChoice.auto), ("cuda", .cuda(0)), ("cuda:3", .cuda(3))] {
+            let parsed = try XCTUnwrap(try HyperLearnCommand.parseAsRoot(["train", "--device", argument]) as? TrainCommand)
+            XCTAssertEqual(parsed.device.device, choice, argument)
+        }
         XCTAssertEqual(command.data.dataRoot, "/data")
         XCTAssertTrue(command.reporting.quiet)
         var configuration = TrainingConfiguration()
@@ -33,6 +37,8 @@ final class CLIParsingTests: XCTestCase {
         XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--resume", "--out", "r", "--epochs", "3"]))
         XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--quiet", "--json"]))
         XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--device", "tpu"]))
+        XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--device", "cuda:x"]))
+        XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--device", "cuda:-1"]))
         XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--epochs", "-1"]))
         XCTAssertThrowsError(try HyperLearnCommand.parseAsRoot(["train", "--lr", "0"]))
         XCTAssertNoThrow(try HyperLearnCommand.parseAsRoot(["train", "--resume", "--out", "r", "--threads", "1"]))

@@ -270,6 +270,18 @@ enum CPUKernels {
         }
     }
 
+    /// `mask`'s factors for `count` elements, filled in parallel (each element's draw is independent).
+    static func dropoutFactors(_ mask: DropoutMask, count: Int) -> [Float] {
+        let scale = mask.keepScale
+        var factors = [Float](repeating: 0, count: count)
+        factors.withUnsafeMutableBufferPointer { f in
+            parallelRanges(count, work: count * 4) { range in
+                for i in range where mask.keeps(i) { f[i] = scale }
+            }
+        }
+        return factors
+    }
+
     /// Backward of ``reluDropout(_:mask:)``: `g *= mask · [pre > 0]`, given the pre-activation.
     static func reluDropoutBackward(_ g: inout Matrix, preActivation: Matrix, mask: [Float]?) {
         precondition(g.storage.count == preActivation.storage.count, "reluBackward: shapes differ")
@@ -288,20 +300,18 @@ enum CPUKernels {
 }
 
 extension CPUKernels {
-    /// One fused Adam/AdamW pass over a parameter's elements.
+    /// One fused Adam/AdamW pass over a parameter's elements (see ``AdamRule`` for the expression).
     static func adam(value: inout [Float], gradient: [Float], firstMoment: inout [Float], secondMoment: inout [Float],
-                     learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
-                     correction1: Float, correction2: Float, weightDecay: Float, decoupled: Bool) {
+                     rule: AdamRule) {
         let n = value.count
         precondition(gradient.count == n && firstMoment.count == n && secondMoment.count == n, "adam: sizes differ")
         value.withUnsafeMutableBufferPointer { w in
             gradient.withUnsafeBufferPointer { g in
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
-                        let step = learningRate / correction1
-                        let inverseRootCorrection2 = 1 / correction2.squareRoot()
-                        let shrink = decoupled ? 1 - learningRate * weightDecay : 1
-                        let coupled: Float = decoupled ? 0 : weightDecay
+                        let (beta1, beta2, epsilon) = (rule.beta1, rule.beta2, rule.epsilon)
+                        let (step, inverseRootCorrection2) = (rule.stepSize, rule.inverseRootCorrection2)
+                        let (shrink, coupled) = (rule.shrink, rule.coupledDecay)
                         parallelRanges(n, work: n * 8) { range in
                             for i in range {
                                 let gi = g[i] + coupled * w[i]

@@ -25,13 +25,13 @@ public struct CUDABackend {
 
     private var api: CUDALibraries { context.api }
 
-    private func requireSameContext(_ operation: String, _ matrices: CUDAMatrix...) throws {
+    func requireSameContext(_ operation: String, _ matrices: CUDAMatrix...) throws {
         for matrix in matrices where matrix.context !== context {
             throw HyperLearnError.invalidArgument("\(operation): \(matrix) lives on another context")
         }
     }
 
-    private func launch(_ name: String, _ count: Int, _ arguments: [CUDAKernelArgument]) throws {
+    func launch(_ name: String, _ count: Int, _ arguments: [CUDAKernelArgument]) throws {
         try context.kernels().launch(name, elementCount: count, arguments: arguments, context: context)
     }
 
@@ -344,20 +344,31 @@ public struct CUDABackend {
     public func adamStep(parameter: CUDAMatrix, gradient: CUDAMatrix, firstMoment: CUDAMatrix,
                          secondMoment: CUDAMatrix, step: Int, learningRate: Float, beta1: Float = 0.9,
                          beta2: Float = 0.999, epsilon: Float = 1e-8) throws {
+        guard step >= 1 else { throw HyperLearnError.invalidArgument("adamStep: step \(step) must start at 1") }
+        var optimizer = Adam(learningRate: learningRate)
+        optimizer.beta1 = beta1
+        optimizer.beta2 = beta2
+        optimizer.epsilon = epsilon
+        optimizer.restore(step: step)
+        try adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment, secondMoment: secondMoment,
+                     rule: AdamRule(optimizer))
+    }
+
+    /// One Adam/AdamW step with the constants of `rule` (the same expression as the CPU's).
+    public func adamStep(parameter: CUDAMatrix, gradient: CUDAMatrix, firstMoment: CUDAMatrix,
+                         secondMoment: CUDAMatrix, rule: AdamRule) throws {
         try requireSameContext("adamStep", parameter, gradient, firstMoment, secondMoment)
         try requireSameShape("adamStep", parameter, gradient)
         try requireSameShape("adamStep", parameter, firstMoment)
         try requireSameShape("adamStep", parameter, secondMoment)
-        guard step >= 1 else { throw HyperLearnError.invalidArgument("adamStep: step \(step) must start at 1") }
-        let correction1 = 1 - Float(Double(beta1).integerPower(step))
-        let correction2 = 1 - Float(Double(beta2).integerPower(step))
         try launch("hl_adam", parameter.count,
                    [.buffer(parameter.buffer), .buffer(gradient.buffer), .buffer(firstMoment.buffer),
-                    .buffer(secondMoment.buffer), .int64(Int64(parameter.count)), .float(learningRate),
-                    .float(beta1), .float(beta2), .float(epsilon), .float(correction1), .float(correction2)])
+                    .buffer(secondMoment.buffer), .int64(Int64(parameter.count)), .float(rule.stepSize),
+                    .float(rule.inverseRootCorrection2), .float(rule.beta1), .float(rule.beta2), .float(rule.epsilon),
+                    .float(rule.shrink), .float(rule.coupledDecay)])
     }
 
-    private func requireSameShape(_ operation: String, _ x: CUDAMatrix, _ y: CUDAMatrix) throws {
+    func requireSameShape(_ operation: String, _ x: CUDAMatrix, _ y: CUDAMatrix) throws {
         guard x.rows == y.rows && x.columns == y.columns else {
             throw HyperLearnError.invalidArgument("\(operation): \(x.rows)×\(x.columns) and \(y.rows)×\(y.columns)")
         }

@@ -14,6 +14,7 @@ enum CUDAKernelSource {
     static let names = [
         "hl_gather_rows", "hl_scatter_add_rows", "hl_relu", "hl_relu_backward", "hl_axpy", "hl_scale",
         "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient", "hl_adam",
+        "hl_relu_dropout", "hl_relu_dropout_backward", "hl_logistic_loss", "hl_squared_loss",
     ]
 
     static let text = #"""
@@ -138,17 +139,88 @@ __global__ void hl_cp_gradient(struct hl_factor_table factors, const int *__rest
     }
 }
 
-// Adam (Kingma & Ba, 2015) with bias corrections c1 = 1 - beta1^t, c2 = 1 - beta2^t computed on the host.
-__global__ void hl_adam(float *parameter, const float *gradient, float *m, float *v, long long n,
-                        float learningRate, float beta1, float beta2, float epsilon, float c1, float c2) {
+// Adam/AdamW exactly as the CPU computes it (AdamRule): g' = g + coupled w, then the moments, then
+// w = w shrink - stepSize m / (sqrt(v) invRootC2 + eps).
+__global__ void hl_adam(float *parameter, const float *gradient, float *m, float *v, long long n, float stepSize,
+                        float inverseRootCorrection2, float beta1, float beta2, float epsilon, float shrink,
+                        float coupled) {
     HL_GRID_STRIDE(i, n) {
-        float g = gradient[i];
+        float w = parameter[i];
+        float g = gradient[i] + coupled * w;
         float mi = beta1 * m[i] + (1.0f - beta1) * g;
         float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        parameter[i] -= learningRate * (mi / c1) / (sqrtf(vi / c2) + epsilon);
+        parameter[i] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
     }
+}
+
+// The DropoutMask rule: element i is kept when the top 24 bits of splitmix64(key + i * phi) / 2^24 >= rate.
+__device__ inline bool hl_keeps(unsigned long long key, long long i, float rate) {
+    unsigned long long z = key + (unsigned long long)i * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (float)(z >> 40) * (1.0f / 16777216.0f) >= rate;
+}
+
+// y = max(x, 0) * mask; hasMask = 0 is plain ReLU.
+__global__ void hl_relu_dropout(const float *x, float *y, long long n, unsigned long long key, float rate,
+                                float keepScale, int hasMask) {
+    HL_GRID_STRIDE(i, n) {
+        float value = x[i] > 0.0f ? x[i] : 0.0f;
+        if (hasMask) value = hl_keeps(key, i, rate) ? value * keepScale : 0.0f;
+        y[i] = value;
+    }
+}
+
+// dx = dy * mask where the pre-activation was positive, else 0.
+__global__ void hl_relu_dropout_backward(const float *pre, const float *dy, float *dx, long long n,
+                                         unsigned long long key, float rate, float keepScale, int hasMask) {
+    HL_GRID_STRIDE(i, n) {
+        float value = pre[i] > 0.0f ? dy[i] : 0.0f;
+        if (hasMask) value = hl_keeps(key, i, rate) ? value * keepScale : 0.0f;
+        dx[i] = value;
+    }
+}
+
+// Adds lossScale * (block's partial sum) to *loss: one atomic per block of 256 threads.
+__device__ void hl_block_accumulate(float value, float *loss, float lossScale) {
+    __shared__ float partial[256];
+    partial[threadIdx.x] = value;
+    __syncthreads();
+    for (unsigned int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
+        if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) atomicAdd(loss, lossScale * partial[0]);
+}
+
+// Rows below `positives` are positives (label 1), the rest negatives (label 0):
+// gradient = (sigmoid(s) - y) / normalizer, loss += lossScale * sum softplus(-s or s).
+__global__ void hl_logistic_loss(const float *scores, float *gradient, float *loss, long long n,
+                                 long long positives, float normalizer, float lossScale) {
+    float value = 0.0f;
+    HL_GRID_STRIDE(e, n) {
+        float s = scores[e];
+        float label = e < positives ? 1.0f : 0.0f;
+        float z = e < positives ? -s : s;
+        value += fmaxf(z, 0.0f) + log1pf(expf(-fabsf(z)));
+        gradient[e] = (1.0f / (1.0f + expf(-s)) - label) / normalizer;
+    }
+    hl_block_accumulate(value, loss, lossScale);
+}
+
+// gradient = 2 (s - y) / normalizer, loss += lossScale * sum (s - y)^2.
+__global__ void hl_squared_loss(const float *scores, const float *targets, float *gradient, float *loss,
+                                long long n, float normalizer, float lossScale) {
+    float value = 0.0f;
+    HL_GRID_STRIDE(e, n) {
+        float r = scores[e] - targets[e];
+        value += r * r;
+        gradient[e] = 2.0f * r / normalizer;
+    }
+    hl_block_accumulate(value, loss, lossScale);
 }
 
 }  // extern "C"

@@ -119,7 +119,7 @@ public enum CUDASelfTest {
             }
         }
         check("Adam, 3 steps", try p.toMatrix().storage, parameter.storage)
-        return checks
+        return checks + (try engineChecks(on: backend, tolerance: tolerance))
     }
 
     static func naiveProduct(_ a: Matrix, _ b: Matrix, _ ta: Bool, _ tb: Bool) -> Matrix {

@@ -2,12 +2,9 @@
 /// kept elements and 0 for dropped ones (Srivastava et al., JMLR 2014). Without a mask it is plain ReLU.
 public enum ReLUDropout {
     /// A fresh dropout mask for `count` elements with drop probability `rate`, or `nil` when `rate == 0`.
+    /// It takes one draw from `generator` (the key of a ``DropoutMask``), so every backend drops the same elements.
     public static func mask(count: Int, rate: Float, using generator: inout SeededGenerator) -> [Float]? {
-        guard rate > 0 else { return nil }
-        let keep = 1 / (1 - rate)
-        var mask = [Float](repeating: 0, count: count)
-        for i in 0..<count where generator.unitFloat() >= rate { mask[i] = keep }
-        return mask
+        DropoutMask.draw(rate: rate, using: &generator)?.factors(count: count)
     }
 
     /// `max(x, 0) ⊙ mask`.

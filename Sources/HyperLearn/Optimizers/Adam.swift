@@ -29,13 +29,9 @@ public struct Adam: Sendable, Codable, Equatable {
     /// Updates `parameter` from its gradient (call after ``advance()``).
     public func update(_ parameter: Parameter) {
         precondition(step > 0, "Adam.update before advance()")
-        let correction1 = 1 - Float.pow(beta1, step)
-        let correction2 = 1 - Float.pow(beta2, step)
         CPUKernels.adam(value: &parameter.value.storage, gradient: parameter.gradient.storage,
                         firstMoment: &parameter.firstMoment.storage, secondMoment: &parameter.secondMoment.storage,
-                        learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                        correction1: correction1, correction2: correction2,
-                        weightDecay: weightDecay, decoupled: decoupled)
+                        rule: AdamRule(self))
     }
 }
 

@@ -68,6 +68,8 @@ public final class Trainer: @unchecked Sendable {
     /// An explicit modality → shard assignment; `nil`: round robin over `configuration.shards`.
     var shardAssignment: ShardPlan? = nil
     var shardExchange: any ShardExchange = InProcessExchange()
+    /// The engine that runs the steps on a device (``use(_:)``); `nil`: the CPU path below.
+    var deviceEngine: (any DeviceStepping)? = nil
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
@@ -157,13 +159,23 @@ public final class Trainer: @unchecked Sendable {
         var orders = trainingSets.map { Array(0..<$0.count) }
         if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
         var lossSum = 0.0
+        if let deviceEngine { try deviceEngine.upload(model.parameters, averages: parameterAverages) }
         for s in 0..<steps {
             let batches = orders.map { order in
                 Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
             }
-            lossSum += step(batches: batches)
+            if let deviceEngine {
+                try deviceStep(deviceEngine, batches: batches)
+            } else {
+                lossSum += step(batches: batches)
+            }
         }
-        synchronizeShards()
+        if let deviceEngine {
+            lossSum = try deviceEngine.takeLoss()
+            parameterAverages = try deviceEngine.download(into: model.parameters)
+        } else {
+            synchronizeShards()
+        }
         let loss = lossSum / Double(steps)
         guard loss.isFinite else {
             throw HyperLearnError.numerical("training loss became \(loss) at epoch \(epoch + 1); lower the learning rate")
@@ -275,20 +287,9 @@ public final class Trainer: @unchecked Sendable {
         var loss = 0.0
         // 2–4. Per relation: gather, decode, loss gradient, scatter back.
         for (r, relation) in dataset.relations.enumerated() where !batches[r].isEmpty {
-            let positives = trainingSets[r].subset(batches[r])
-            var hyperedges = positives
-            var negativesStart = positives.count
-            if relation.task == .link {
-                timed(&phaseTimes.negativeSampling) {
-                    let negatives = sampleNegatives(
-                        for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
-                        protocol: .corruptOne, known: knownTraining[r], using: &generator)
-                    hyperedges.members.append(contentsOf: negatives.members)
-                }
-                negativesStart = positives.count
-            }
+            let batch = trainingBatch(relation: r, indices: batches[r])
             loss += Double(relation.weight) * decodeAccumulating(
-                relation: r, hyperedges: hyperedges, positivesEnd: negativesStart, targets: positives.values,
+                relation: r, hyperedges: batch.hyperedges, positivesEnd: batch.positivesEnd, targets: batch.targets,
                 embeddings: embeddings, embeddingGradients: &embeddingGradients, biasGradients: &biasGradients)
         }
         // Smoothness, then each local encoder's backward pass, one shard per thread group.
@@ -313,6 +314,24 @@ public final class Trainer: @unchecked Sendable {
         phaseTimes.encoderBackward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         exchangeVolume += lastStepExchange
         return loss
+    }
+
+    /// The hyperedges one step decodes for relation `r`: the positives at `indices` of its training
+    /// set and, for a link relation, ``TrainingConfiguration/negatives`` corrupt-one negatives per
+    /// positive (drawn from the trainer's generator, rejecting known training positives) after them.
+    func trainingBatch(relation r: Int, indices: [Int]) -> (hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?) {
+        let relation = dataset.relations[r]
+        let positives = trainingSets[r].subset(indices)
+        var hyperedges = positives
+        if relation.task == .link {
+            timed(&phaseTimes.negativeSampling) {
+                let negatives = sampleNegatives(
+                    for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
+                    protocol: .corruptOne, known: knownTraining[r], using: &generator)
+                hyperedges.members.append(contentsOf: negatives.members)
+            }
+        }
+        return (hyperedges, positives.count, positives.values)
     }
 
     /// Scores `hyperedges` of relation `r` chunk by chunk, adds the loss gradient of each chunk to the

@@ -109,6 +109,10 @@ final class CUDALoaderTests: XCTestCase {
             #include "__clang_cuda_builtin_vars.h"
             __device__ inline float atomicAdd(float *a, float v) { return __nvvm_atom_add_gen_f(a, v); }
             __device__ inline float sqrtf(float x) { return __nvvm_sqrt_rn_f(x); }
+            __device__ inline float expf(float x) { return __builtin_expf(x); }
+            __device__ inline float log1pf(float x) { return __builtin_log1pf(x); }
+            __device__ inline float fabsf(float x) { return __nvvm_fabs_f(x); }
+            __device__ inline float fmaxf(float x, float y) { return __nvvm_fmax_f(x, y); }
 
             """
         let file = temporaryFolder.appendingPathComponent("kernels.cu")

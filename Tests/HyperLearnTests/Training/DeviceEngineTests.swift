@@ -1,0 +1,50 @@
+@testable import HyperLearn
+import XCTest
+
+/// The device engine (``DeviceTrainingEngine``) follows the CPU trainer step for step: on the host
+/// (``HostOperations``) on every machine, and on CUDA when a device is present.
+final class DeviceEngineTests: XCTestCase {
+    func assertParity(_ report: DeviceTrainingParity.Report, tolerance: Float, file: StaticString = #filePath, line: UInt = #line) {
+        print("device engine parity: \(report)")
+        XCTAssertEqual(report.steps, 10, file: file, line: line)
+        XCTAssertLessThanOrEqual(report.lossError, Double(tolerance), "losses", file: file, line: line)
+        for (cpu, device) in report.validationScores {
+            XCTAssertEqual(device, cpu, accuracy: Double(tolerance) * 10, "validation score", file: file, line: line)
+        }
+        XCTAssertLessThanOrEqual(report.parameterError, tolerance, "parameters", file: file, line: line)
+        XCTAssertLessThanOrEqual(report.averageError, tolerance, "parameter averages", file: file, line: line)
+        XCTAssertGreaterThan(report.largestUpdate, 1e-3, "ten steps moved the parameters", file: file, line: line)
+        XCTAssertLessThan(report.losses[1].cpu, report.losses[0].cpu, "the loss falls", file: file, line: line)
+    }
+
+    func testHostEngineMatchesCPUTrainer() throws {
+        assertParity(try DeviceTrainingParity.compare(on: HostOperations()), tolerance: 1e-5)
+    }
+
+    func testCUDAEngineMatchesCPUTrainer() throws {
+        assertParity(try DeviceTrainingParity.compare(on: try CUDAParityTests.requireCUDA()), tolerance: 1e-4)
+    }
+
+    /// The hashed dropout mask drops about `p` of the elements, identically for the same key.
+    func testDropoutMaskRateAndDeterminism() {
+        let mask = DropoutMask(key: 12345, rate: 0.3)
+        let factors = mask.factors(count: 100_000)
+        let kept = factors.filter { $0 > 0 }.count
+        XCTAssertEqual(Double(kept) / 100_000, 0.7, accuracy: 0.01)
+        XCTAssertEqual(factors.first { $0 > 0 }, 1 / 0.7)
+        XCTAssertEqual(factors, DropoutMask(key: 12345, rate: 0.3).factors(count: 100_000))
+        XCTAssertNotEqual(factors, DropoutMask(key: 12346, rate: 0.3).factors(count: 100_000))
+        XCTAssertEqual((0..<100).map { mask.keeps($0) }, (0..<100).map { factors[$0] > 0 })
+    }
+
+    func testUnsupportedSettingsAreNamed() throws {
+        var config = DeviceTrainingParity.configuration()
+        config.decoder = .tuple
+        config.smoothness = 0.1
+        let trainer = try Trainer(dataset: try DeviceTrainingParity.fixture(), configuration: config)
+        XCTAssertThrowsError(try trainer.attach(HostOperations())) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("decoder tuple") && text.contains("smoothness"), text)
+        }
+    }
+}
