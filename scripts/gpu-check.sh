@@ -45,6 +45,17 @@ for shipped in "$staging"/hyperlearn/lib/*; do
         done
 done
 
+# The run script, the PyTorch peer and the drug data it reads (FAERS-derived; may be copied).
+cp scripts/gpu-run.sh "$staging/hyperlearn/gpu-run.sh"
+shared="${HYPERLEARN_SHARED:-../shared}"
+mkdir -p "$staging/hyperlearn/peer" "$staging/hyperlearn/data/drug"
+if [ -f "$shared/peers/torch_hyperlearn.py" ]; then
+    cp "$shared/peers/torch_hyperlearn.py" "$staging/hyperlearn/peer/"
+    cp "$shared/data/hyperedge/drug/"*.npz "$staging/hyperlearn/data/drug/"
+else
+    echo "warning: $shared/peers not found; the bundle will run without the PyTorch comparison" >&2
+fi
+
 mkdir -p "$bundle_dir"
 tar -C "$staging" -cJf "$archive" hyperlearn
 size=$(stat -c %s "$archive")
@@ -56,7 +67,7 @@ fi
 
 cat <<'RUN'
 
-== device run (carry: ["gpu-bundle"], timeout_s: 300); one call does everything and writes to $OUT:
+== device run (carry: ["gpu-bundle"], timeout_s: 560); one call does everything and writes to $OUT:
 
-set -u; mkdir -p /tmp/hl && tar -xJf gpu-bundle/hyperlearn-gpu.tar.xz -C /tmp/hl && cd /tmp/hl/hyperlearn; find / \( -path /proc -o -path /sys \) -prune -o \( -name 'libcudart.so*' -o -name 'libcublas.so*' -o -name 'libcusparse.so*' -o -name 'libnvrtc.so*' -o -name 'libnvJitLink.so*' \) -print 2>/dev/null | tee $OUT/cuda-libraries.txt; export HYPERLEARN_CUDA_PATH=$(xargs -r -n1 dirname < $OUT/cuda-libraries.txt | sort -u | paste -sd:); export LD_LIBRARY_PATH=/tmp/hl/hyperlearn/lib:$HYPERLEARN_CUDA_PATH; nvidia-smi > $OUT/nvidia-smi.txt 2>&1; ./hyperlearn doctor > $OUT/doctor.txt 2>&1; echo "doctor rc=$?" >> $OUT/doctor.txt; ./hyperlearn selftest --device cuda > $OUT/selftest.txt 2>&1; echo "selftest rc=$?" >> $OUT/selftest.txt; tail -n 40 $OUT/doctor.txt $OUT/selftest.txt
+mkdir -p /tmp/hl && tar -xJf gpu-bundle/hyperlearn-gpu.tar.xz -C /tmp/hl && OUT=$OUT /tmp/hl/hyperlearn/gpu-run.sh; tail -n 60 $OUT/progress.txt $OUT/selftest.txt
 RUN
