@@ -77,6 +77,7 @@ struct BenchCommand: ParsableCommand {
         training.batchSize = batchSize
         training.threads = threads
         if let chunkSize { training.chunkSize = chunkSize }
+        device.apply(to: &training, shardsGiven: training.shards > 1)
         // The peer's protocol: no validation split, no early stopping.
         training.validationFraction = 0
         training.patience = 0

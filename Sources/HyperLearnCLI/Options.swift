@@ -91,10 +91,46 @@ struct DeviceOptions: ParsableArguments {
     @Option(help: "Device to train on: auto (the first CUDA GPU when one is usable, else the CPU), cpu, cuda or cuda:N.")
     var device: DeviceChoice = .auto
 
+    @Option(help: ArgumentHelp("One CUDA device per shard, e.g. 0,1,2 (a device may repeat); implies --device cuda and, without --shards or --shard-map, one shard per device.", valueName: "list"))
+    var devices: String?
+
+    func validate() throws {
+        if let devices {
+            guard deviceOrdinals != nil else {
+                throw ValidationError("--devices takes comma-separated CUDA device numbers ≥ 0 (e.g. 0,1,2), got '\(devices)'")
+            }
+            if device == .cpu { throw ValidationError("--devices trains on CUDA devices; it excludes --device cpu") }
+        }
+    }
+
+    /// The ordinals of `--devices`.
+    var deviceOrdinals: [Int]? {
+        guard let devices else { return nil }
+        let ordinals = devices.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !ordinals.isEmpty, ordinals.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        return ordinals.map { $0! }
+    }
+
+    /// One shard per `--devices` entry unless the shards were given.
+    func apply(to configuration: inout TrainingConfiguration, shardsGiven: Bool) {
+        if let ordinals = deviceOrdinals, !shardsGiven { configuration.shards = ordinals.count }
+    }
+
     /// Moves `trainer`'s steps to the chosen device. Returns the device's name and a line for the log.
     /// `cuda` without a usable GPU (or with settings the GPU engine lacks) is an error; `auto` then
     /// falls back to the CPU and says why.
     func apply(to trainer: Trainer, distributed: Bool) throws -> (name: String, note: String) {
+        if let ordinals = deviceOrdinals {
+            if distributed { throw CLIError("--devices with --distributed is not supported yet; use one or the other") }
+            do {
+                try trainer.use(cudaDevices: ordinals)
+            } catch let HyperLearnError.invalidArgument(message) {
+                throw CLIError("--devices \(devices ?? ""): \(message)")
+            } catch {
+                throw CLIError("--devices \(devices ?? ""): no usable CUDA device: \(error); use --device cpu (or auto)")
+            }
+            return ("cuda:" + ordinals.map(String.init).joined(separator: ","), "device: \(trainer.deviceDescription)")
+        }
         switch device {
         case .cpu:
             return ("cpu", "device: cpu")

@@ -65,6 +65,7 @@ struct TrainCommand: ParsableCommand {
             run = try folder.readConfiguration()
             if let threads = hyperparameters.threads { run.training.threads = threads }
             sharding.apply(to: &run.training)
+            device.apply(to: &run.training, shardsGiven: sharding.shards != nil || sharding.shardMap != nil)
         } else {
             run = try resolveConfiguration()
             let name = try DataSource(run).manifest().name
@@ -80,8 +81,8 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
-        let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
         let (rank, finishSharding) = try sharding.start(on: trainer)
+        let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
         if rank > 0 { return try runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
 
         let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
@@ -173,6 +174,7 @@ struct TrainCommand: ParsableCommand {
         hyperparameters.apply(to: &run.training)
         sharding.defaultShardsFromRanks(&run.training)
         sharding.apply(to: &run.training)
+        device.apply(to: &run.training, shardsGiven: sharding.shards != nil || sharding.shardMap != nil)
         try run.training.validate()
         return run
     }

@@ -163,6 +163,20 @@ final class CLIBadInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// `--devices` needs one device per shard, and is checked before any device is opened.
+    func testDevicesMustMatchShards() throws {
+        let folder = try CLI.temporaryFolder(self)
+        let out = folder.appendingPathComponent("out")
+        let result = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out)
+                                 + ["--devices", "0,1", "--shards", "3"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("--devices 0,1: 2 CUDA device(s) [0, 1] for"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        let bad = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out) + ["--devices", "0,x"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--devices takes comma-separated CUDA device numbers"), bad.stderr)
+    }
+
     func testResumeWithoutCheckpoint() throws {
         let out = try CLI.temporaryFolder(self)
         let result = try CLI.run(["train", "--out", out.path, "--resume"])

@@ -2,6 +2,7 @@
 /// on ``CUDAMatrix`` handles (writes go to device memory, so the `inout` outputs are not reassigned).
 extension CUDABackend: DeviceOperations {
     public var deviceDescription: String { "cuda:\(context.device.ordinal) (\(context.device.name))" }
+    public func sharesMemory(with other: CUDABackend) -> Bool { context === other.context }
 
     public func upload(_ matrix: Matrix) throws -> CUDAMatrix { try CUDAMatrix(matrix, on: context) }
     public func upload(_ matrix: SparseMatrix) throws -> CUDASparseMatrix { try CUDASparseMatrix(matrix, on: context) }

@@ -62,13 +62,16 @@ extension CUDASelfTest {
             check(decoupled ? "AdamW, 3 steps" : "Adam with L2 weight decay, 3 steps", try deviceValue.toMatrix(), value)
         }
 
-        let report = try DeviceTrainingParity.compare(on: backend)
-        checks.append(Check(name: "training, \(report.steps) steps: parameters against the CPU trainer",
-                            maximumError: report.parameterError, passed: report.parameterError <= tolerance))
-        checks.append(Check(name: "training, \(report.steps) steps: parameter averages", maximumError: report.averageError,
-                            passed: report.averageError <= tolerance))
-        checks.append(Check(name: "training, \(report.steps) steps: epoch losses", maximumError: Float(report.lossError),
-                            passed: report.lossError <= Double(tolerance)))
+        for (label, devices) in [("1 shard", [backend]), ("3 shards on one device", [backend, backend, backend])] {
+            let report = try DeviceTrainingParity.compare(on: devices)
+            let prefix = "training, \(label), \(report.steps) steps:"
+            checks.append(Check(name: "\(prefix) parameters against the CPU trainer", maximumError: report.parameterError,
+                                passed: report.parameterError <= tolerance))
+            checks.append(Check(name: "\(prefix) parameter averages", maximumError: report.averageError,
+                                passed: report.averageError <= tolerance))
+            checks.append(Check(name: "\(prefix) epoch losses", maximumError: Float(report.lossError),
+                                passed: report.lossError <= Double(tolerance)))
+        }
         return checks
     }
 }

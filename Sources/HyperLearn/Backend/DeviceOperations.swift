@@ -12,6 +12,9 @@ public protocol DeviceOperations {
 
     /// The device, in words (`"cpu"`, `"cuda:0 (NVIDIA H100 …)"`).
     var deviceDescription: String { get }
+    /// Whether `other`'s tensors live in the same memory as this one's (then nothing needs copying
+    /// between them).
+    func sharesMemory(with other: Self) -> Bool
 
     func upload(_ matrix: Matrix) throws -> Tensor
     func upload(_ matrix: SparseMatrix) throws -> SparseTensor

@@ -4,9 +4,14 @@
 /// conformance runs the device engine on the host, so the engine's logic is checked against that
 /// path on any machine (and the CUDA engine against the CPU op by op).
 public struct HostOperations: DeviceOperations {
-    public init() {}
+    /// Which simulated device this is: instances with different spaces act as separate devices, so
+    /// that the sharded engine's transfers run (as copies) in tests on the CPU.
+    public let space: Int
 
-    public var deviceDescription: String { "cpu" }
+    public init(space: Int = 0) { self.space = space }
+
+    public var deviceDescription: String { space == 0 ? "cpu" : "cpu (space \(space))" }
+    public func sharesMemory(with other: HostOperations) -> Bool { space == other.space }
 
     public func upload(_ matrix: Matrix) -> Matrix { matrix }
     public func upload(_ matrix: SparseMatrix) -> SparseMatrix { matrix }

@@ -17,6 +17,8 @@ public enum DeviceTrainingParity {
         public var averageError: Float
         /// Largest `|device − cpu|` change of any parameter from its initial value (proof that training moved it).
         public var largestUpdate: Float
+        /// Bytes the device run exchanged between shards, and what the CPU trainer logged for the same steps.
+        public var exchange: (device: ExchangeVolume, cpu: ExchangeVolume)
 
         public var lossError: Double {
             losses.map { abs($0.device - $0.cpu) / max(abs($0.cpu), 1e-12) }.max() ?? .infinity
@@ -76,10 +78,20 @@ public enum DeviceTrainingParity {
     /// Trains two epochs (ten steps) of ``fixture()`` with the CPU trainer and with the device engine
     /// on `operations`, and compares them. `floor` is the magnitude below which differences count as absolute.
     public static func compare<Operations: DeviceOperations>(on operations: Operations, floor: Float = 1e-3) throws -> Report {
+        try compare(on: [operations], floor: floor)
+    }
+
+    /// The same with one device per shard: `devices[s]` trains shard `s` of `plan` (default: round robin
+    /// over the devices), against the unsharded CPU trainer.
+    public static func compare<Operations: DeviceOperations>(on devices: [Operations], plan: ShardPlan? = nil,
+                                                             floor: Float = 1e-3) throws -> Report {
         let start = try Trainer(dataset: try fixture(), configuration: configuration())
         let reference = try Trainer(dataset: try fixture(), configuration: configuration())
-        let device = try Trainer(dataset: try fixture(), configuration: configuration())
-        try device.attach(operations)
+        var sharded = configuration()
+        sharded.shards = plan?.shardCount ?? devices.count
+        let device = try Trainer(dataset: try fixture(), configuration: sharded)
+        if let plan { try device.setShardPlan(plan) }
+        try device.attach(devices)
         var losses = [(cpu: Double, device: Double)](), scores = [(cpu: Double, device: Double)]()
         for _ in 0..<2 {
             let expected = try reference.trainEpoch(), actual = try device.trainEpoch()
@@ -104,6 +116,6 @@ public enum DeviceTrainingParity {
         return Report(losses: losses, validationScores: scores, steps: device.optimizer.step,
                       parameterError: worst(device.model.parameters.map(\.value), reference.model.parameters.map(\.value)),
                       averageError: worst(device.parameterAverages ?? [], reference.parameterAverages ?? []),
-                      largestUpdate: update)
+                      largestUpdate: update, exchange: (device.exchangeVolume, reference.exchangeVolume))
     }
 }

@@ -14,7 +14,7 @@ public enum ComputeDevice: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Trainer {
-    /// Runs the training steps on `device` from now on.
+    /// Runs the training steps on `device` from now on, every shard of ``shardPlan`` on it.
     ///
     /// On a CUDA device the graphs, features and parameters are uploaded once; each step uploads only
     /// its hyperedge indices (negatives are drawn on the host), and parameters come back at the end of
@@ -25,22 +25,41 @@ extension Trainer {
     public func use(_ device: ComputeDevice) throws {
         switch device {
         case .cpu: deviceEngine = nil
-        case .cuda(let ordinal):
-            let unsupported = deviceEngineUnsupportedSettings(configuration)
-            guard unsupported.isEmpty else {
-                throw HyperLearnError.invalidArgument("training on \(device) does not support " + unsupported.joined(separator: ", "))
-            }
-            try attach(CUDABackend(device: ordinal))
+        case .cuda(let ordinal): try use(cudaDevices: Array(repeating: ordinal, count: shardPlan.shardCount))
         }
+    }
+
+    /// One CUDA device per shard of ``shardPlan`` (`--devices 0,1,2`; a device may repeat): each
+    /// shard's modalities train on their device, the decoder on the first shard's. Set the shard plan
+    /// (``TrainingConfiguration/shards`` or ``setShardPlan(_:)``) first.
+    public func use(cudaDevices ordinals: [Int]) throws {
+        let unsupported = deviceEngineUnsupportedSettings(configuration)
+        guard unsupported.isEmpty else {
+            let names = ordinals.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }.map { "cuda:\($0)" }
+            throw HyperLearnError.invalidArgument("training on \(names.joined(separator: ", ")) does not support "
+                                                  + unsupported.joined(separator: ", "))
+        }
+        guard ordinals.count == shardPlan.shardCount else {
+            throw HyperLearnError.invalidArgument("\(ordinals.count) CUDA device(s) \(ordinals) for \(shardPlan.shardCount) shard(s) (\(shardPlan)); give one device per shard")
+        }
+        var opened = [Int: CUDABackend]()
+        for ordinal in ordinals where opened[ordinal] == nil { opened[ordinal] = try CUDABackend(device: ordinal) }
+        try attach(ordinals.map { opened[$0]! })
     }
 
     /// Where the steps run, in words.
     public var deviceDescription: String { deviceEngine?.deviceDescription ?? "cpu" }
 
-    /// Runs the steps through the device engine on `operations` (``HostOperations`` checks the engine on the CPU).
+    /// Runs the steps through the device engine on `operations`, one per shard of ``shardPlan``
+    /// (``HostOperations`` checks the engine on the CPU).
+    func attach<Operations: DeviceOperations>(_ operations: [Operations]) throws {
+        deviceEngine = try DeviceTrainingEngine(devices: operations, placement: shardPlan.owners, model: model,
+                                                configuration: configuration, relationWeights: dataset.relations.map(\.weight))
+    }
+
+    /// Runs the steps through the device engine on one device that holds every shard.
     func attach<Operations: DeviceOperations>(_ operations: Operations) throws {
-        deviceEngine = try DeviceTrainingEngine(ops: operations, model: model, configuration: configuration,
-                                                relationWeights: dataset.relations.map(\.weight))
+        try attach(Array(repeating: operations, count: shardPlan.shardCount))
     }
 
     /// One step on the device engine: the host draws the batch (negatives included) exactly as the CPU step does.
@@ -52,7 +71,10 @@ extension Trainer {
                                              positives: batch.positivesEnd, targets: batch.targets))
         }
         optimizer.advance()
-        try engine.step(deviceBatches, dropoutGenerators: &dropoutGenerators, rule: AdamRule(optimizer),
-                        averaging: configuration.parameterAveraging)
+        let volume = try engine.step(deviceBatches, dropoutGenerators: &dropoutGenerators, rule: AdamRule(optimizer),
+                                     averaging: configuration.parameterAveraging)
+        lastStepExchange = volume
+        exchangeVolume += volume
+        exchangedBytes += volume.rowBytes
     }
 }

@@ -15,10 +15,27 @@ final class DeviceEngineTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.averageError, tolerance, "parameter averages", file: file, line: line)
         XCTAssertGreaterThan(report.largestUpdate, 1e-3, "ten steps moved the parameters", file: file, line: line)
         XCTAssertLessThan(report.losses[1].cpu, report.losses[0].cpu, "the loss falls", file: file, line: line)
+        XCTAssertEqual(report.exchange.device, report.exchange.cpu, "exchange volume", file: file, line: line)
+        XCTAssertGreaterThan(report.exchange.device.rowBytes, 0, file: file, line: line)
     }
 
     func testHostEngineMatchesCPUTrainer() throws {
         assertParity(try DeviceTrainingParity.compare(on: HostOperations()), tolerance: 1e-5)
+    }
+
+    /// One simulated device per shard (separate host spaces, so every exchange is a copy), and two
+    /// shards sharing a device, against the unsharded CPU trainer.
+    func testShardedHostEngineMatchesCPUTrainer() throws {
+        let spaces = (0..<3).map { HostOperations(space: $0) }
+        assertParity(try DeviceTrainingParity.compare(on: spaces), tolerance: 1e-5)
+        assertParity(try DeviceTrainingParity.compare(on: [spaces[0], spaces[1]], plan: try ShardPlan(owners: [1, 0, 1])),
+                     tolerance: 1e-5)
+        assertParity(try DeviceTrainingParity.compare(on: [spaces[1], spaces[1], spaces[2]]), tolerance: 1e-5)
+    }
+
+    func testShardedCUDAEngineMatchesCPUTrainer() throws {
+        let gpu = try CUDAParityTests.requireCUDA()
+        assertParity(try DeviceTrainingParity.compare(on: [gpu, gpu, gpu]), tolerance: 1e-4)
     }
 
     func testCUDAEngineMatchesCPUTrainer() throws {
