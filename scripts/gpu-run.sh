@@ -3,7 +3,7 @@
 # result under $OUT: the CUDA libraries found, doctor, the self-test (each device operation and ten
 # training steps against the CPU trainer), then seconds per epoch on the GPU against the PyTorch peer
 # on the same GPU (drug, synthetic 1M), then the CPU shard series K = 2…8 (2 threads per shard) for
-# the sharding issue. Each part is independent: one failing does not stop the others.
+# the sharding issue, and the same series with K shards on the one GPU. Each part is independent: one failing does not stop the others.
 #   usage: OUT=/some/folder ./gpu-run.sh [quick]     ("quick": the self-test and the drug bench only)
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -62,6 +62,15 @@ for K in 2 3 4 6 8; do
         line=$(timeout 90 "$HL" bench "/tmp/shard/k$K/manifest.yaml" --config "/tmp/shard/s$S.yaml" --device cpu \
             --epochs 4 --threads "$threads" --skip-ceilings --json 2>> "$OUT/shards.err")
         echo "{\"modalities\": $K, \"shards\": $S, \"threads\": $threads, \"run\": ${line:-null}}" >> "$OUT/shards.jsonl"
+    done
+done
+log "shard series on the GPU: K shards on its one device (--devices 0,0,…) against unsharded --device cuda"
+for K in 2 3 4 6 8; do
+    devices=$(printf '0%.0s,' $(seq "$K")); devices=${devices%,}
+    for mode in "--device cuda" "--devices $devices"; do
+        line=$(timeout 90 "$HL" bench "/tmp/shard/k$K/manifest.yaml" --config /tmp/shard/s1.yaml $mode \
+            --epochs 4 --skip-ceilings --json 2>> "$OUT/shards-cuda.err")
+        echo "{\"modalities\": $K, \"mode\": \"$mode\", \"run\": ${line:-null}}" >> "$OUT/shards-cuda.jsonl"
     done
 done
 log "done"
