@@ -62,9 +62,9 @@ do {
         ? TrainingConfiguration() : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).applied(to: TrainingConfiguration())
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
     if mode == "speed" {
-        // The peer's protocol and model: full-batch epochs, no validation, dropout 0.1, lr 0.01, no root
-        // weights; median epoch time after 5 warm-up epochs. `--set` may still override.
-        var config = try PartialConfiguration(values: ["batchSize": "0", "dropout": "0.1", "learningRate": "0.01",
+        // The peer's protocol and model: full-batch epochs, no validation, hidden width 64, dropout 0.1,
+        // lr 0.01, no root weights; median epoch time after 5 warm-up epochs. `--set` may still override.
+        var config = try PartialConfiguration(values: ["batchSize": "0", "hiddenDimensions": "64", "dropout": "0.1", "learningRate": "0.01",
                                                        "weightDecay": "0.00001", "rootWeight": "false"]
                                               .merging(overrides) { $1 }).applied(to: TrainingConfiguration())
         config.validationFraction = 0

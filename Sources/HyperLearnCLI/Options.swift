@@ -127,7 +127,7 @@ struct DeviceOptions: ParsableArguments {
             } catch let HyperLearnError.invalidArgument(message) {
                 throw CLIError("--devices \(devices ?? ""): \(message)")
             } catch {
-                throw CLIError("--devices \(devices ?? ""): no usable CUDA device: \(error); use --device cpu (or auto)")
+                throw CLIError("--devices \(devices ?? ""): no usable CUDA device: \(Self.reason(error)); use --device cpu (or auto)")
             }
             return ("cuda:" + ordinals.map(String.init).joined(separator: ","), "device: \(trainer.deviceDescription)")
         }
@@ -141,7 +141,7 @@ struct DeviceOptions: ParsableArguments {
             } catch let HyperLearnError.invalidArgument(message) {
                 throw CLIError("--device cuda:\(ordinal): \(message); use --device cpu")
             } catch {
-                throw CLIError("--device cuda:\(ordinal): no usable CUDA device: \(error); use --device cpu (or auto)")
+                throw CLIError("--device cuda:\(ordinal): no usable CUDA device: \(Self.reason(error)); use --device cpu (or auto)")
             }
             return ("cuda:\(ordinal)", "device: \(trainer.deviceDescription)")
         case .auto:
@@ -152,9 +152,15 @@ struct DeviceOptions: ParsableArguments {
             } catch let HyperLearnError.invalidArgument(message) {
                 return ("cpu", "device: cpu (auto: \(message))")
             } catch {
-                return ("cpu", "device: cpu (auto: no usable CUDA device: \(error))")
+                return ("cpu", "device: cpu (auto: no usable CUDA device: \(Self.reason(error)))")
             }
         }
+    }
+
+    /// Why a device could not be opened, without the error type's own prefix.
+    static func reason(_ error: any Error) -> String {
+        if case let HyperLearnError.device(message) = error { return message }
+        return "\(error)"
     }
 }
 

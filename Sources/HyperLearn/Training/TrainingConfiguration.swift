@@ -6,7 +6,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Embedding dimension `d` (also the CP rank).
     public var dimensions = 64
     /// Width of the hidden encoder layers.
-    public var hiddenDimensions = 64
+    public var hiddenDimensions = 128
     /// Width `d₀` of each modality's learned table (0: features only).
     public var tableDimensions = 64
     /// Number of encoder layers (graph convolutions).
