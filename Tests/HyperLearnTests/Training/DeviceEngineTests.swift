@@ -33,6 +33,12 @@ final class DeviceEngineTests: XCTestCase {
         assertParity(try DeviceTrainingParity.compare(on: [spaces[1], spaces[1], spaces[2]]), tolerance: 1e-5)
     }
 
+    /// With GPU memory semantics (tensors are handles written in place), single and sharded.
+    func testHandleEngineMatchesCPUTrainer() throws {
+        assertParity(try DeviceTrainingParity.compare(on: HandleOperations()), tolerance: 1e-5)
+        assertParity(try DeviceTrainingParity.compare(on: (0..<3).map { HandleOperations(space: $0) }), tolerance: 1e-5)
+    }
+
     func testShardedCUDAEngineMatchesCPUTrainer() throws {
         let gpu = try CUDAParityTests.requireCUDA()
         assertParity(try DeviceTrainingParity.compare(on: [gpu, gpu, gpu]), tolerance: 1e-4)
