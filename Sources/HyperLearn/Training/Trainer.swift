@@ -19,6 +19,7 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 ///
 /// ```swift
 /// let trainer = try Trainer(dataset: data, configuration: config)
+/// try? trainer.use(.cuda(0))                // optional: train on a GPU (see ``use(_:)``)
 /// try trainer.fit()
 /// let metrics = trainer.evaluate()          // per relation, on the test split
 /// let userEmbeddings = trainer.embeddings()[0]
