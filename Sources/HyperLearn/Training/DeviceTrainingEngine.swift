@@ -192,6 +192,9 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
 
     func step(_ batches: [DeviceBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule,
               averaging: Float) throws -> ExchangeVolume {
+        // Uploads first: a copy from pageable host memory waits for the stream, and here that wait
+        // overlaps nothing but the previous step's tail, instead of stalling between forward and decoder.
+        let prepared = try batches.filter { $0.count > 0 }.map(prepare)
         for i in gradients.indices { try devices[parameterDevice[i]].zero(&gradients[i]) }
         var embeddings = [Tensor](), caches = [ForwardCache]()
         for m in model.encoders.indices {
@@ -203,7 +206,7 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
             try devices[placement[m]].zeros(rows: encoder.count, columns: encoder.outputDimensions)
         }
         var volume = ExchangeVolume()
-        for batch in batches where batch.count > 0 {
+        for batch in prepared {
             volume += try decode(batch, embeddings: embeddings, embeddingGradients: &embeddingGradients)
         }
         for m in model.encoders.indices { try backward(m, embeddingGradients[m], cache: caches[m]) }
@@ -234,33 +237,51 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
         self.averages = averages
     }
 
+    /// A batch's indices and targets on the devices that use them.
+    struct PreparedBatch {
+        var batch: DeviceBatch
+        /// Per member: its column of indices, on its owner's device.
+        var columns: [Ops.IndexVector]
+        /// `identity[e·p + j] = e`, on the decoder's device: gathered block `j` holds row `e` of member `j`.
+        var identity: Ops.IndexVector
+        var targets: Tensor?
+    }
+
+    private func prepare(_ batch: DeviceBatch) throws -> PreparedBatch {
+        let relation = model.relationMembers[batch.relation]
+        let edges = batch.count, p = batch.order
+        let columns = try relation.enumerated().map { j, m in
+            try devices[placement[m]].upload((0..<edges).map { batch.members[$0 * p + j] })
+        }
+        let home = devices[decoderDevice]
+        return PreparedBatch(batch: batch, columns: columns,
+                             identity: try home.upload((0..<(edges * p)).map { Int32($0 / p) }),
+                             targets: try batch.targets.map { try home.upload(Matrix(rows: edges, columns: 1, storage: $0)) })
+    }
+
     /// Gathers each member's rows and item biases on its owner's device and brings them to the decoder's;
     /// there: the CP score plus biases, the loss gradient, the decoder's gradients; back on each owner's
     /// device: the gradient rows and bias gradients scattered into the member's modality.
-    private func decode(_ batch: DeviceBatch, embeddings: [Tensor], embeddingGradients: inout [Tensor]) throws -> ExchangeVolume {
+    private func decode(_ prepared: PreparedBatch, embeddings: [Tensor], embeddingGradients: inout [Tensor]) throws -> ExchangeVolume {
+        let batch = prepared.batch, columns = prepared.columns, identity = prepared.identity
         let relation = model.relationMembers[batch.relation]
         let decoder = model.decoders[batch.relation].cp
         let weight = relationWeights[batch.relation]
         let edges = batch.count, p = batch.order
         let home = devices[decoderDevice]
-        // Per member: its indices on its owner's device, its gathered rows and biases on the decoder's.
-        var columns = [Ops.IndexVector](), gathered = [Tensor](), biases = [Tensor]()
+        // Per member: its gathered rows and biases, moved to the decoder's device.
+        var gathered = [Tensor](), biases = [Tensor]()
         for (j, m) in relation.enumerated() {
             let owner = devices[placement[m]]
-            let column = try owner.upload((0..<edges).map { batch.members[$0 * p + j] })
-            columns.append(column)
-            gathered.append(try move(owner.gatherRows(embeddings[m], column), from: placement[m], to: decoderDevice))
-            biases.append(try move(owner.gatherRows(value(model.encoders[m].itemBias), column), from: placement[m], to: decoderDevice))
+            gathered.append(try move(owner.gatherRows(embeddings[m], columns[j]), from: placement[m], to: decoderDevice))
+            biases.append(try move(owner.gatherRows(value(model.encoders[m].itemBias), columns[j]), from: placement[m], to: decoderDevice))
         }
-        // Gathered block j holds row e of member j, so the CP kernels index it with members[e, j] = e.
-        let identity = try home.upload((0..<(edges * p)).map { Int32($0 / p) })
         let lambda = value(decoder.weights)
         var scores = try home.cpScore(factors: gathered, members: identity, lambda: lambda, mu: value(decoder.globalBias))
         for bias in biases { try home.axpy(1, bias, &scores) }
         var scoreGradient = try home.zeros(rows: edges, columns: 1)
         let normalizer = Float(edges) / weight
-        if let targets = batch.targets {
-            let deviceTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: targets))
+        if let deviceTargets = prepared.targets {
             try home.squaredErrorLoss(scores: scores, targets: deviceTargets, normalizer: normalizer,
                                       lossScale: weight / Float(edges), gradient: &scoreGradient, loss: &loss)
         } else {
