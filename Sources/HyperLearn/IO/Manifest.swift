@@ -67,6 +67,9 @@ public struct Manifest: Sendable, Equatable {
         case nearestNeighbors(k: Int)
         /// ``GraphSource/cooccurrence(k:hubLimit:)``; `hub` overrides the default hub limit.
         case cooccurrence(k: Int, hub: Int?)
+        /// An integer `edges × 2` array of item indices in a `.npy` file or an `.npz` member (`array`),
+        /// like the `graph_M` arrays `hyperlearn generate` writes.
+        case edgeArray(FileReference, array: String?, field: String)
     }
 
     /// Where a modality's hypergraph comes from.
@@ -132,7 +135,7 @@ public struct Manifest: Sendable, Equatable {
     static let topKeys = ["name", "description", "modalities", "relations"]
     static let modalityKeys = ["features", "graph", "hypergraph", "count"]
     static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical", "multilabel", "separator"]
-    static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "knn", "cooccurrence", "hub"]
+    static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "array", "knn", "cooccurrence", "hub"]
     static let hypergraphKeys = ["file", "delimiter", "encoding", "header"]
     static let relationKeys = ["members", "task", "train", "test", "weight"]
     static let sourceKeys = ["file", "delimiter", "encoding", "header", "columns", "value", "array"]
@@ -305,8 +308,10 @@ public struct Manifest: Sendable, Equatable {
                 guard kinds.count == 1, let kind = kinds.first else {
                     throw yaml.error(value, keyPath, "give exactly one of 'file', 'knn' or 'cooccurrence'")
                 }
+                let fileIsArray = kind.key == "file"
+                    && [".npy", ".npz"].contains { (try? yaml.string(kind.value, "\(keyPath).file"))?.lowercased().hasSuffix($0) ?? false }
                 let allowedWith: [String: [String]] = [
-                    "file": ["file", "delimiter", "encoding", "header", "columns", "weight"],
+                    "file": fileIsArray ? ["file", "array"] : ["file", "delimiter", "encoding", "header", "columns", "weight"],
                     "knn": ["knn"], "cooccurrence": ["cooccurrence", "hub"],
                 ]
                 for pair in pairs where !(allowedWith[kind.key] ?? []).contains(pair.key) {
@@ -318,6 +323,16 @@ public struct Manifest: Sendable, Equatable {
                 case "cooccurrence":
                     let hub = try pairs.first { $0.key == "hub" }.map { try yaml.int($0.value, "\(keyPath).hub", minimum: 1) }
                     spec.graph = .cooccurrence(k: try yaml.int(kind.value, "\(keyPath).cooccurrence", minimum: 1), hub: hub)
+                case "file" where fileIsArray:
+                    let file = try fileReference(kind.value, "\(keyPath).file", yaml: yaml)
+                    let array = try pairs.first { $0.key == "array" }.map { try yaml.string($0.value, "\(keyPath).array") }
+                    if file.path.lowercased().hasSuffix(".npz") && array == nil {
+                        throw yaml.error(value, "\(keyPath).array", "an .npz file needs 'array' (the member holding the edges)")
+                    }
+                    if file.path.lowercased().hasSuffix(".npy") && array != nil {
+                        throw yaml.error(value, "\(keyPath).array", "'array' names a member of an .npz file; '\(file.path)' is not one")
+                    }
+                    spec.graph = .edgeArray(file, array: array, field: "\(keyPath).file")
                 default:
                     let columnsNode = pairs.first { $0.key == "columns" }
                     let columns = try columnsNode.map { try yaml.intList($0.value, "\(keyPath).columns") } ?? [0, 1]

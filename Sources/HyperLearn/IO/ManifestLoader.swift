@@ -165,6 +165,10 @@ public struct ManifestLoader {
                 }
                 edgeLists[m] = edges
             }
+            if case let .edgeArray(reference, arrayName, field) = spec.graph {
+                edgeLists[m] = try readEdgeArray(reference, array: arrayName, field: field, items: tables[m],
+                                                 modality: spec.name)
+            }
             if case let .groups(reference, format) = spec.hypergraph {
                 var groups: [[Int32]] = []
                 try reader(reference, format).forEachRow { row in
@@ -185,7 +189,7 @@ public struct ManifestLoader {
             let count = tables[m].ids.count
             var graph: GraphSource?
             switch spec.graph {
-            case .file?: graph = .adjacency(symmetricAdjacency(edgeLists[m] ?? [], count: count))
+            case .file?, .edgeArray?: graph = .adjacency(symmetricAdjacency(edgeLists[m] ?? [], count: count))
             case let .nearestNeighbors(k)?: graph = .nearestNeighbors(k: k)
             case let .cooccurrence(k, hub)?: graph = hub.map { .cooccurrence(k: k, hubLimit: $0) } ?? .cooccurrence(k: k)
             case nil: graph = nil
@@ -235,6 +239,37 @@ public struct ManifestLoader {
         let delimiter = format.delimiter ?? (reference.path.lowercased().hasSuffix(".csv") ? "," : "\t")
         return try DelimitedTextReader(contentsOf: manifest.resolve(reference, dataRoot: dataRoot), fileName: reference.path,
                                        delimiter: delimiter, hasHeader: format.header, encoding: format.encoding)
+    }
+
+    /// Edges from an integer `edges × 2` array of item indices; each index must name an item the
+    /// modality already has (its IDs are indices: from `nums_type`, `count` or the relations' arrays).
+    private func readEdgeArray(_ reference: Manifest.FileReference, array name: String?, field: String, items: IDTable,
+                               modality: String) throws -> [(Int32, Int32, Float)] {
+        let url = manifest.resolve(reference, dataRoot: dataRoot)
+        let array = try name.map { try NPZArchive.readArray(named: $0, from: url, fileName: reference.path) }
+            ?? NPYArray.read(contentsOf: url, fileName: reference.path)
+        func failure(_ reason: String) -> HyperLearnError {
+            .invalidInput(file: reference.path, line: nil, field: name ?? field, reason: reason)
+        }
+        guard array.shape.count == 2, array.shape[1] == 2 else {
+            throw failure("expected an integer array of edges × 2 (item indices), found shape \(array.shape)")
+        }
+        let values: [Int64]
+        do { values = try array.int64Values() } catch { throw failure("expected integer item indices (\(error))") }
+        var edges = [(Int32, Int32, Float)]()
+        edges.reserveCapacity(array.shape[0])
+        for row in 0..<array.shape[0] {
+            var ends = [Int32]()
+            for column in 0..<2 {
+                let index = values[row * 2 + column]
+                guard let item = items.index[String(index)] else {
+                    throw failure("row \(row), column \(column): index \(index) is not an item of modality '\(modality)' (its \(items.ids.count) items are named by the relations' indices)")
+                }
+                ends.append(item)
+            }
+            edges.append((ends[0], ends[1], 1))
+        }
+        return edges
     }
 
     private func readArraySource(_ source: Manifest.SourceSpec) throws -> ArraySource {

@@ -113,6 +113,34 @@ final class ManifestIOTests: XCTestCase {
         XCTAssertNil(loaded.dataset.relations[0].train.values)
     }
 
+    /// A graph as an integer edge array in an .npz member (the layout `hyperlearn generate` writes).
+    func testGraphFromNPZEdgeArray() throws {
+        let folder = try TemporaryFolder()
+        _ = try writeGPS(folder)
+        try NPZWriter.write([("graph_0", try NPYArray(shape: [2, 2], int64: [0, 1, 2, 1]))],
+                            to: folder.url.appendingPathComponent("graphs.npz"))
+        let manifest = Self.gpsManifest.replacingOccurrences(
+            of: "user: {graph: {cooccurrence: 10}}", with: "user: {graph: {file: graphs.npz, array: graph_0}}")
+        let loaded = try Manifest.load(from: try folder.write("graph.yaml", manifest)).loadDataset()
+        guard case let .adjacency(adjacency)? = loaded.dataset.modalities[0].graph else { return XCTFail("no adjacency") }
+        XCTAssertEqual(adjacency.dense.nested, [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+        XCTAssertEqual(loaded.dataset.modalities[0].count, 3)
+
+        try NPZWriter.write([("graph_0", try NPYArray(shape: [2, 2], int64: [0, 1, 7, 1]))],
+                            to: folder.url.appendingPathComponent("graphs.npz"))
+        assertInvalidInput(try Manifest.load(from: folder.url.appendingPathComponent("graph.yaml")).loadDataset(),
+                           file: "graphs.npz", line: nil, field: "graph_0",
+                           reasonContains: "row 1, column 0: index 7 is not an item of modality 'user'")
+        try NPZWriter.write([("graph_0", try NPYArray(shape: [3], int64: [0, 1, 2]))],
+                            to: folder.url.appendingPathComponent("graphs.npz"))
+        assertInvalidInput(try Manifest.load(from: folder.url.appendingPathComponent("graph.yaml")).loadDataset(),
+                           file: "graphs.npz", line: nil, field: "graph_0", reasonContains: "edges × 2")
+        let missingArray = Self.gpsManifest.replacingOccurrences(
+            of: "user: {graph: {cooccurrence: 10}}", with: "user: {graph: {file: graphs.npz}}")
+        assertInvalidInput(try Manifest.load(from: try folder.write("bad.yaml", missingArray)),
+                           file: "bad.yaml", line: 3, field: "modalities.user.graph.array", reasonContains: "needs 'array'")
+    }
+
     func testJSONGraphFileHypergraphFileAndDataRoot() throws {
         let folder = try TemporaryFolder()
         let data = folder.url.appendingPathComponent("data")
