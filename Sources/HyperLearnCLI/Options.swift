@@ -104,12 +104,7 @@ struct DeviceOptions: ParsableArguments {
     }
 
     /// The ordinals of `--devices`.
-    var deviceOrdinals: [Int]? {
-        guard let devices else { return nil }
-        let ordinals = devices.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ordinals.isEmpty, ordinals.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return ordinals.map { $0! }
-    }
+    var deviceOrdinals: [Int]? { devices.flatMap(nonNegativeIntegers) }
 
     /// One shard per `--devices` entry unless the shards were given.
     func apply(to configuration: inout TrainingConfiguration, shardsGiven: Bool) {
@@ -122,13 +117,7 @@ struct DeviceOptions: ParsableArguments {
     func apply(to trainer: Trainer, distributed: Bool) throws -> (name: String, note: String) {
         if let ordinals = deviceOrdinals {
             if distributed { throw CLIError("--devices with --distributed is not supported yet; use one or the other") }
-            do {
-                try trainer.use(cudaDevices: ordinals)
-            } catch let HyperLearnError.invalidArgument(message) {
-                throw CLIError("--devices \(devices ?? ""): \(message)")
-            } catch {
-                throw CLIError("--devices \(devices ?? ""): no usable CUDA device: \(Self.reason(error)); use --device cpu (or auto)")
-            }
+            try openCUDA("--devices \(devices ?? "")", settingsHint: "") { try trainer.use(cudaDevices: ordinals) }
             return ("cuda:" + ordinals.map(String.init).joined(separator: ","), "device: \(trainer.deviceDescription)")
         }
         switch device {
@@ -136,13 +125,7 @@ struct DeviceOptions: ParsableArguments {
             return ("cpu", "device: cpu")
         case .cuda(let ordinal):
             if distributed { throw CLIError("--device cuda:\(ordinal) with --distributed is not supported yet; use --device cpu") }
-            do {
-                try trainer.use(.cuda(ordinal))
-            } catch let HyperLearnError.invalidArgument(message) {
-                throw CLIError("--device cuda:\(ordinal): \(message); use --device cpu")
-            } catch {
-                throw CLIError("--device cuda:\(ordinal): no usable CUDA device: \(Self.reason(error)); use --device cpu (or auto)")
-            }
+            try openCUDA("--device cuda:\(ordinal)", settingsHint: "; use --device cpu") { try trainer.use(.cuda(ordinal)) }
             return ("cuda:\(ordinal)", "device: \(trainer.deviceDescription)")
         case .auto:
             if distributed { return ("cpu", "device: cpu (auto: --distributed trains on the CPU)") }
@@ -154,6 +137,18 @@ struct DeviceOptions: ParsableArguments {
             } catch {
                 return ("cpu", "device: cpu (auto: no usable CUDA device: \(Self.reason(error)))")
             }
+        }
+    }
+
+    /// Runs `open`; a setting the GPU engine lacks, or a device that cannot be opened, becomes a CLI error
+    /// that starts with `label`.
+    private func openCUDA(_ label: String, settingsHint: String, _ open: () throws -> Void) throws {
+        do {
+            try open()
+        } catch let HyperLearnError.invalidArgument(message) {
+            throw CLIError("\(label): \(message)\(settingsHint)")
+        } catch {
+            throw CLIError("\(label): no usable CUDA device: \(Self.reason(error)); use --device cpu (or auto)")
         }
     }
 
@@ -175,4 +170,12 @@ struct ReportingOptions: ParsableArguments {
     func validate() throws {
         if quiet && json { throw ValidationError("--quiet and --json exclude each other") }
     }
+}
+
+/// `"0, 0,1"` → `[0, 0, 1]`: a comma-separated list of integers ≥ 0 (`--devices`, `--shard-map`);
+/// `nil` when empty or when any entry is not one.
+func nonNegativeIntegers(_ text: String) -> [Int]? {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+    return values.map { $0! }
 }

@@ -28,11 +28,7 @@ struct ShardingOptions: ParsableArguments {
         }
     }
 
-    func parsedShardMap(_ text: String) -> [Int]? {
-        let owners = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !owners.isEmpty, owners.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return owners.map { $0! }
-    }
+    func parsedShardMap(_ text: String) -> [Int]? { nonNegativeIntegers(text) }
 
     func apply(to configuration: inout TrainingConfiguration) {
         if let shards { configuration.shards = shards }

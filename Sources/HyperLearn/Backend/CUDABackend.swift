@@ -250,9 +250,8 @@ public struct CUDABackend {
             throw HyperLearnError.invalidArgument("columnSums: \(x.rows)×\(x.columns) into \(sums.rows)×\(sums.columns)")
         }
         try sums.zero()
-        let chunks = (x.rows + 255) / 256
-        try launch("hl_column_sums", chunks * x.columns,
-                   [.buffer(x.buffer), .buffer(sums.buffer), .int64(Int64(x.rows)), .int32(Int32(x.columns))])
+        var accumulator = sums
+        try accumulateColumnSums(x, into: &accumulator)
     }
 
     /// The sum of all elements, read back to the host.

@@ -15,6 +15,20 @@ public enum CUDASelfTest {
         public var description: String {
             "\(passed ? "ok  " : "FAIL") \(name): max relative error \(maximumError)"
         }
+
+        init(name: String, maximumError: Float, passed: Bool) {
+            self.name = name
+            self.maximumError = maximumError
+            self.passed = passed
+        }
+
+        /// `actual` against `expected`: the largest `|a − e| / max(1, |e|)` (infinite for a size mismatch or NaN).
+        init(_ name: String, _ actual: [Float], _ expected: [Float], tolerance: Float) {
+            var worst: Float = actual.count == expected.count ? 0 : .infinity
+            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e) / max(1, abs(e))) }
+            if worst.isNaN { worst = .infinity }
+            self.init(name: name, maximumError: worst, passed: worst <= tolerance)
+        }
     }
 
     /// Runs every check on `backend` with relative tolerance `tolerance`.
@@ -22,10 +36,7 @@ public enum CUDASelfTest {
         var checks: [Check] = []
         let context = backend.context
         func check(_ name: String, _ actual: [Float], _ expected: [Float]) {
-            var worst: Float = actual.count == expected.count ? 0 : .infinity
-            for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e) / max(1, abs(e))) }
-            if worst.isNaN { worst = .infinity }
-            checks.append(Check(name: name, maximumError: worst, passed: worst <= tolerance))
+            checks.append(Check(name, actual, expected, tolerance: tolerance))
         }
         var generator = SeededGenerator(seed: 42)
         func random(_ rows: Int, _ columns: Int) -> Matrix {

@@ -85,13 +85,13 @@ public enum DeviceTrainingParity {
     /// over the devices), against the unsharded CPU trainer.
     public static func compare<Operations: DeviceOperations>(on devices: [Operations], plan: ShardPlan? = nil,
                                                              floor: Float = 1e-3) throws -> Report {
-        let start = try Trainer(dataset: try fixture(), configuration: configuration())
         let reference = try Trainer(dataset: try fixture(), configuration: configuration())
         var sharded = configuration()
         sharded.shards = plan?.shardCount ?? devices.count
         let device = try Trainer(dataset: try fixture(), configuration: sharded)
         if let plan { try device.setShardPlan(plan) }
         try device.attach(devices)
+        let initial = device.model.parameters.map(\.value)
         var losses = [(cpu: Double, device: Double)](), scores = [(cpu: Double, device: Double)]()
         for _ in 0..<2 {
             let expected = try reference.trainEpoch(), actual = try device.trainEpoch()
@@ -110,8 +110,8 @@ public enum DeviceTrainingParity {
             }
             return error
         }
-        let update = zip(start.model.parameters, device.model.parameters).map { a, b in
-            zip(a.value.storage, b.value.storage).map { abs($0 - $1) }.max() ?? 0
+        let update = zip(initial, device.model.parameters).map { start, parameter in
+            zip(start.storage, parameter.value.storage).map { abs($0 - $1) }.max() ?? 0
         }.max() ?? 0
         return Report(losses: losses, validationScores: scores, steps: device.optimizer.step,
                       parameterError: worst(device.model.parameters.map(\.value), reference.model.parameters.map(\.value)),
