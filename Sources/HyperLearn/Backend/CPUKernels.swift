@@ -362,61 +362,141 @@ extension CPUKernels {
         }
     }
 
+    /// Adds the pairwise-interaction score `Σ_k ν_k Σ_{i<j} G_i[e,k] G_j[e,k]` of each hyperedge to
+    /// `scores`, through `Σ_{i<j} a_i a_j = ((Σ a)² − Σ a²) / 2` (linear in the order, as in
+    /// factorization machines).
+    static func pairwiseForward(_ gathered: Matrix, order p: Int, capacity: Int, count: Int,
+                                nu: [Float], scores: inout [Float]) {
+        let d = gathered.columns
+        precondition(gathered.rows >= p * capacity && nu.count == d && scores.count >= count, "pairwiseForward: shapes")
+        gathered.storage.withUnsafeBufferPointer { pg in
+            nu.withUnsafeBufferPointer { pn in
+                scores.withUnsafeMutableBufferPointer { ps in
+                    let g = pg.baseAddress!, n = pn.baseAddress!, s = ps.baseAddress!
+                    let blockStride = capacity * d
+                    parallelRanges(count, work: count * d * p) { range in
+                        for e in range {
+                            var total: Float = 0
+                            for k in 0..<d {
+                                var sum: Float = 0, squares: Float = 0
+                                for j in 0..<p {
+                                    let a = g[j * blockStride + e * d + k]
+                                    sum += a
+                                    squares += a * a
+                                }
+                                total += n[k] * (sum * sum - squares)
+                            }
+                            s[e] += 0.5 * total
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body(edges, accumulator)` over `0..<count` in fixed contiguous ranges, one per thread, each
+    /// with its own `width`-wide double accumulator; the accumulators are added to `sums` in thread order
+    /// afterwards, so the result depends only on the thread count, not on scheduling.
+    static func perThreadSums(count: Int, work: Int, width: Int, into sums: inout [Double],
+                              _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) {
+        let threads = work >= parallelThreshold ? max(1, min(threadCount, 64)) : 1
+        var partial = [Double](repeating: 0, count: threads * width)
+        partial.withUnsafeMutableBufferPointer { pp in
+            let part = pp.baseAddress!
+            if threads == 1 {
+                body(0..<count, part)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    body((count * t / threads)..<(count * (t + 1) / threads), part + t * width)
+                }
+            }
+        }
+        for t in 0..<threads { for k in 0..<width { sums[k] += partial[t * width + k] } }
+    }
+
+    /// Backward of ``pairwiseForward``: adds `∂G_j[e,k] = g_e ν_k (Σ_i G_i[e,k] − G_j[e,k])` to
+    /// `gatheredGradients` and accumulates `∂ν_k = Σ_e g_e Σ_{i<j} G_i[e,k] G_j[e,k]` (double precision).
+    static func pairwiseBackward(_ gathered: Matrix, order p: Int, capacity: Int, count: Int, nu: [Float],
+                                 scoreGradient: [Float], gatheredGradients: inout Matrix, nuGradient: inout [Double]) {
+        let d = gathered.columns
+        precondition(gatheredGradients.rows == gathered.rows && gatheredGradients.columns == d && nuGradient.count == d,
+                     "pairwiseBackward: shapes")
+        gathered.storage.withUnsafeBufferPointer { pg in
+            gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
+                nu.withUnsafeBufferPointer { pn in
+                    scoreGradient.withUnsafeBufferPointer { pgs in
+                        let g = pg.baseAddress!, dg = pdg.baseAddress!, n = pn.baseAddress!, gs = pgs.baseAddress!
+                        let blockStride = capacity * d
+                        perThreadSums(count: count, work: count * d * p, width: d, into: &nuGradient) { edges, accumulator in
+                            for e in edges {
+                                let ge = gs[e]
+                                for k in 0..<d {
+                                    var sum: Float = 0, squares: Float = 0
+                                    for j in 0..<p {
+                                        let a = g[j * blockStride + e * d + k]
+                                        sum += a
+                                        squares += a * a
+                                    }
+                                    accumulator[k] += Double(ge * 0.5 * (sum * sum - squares))
+                                    let scale = ge * n[k]
+                                    for j in 0..<p {
+                                        let index = j * blockStride + e * d + k
+                                        dg[index] += scale * (sum - g[index])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Backward of ``cpForward``: writes `∂G_j[e,k] = g_e λ_k Π_{i≠j} G_i[e,k]` into the same block
     /// layout of `gatheredGradients` (overwriting), and accumulates `∂λ` (double precision).
     static func cpBackward(_ gathered: Matrix, order p: Int, capacity: Int, count: Int, lambda: [Float],
                            scoreGradient: [Float], gatheredGradients: inout Matrix, lambdaGradient: inout [Double]) {
         let d = gathered.columns
         precondition(gatheredGradients.rows == gathered.rows && gatheredGradients.columns == d, "cpBackward: shapes")
-        let threads = count * d * p >= parallelThreshold ? max(1, min(threadCount, 64)) : 1
-        // Per-thread λ accumulators over fixed row ranges, summed in thread order afterwards, so the
-        // result depends only on the thread count.
-        var partial = [Double](repeating: 0, count: threads * d)
         gathered.storage.withUnsafeBufferPointer { pg in
             gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
                 lambda.withUnsafeBufferPointer { pl in
                     scoreGradient.withUnsafeBufferPointer { pgs in
-                        partial.withUnsafeMutableBufferPointer { ppart in
-                            let g = pg.baseAddress!, dg = pdg.baseAddress!, l = pl.baseAddress!, gs = pgs.baseAddress!
-                            let part = ppart.baseAddress!
-                            let blockStride = capacity * d
-                            let work = { (t: Int) in
-                                let accumulator = part + t * d
-                                let pre = UnsafeMutablePointer<Float>.allocate(capacity: (p + 1) * d)
-                                defer { pre.deallocate() }
-                                for e in (count * t / threads)..<(count * (t + 1) / threads) {
-                                    let ge = gs[e]
-                                    for k in 0..<d { pre[k] = 1 }
-                                    for j in 0..<p {
-                                        let row = g + j * blockStride + e * d
-                                        let previous = pre + j * d, next = pre + (j + 1) * d
-                                        for k in 0..<d { next[k] = previous[k] * row[k] }
-                                    }
-                                    // `running` starts as g·λ and picks up one member per step from the
-                                    // last, giving the suffix products without division.
-                                    let running = pre + p * d
+                        let g = pg.baseAddress!, dg = pdg.baseAddress!, l = pl.baseAddress!, gs = pgs.baseAddress!
+                        let blockStride = capacity * d
+                        perThreadSums(count: count, work: count * d * p, width: d, into: &lambdaGradient) { edges, accumulator in
+                            let pre = UnsafeMutablePointer<Float>.allocate(capacity: (p + 1) * d)
+                            defer { pre.deallocate() }
+                            for e in edges {
+                                let ge = gs[e]
+                                for k in 0..<d { pre[k] = 1 }
+                                for j in 0..<p {
+                                    let row = g + j * blockStride + e * d
+                                    let previous = pre + j * d, next = pre + (j + 1) * d
+                                    for k in 0..<d { next[k] = previous[k] * row[k] }
+                                }
+                                // `running` starts as g·λ and picks up one member per step from the
+                                // last, giving the suffix products without division.
+                                let running = pre + p * d
+                                for k in 0..<d {
+                                    accumulator[k] += Double(ge * running[k])
+                                    running[k] = ge * l[k]
+                                }
+                                for j in stride(from: p - 1, through: 0, by: -1) {
+                                    let out = dg + j * blockStride + e * d
+                                    let previous = pre + j * d
+                                    let row = g + j * blockStride + e * d
                                     for k in 0..<d {
-                                        accumulator[k] += Double(ge * running[k])
-                                        running[k] = ge * l[k]
-                                    }
-                                    for j in stride(from: p - 1, through: 0, by: -1) {
-                                        let out = dg + j * blockStride + e * d
-                                        let previous = pre + j * d
-                                        let row = g + j * blockStride + e * d
-                                        for k in 0..<d {
-                                            out[k] = running[k] * previous[k]
-                                            running[k] *= row[k]
-                                        }
+                                        out[k] = running[k] * previous[k]
+                                        running[k] *= row[k]
                                     }
                                 }
                             }
-                            if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
                         }
                     }
                 }
             }
         }
-        for t in 0..<threads { for k in 0..<d { lambdaGradient[k] += partial[t * d + k] } }
     }
 }
 

@@ -71,6 +71,11 @@ extension CUDABackend: DeviceOperations {
                        lambdaGradient: Optional(lambdaGradient))
     }
 
+    public func pairwiseGradient(factors: [CUDAMatrix], members: CUDAIndices, nu: CUDAMatrix, upstream: CUDAMatrix,
+                                 nuGradient: inout CUDAMatrix) throws -> [CUDAMatrix] {
+        try pairwiseGradient(factors: factors, members: members, nu: nu, upstream: upstream, nuGradient: Optional(nuGradient))
+    }
+
     public func logisticLoss(scores: CUDAMatrix, positives: Int, normalizer: Float, lossScale: Float,
                              gradient: inout CUDAMatrix, loss: inout CUDAMatrix) throws {
         try requireSameContext("logisticLoss", scores, gradient, loss)

@@ -297,22 +297,54 @@ public struct CUDABackend {
     public func cpGradient(factors: [CUDAMatrix], members: CUDAIndices, lambda: CUDAMatrix, upstream: CUDAMatrix,
                            lambdaGradient: CUDAMatrix? = nil) throws -> [CUDAMatrix] {
         let edges = try checkCP("cpGradient", factors: factors, members: members, lambda: lambda)
-        try requireSameContext("cpGradient", lambda, upstream)
-        guard upstream.count == edges else {
-            throw HyperLearnError.invalidArgument("cpGradient: upstream \(upstream.rows)×\(upstream.columns) for \(edges) hyperedges")
-        }
-        if let lambdaGradient {
-            try requireSameContext("cpGradient", lambdaGradient)
-            guard lambdaGradient.count == lambda.count else {
-                throw HyperLearnError.invalidArgument("cpGradient: λ gradient \(lambdaGradient.rows)×\(lambdaGradient.columns) for rank \(lambda.count)")
-            }
-        }
+        try checkGradientOperands("cpGradient", edges: edges, weights: lambda, upstream: upstream, weightGradient: lambdaGradient)
         let rows = try factors.map { _ in try CUDAMatrix(rows: edges, columns: lambda.count, on: context) }
         try launch("hl_cp_gradient", edges * lambda.count,
                    [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(lambda.buffer),
                     .buffer(upstream.buffer), .pointerTable(rows.map(\.buffer)), .buffer(lambdaGradient?.buffer),
                     .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(lambda.count))])
         return rows
+    }
+
+    /// Pairwise-interaction scores `s[e] = Σ_k ν_k Σ_{j<l} Z_j[i_j(e), k] Z_l[i_l(e), k]`, `E × 1` (``PairwiseDecoder``).
+    public func pairwiseScore(factors: [CUDAMatrix], members: CUDAIndices, nu: CUDAMatrix) throws -> CUDAMatrix {
+        let edges = try checkCP("pairwiseScore", factors: factors, members: members, lambda: nu)
+        try requireSameContext("pairwiseScore", nu)
+        let scores = try CUDAMatrix(rows: edges, columns: 1, on: context)
+        try launch("hl_pairwise_score", edges,
+                   [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(nu.buffer),
+                    .buffer(scores.buffer), .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(nu.count))])
+        return scores
+    }
+
+    /// The gradient rows of the pairwise score, one `E × d` matrix per factor:
+    /// `rows_j[e, :] = g_e · ν ⊙ (Σ_l Z_l[i_l(e), :] − Z_j[i_j(e), :])`; when given, `nuGradient` (`1 × d`)
+    /// has `Σ_e g_e Σ_{j<l} Z_j[i_j(e), :] ⊙ Z_l[i_l(e), :]` **added** to it.
+    public func pairwiseGradient(factors: [CUDAMatrix], members: CUDAIndices, nu: CUDAMatrix, upstream: CUDAMatrix,
+                                 nuGradient: CUDAMatrix? = nil) throws -> [CUDAMatrix] {
+        let edges = try checkCP("pairwiseGradient", factors: factors, members: members, lambda: nu)
+        try checkGradientOperands("pairwiseGradient", edges: edges, weights: nu, upstream: upstream, weightGradient: nuGradient)
+        let rows = try factors.map { _ in try CUDAMatrix(rows: edges, columns: nu.count, on: context) }
+        try launch("hl_pairwise_gradient", edges * nu.count,
+                   [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(nu.buffer),
+                    .buffer(upstream.buffer), .pointerTable(rows.map(\.buffer)), .buffer(nuGradient?.buffer),
+                    .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(nu.count))])
+        return rows
+    }
+
+    /// The upstream gradient has one value per hyperedge, the weight gradient (when given) the weights' shape.
+    private func checkGradientOperands(_ operation: String, edges: Int, weights: CUDAMatrix, upstream: CUDAMatrix,
+                                       weightGradient: CUDAMatrix?) throws {
+        try requireSameContext(operation, weights, upstream)
+        guard upstream.count == edges else {
+            throw HyperLearnError.invalidArgument("\(operation): upstream \(upstream.rows)×\(upstream.columns) for \(edges) hyperedges")
+        }
+        if let weightGradient {
+            try requireSameContext(operation, weightGradient)
+            guard weightGradient.count == weights.count else {
+                throw HyperLearnError.invalidArgument("\(operation): weight gradient \(weightGradient.rows)×\(weightGradient.columns) for rank \(weights.count)")
+            }
+        }
     }
 
     private func checkCP(_ operation: String, factors: [CUDAMatrix], members: CUDAIndices,

@@ -13,7 +13,8 @@ enum CUDAKernelSource {
 
     static let names = [
         "hl_gather_rows", "hl_scatter_add_rows", "hl_relu", "hl_relu_backward", "hl_axpy", "hl_scale",
-        "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient", "hl_adam",
+        "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient",
+        "hl_pairwise_score", "hl_pairwise_gradient", "hl_adam",
         "hl_relu_dropout", "hl_relu_dropout_backward", "hl_logistic_loss", "hl_squared_loss",
     ]
 
@@ -136,6 +137,49 @@ __global__ void hl_cp_gradient(struct hl_factor_table factors, const int *__rest
             for (int j = 0; j < order; ++j) product *= value[j];
             atomicAdd(lambdaGradient + k, product);
         }
+    }
+}
+
+// Pairwise interactions (a factorization machine's second-order term), through
+// sum_{j<l} a_j a_l = ((sum a)^2 - sum a^2) / 2:
+//   scores[e] = sum_k nu[k] * pair_k(e)
+__global__ void hl_pairwise_score(struct hl_factor_table factors, const int *__restrict__ members,
+                                  const float *__restrict__ nu, float *__restrict__ scores, long long edges,
+                                  int order, int rank) {
+    HL_GRID_STRIDE(e, edges) {
+        float total = 0.0f;
+        for (int k = 0; k < rank; ++k) {
+            float sum = 0.0f, squares = 0.0f;
+            for (int j = 0; j < order; ++j) {
+                float a = factors.factor[j][(long long)members[e * order + j] * rank + k];
+                sum += a;
+                squares += a * a;
+            }
+            total += nu[k] * (sum * sum - squares);
+        }
+        scores[e] = 0.5f * total;
+    }
+}
+
+//   rows_j[e, k] = g[e] * nu[k] * (sum_l Z_l[members[e, l], k] - Z_j[members[e, j], k])   (written)
+//   nuGradient[k] += g[e] * pair_k(e)                                                      (may be null)
+__global__ void hl_pairwise_gradient(struct hl_factor_table factors, const int *__restrict__ members,
+                                     const float *__restrict__ nu, const float *__restrict__ upstream,
+                                     struct hl_output_table rows, float *nuGradient, long long edges, int order,
+                                     int rank) {
+    HL_GRID_STRIDE(t, edges * rank) {
+        long long e = t / rank;
+        int k = (int)(t - e * rank);
+        float value[HL_MAX_ORDER];
+        float sum = 0.0f, squares = 0.0f;
+        for (int j = 0; j < order; ++j) {
+            value[j] = factors.factor[j][(long long)members[e * order + j] * rank + k];
+            sum += value[j];
+            squares += value[j] * value[j];
+        }
+        float g = upstream[e];
+        for (int j = 0; j < order; ++j) rows.factor[j][t] = g * nu[k] * (sum - value[j]);
+        if (nuGradient) atomicAdd(nuGradient + k, g * 0.5f * (sum * sum - squares));
     }
 }
 

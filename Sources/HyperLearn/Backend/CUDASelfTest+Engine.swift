@@ -44,6 +44,22 @@ extension CUDASelfTest {
         host.accumulateColumnSums(tall, into: &hostSums)
         check("column sums, accumulated", try sums.toMatrix(), hostSums)
 
+        let factors = [random(9, 6), random(4, 6), random(11, 6)], nu = random(1, 6)
+        var members = [Int32]()
+        for e in 0..<50 { members += [Int32(e % 9), Int32(e * 3 % 4), Int32(e * 7 % 11)] }
+        let edgeGradient = random(50, 1)
+        let deviceFactors = try factors.map { try backend.upload($0) }, deviceMembers = try CUDAIndices(members, on: backend.context)
+        check("pairwise score", try backend.pairwiseScore(factors: deviceFactors, members: deviceMembers, nu: backend.upload(nu)).toMatrix(),
+              host.pairwiseScore(factors: factors, members: members, nu: nu))
+        var nuGradient = try backend.upload(Matrix(rows: 1, columns: 6, repeating: 1))
+        var hostNuGradient = Matrix(rows: 1, columns: 6, repeating: 1)
+        let pairRows = try backend.pairwiseGradient(factors: deviceFactors, members: deviceMembers, nu: backend.upload(nu),
+                                                    upstream: backend.upload(edgeGradient), nuGradient: &nuGradient)
+        let hostPairRows = host.pairwiseGradient(factors: factors, members: members, nu: nu, upstream: edgeGradient,
+                                                 nuGradient: &hostNuGradient)
+        for j in 0..<3 { check("pairwise gradient rows, factor \(j)", try pairRows[j].toMatrix(), hostPairRows[j]) }
+        check("pairwise ν gradient, accumulated", try nuGradient.toMatrix(), hostNuGradient)
+
         for decoupled in [false, true] {
             var optimizer = Adam(learningRate: 0.01, weightDecay: 0.1, decoupled: decoupled)
             var value = random(6, 5), first = Matrix(rows: 6, columns: 5), second = first

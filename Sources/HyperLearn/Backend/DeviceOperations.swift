@@ -56,6 +56,13 @@ public protocol DeviceOperations {
     func cpGradient(factors: [Tensor], members: IndexVector, lambda: Tensor, upstream: Tensor,
                     lambdaGradient: inout Tensor) throws -> [Tensor]
 
+    /// Pairwise-interaction scores `s[e] = Σ_k ν_k Σ_{j<l} Z_j[i_j, k] Z_l[i_l, k]` as an `E × 1` matrix (``PairwiseDecoder``).
+    func pairwiseScore(factors: [Tensor], members: IndexVector, nu: Tensor) throws -> Tensor
+    /// The pairwise gradient rows, one `E × d` matrix per factor, `g_e ν ⊙ (Σ_l Z_l[i_l] − Z_j[i_j])`,
+    /// adding `Σ_e g_e Σ_{j<l} Z_j[i_j] ⊙ Z_l[i_l]` to `nuGradient`.
+    func pairwiseGradient(factors: [Tensor], members: IndexVector, nu: Tensor, upstream: Tensor,
+                          nuGradient: inout Tensor) throws -> [Tensor]
+
     /// Logistic loss of `E × 1` scores whose first `positives` rows are positives and the rest negatives:
     /// `gradient[e] = (σ(s_e) − y_e) / normalizer`, and `loss[0] += lossScale · Σ_e softplus(∓s_e)`.
     func logisticLoss(scores: Tensor, positives: Int, normalizer: Float, lossScale: Float,

@@ -75,6 +75,26 @@ public struct HostOperations: DeviceOperations {
         return (0..<gathered.order).map { rows.member($0, count: gathered.capacity) }
     }
 
+    public func pairwiseScore(factors: [Matrix], members: [Int32], nu: Matrix) -> Matrix {
+        let gathered = gather(factors, members: members)
+        var scores = [Float](repeating: 0, count: gathered.capacity)
+        CPUKernels.pairwiseForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
+                                   nu: nu.storage, scores: &scores)
+        return Matrix(rows: scores.count, columns: 1, storage: scores)
+    }
+
+    public func pairwiseGradient(factors: [Matrix], members: [Int32], nu: Matrix, upstream: Matrix,
+                                 nuGradient: inout Matrix) -> [Matrix] {
+        let gathered = gather(factors, members: members)
+        var rows = GatheredRows(order: gathered.order, capacity: gathered.capacity, dimensions: gathered.dimensions)
+        var sums = [Double](repeating: 0, count: nu.columns)
+        CPUKernels.pairwiseBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
+                                    nu: nu.storage, scoreGradient: upstream.storage, gatheredGradients: &rows.rows,
+                                    nuGradient: &sums)
+        for k in sums.indices { nuGradient.storage[k] += Float(sums[k]) }
+        return (0..<gathered.order).map { rows.member($0, count: gathered.capacity) }
+    }
+
     /// The member rows of every hyperedge, block `j` from factor `j`.
     private func gather(_ factors: [Matrix], members: [Int32]) -> GatheredRows {
         let p = factors.count

@@ -8,25 +8,28 @@ public enum DecoderKind: String, Sendable, Codable, CaseIterable {
     case cpTuple = "cp+tuple"
 }
 
-/// The decoder of one relation: CP and/or tuple score plus the members' per-item biases
-/// `s(e) = CP(e) + MLP(e) + Σ_j b_{m_j}[i_j]`.
+/// The decoder of one relation: CP and/or tuple score, optionally the pairwise interactions, plus the
+/// members' per-item biases `s(e) = CP(e) + MLP(e) + FM₂(e) + Σ_j b_{m_j}[i_j]`.
 public struct RelationDecoder: Sendable {
     public let kind: DecoderKind
     public let cp: CPDecoder
     public let tuple: TupleDecoder?
+    /// Present when pairwise interactions are asked for and the relation has order 3 or more.
+    public let pairwise: PairwiseDecoder?
 
-    public init(kind: DecoderKind, order: Int, dimensions: Int, tupleHiddenDimensions: Int, name: String,
-                using generator: inout SeededGenerator) {
+    public init(kind: DecoderKind, order: Int, dimensions: Int, tupleHiddenDimensions: Int,
+                pairwiseInteractions: Bool = false, name: String, using generator: inout SeededGenerator) {
         self.kind = kind
         cp = CPDecoder(rank: dimensions, name: "\(name).cp")
         tuple = kind == .cp ? nil
             : TupleDecoder(order: order, dimensions: dimensions, hiddenDimensions: tupleHiddenDimensions,
                            name: "\(name).tuple", using: &generator)
+        pairwise = pairwiseInteractions && order >= 3 ? PairwiseDecoder(rank: dimensions, name: "\(name).pairwise") : nil
     }
 
     /// The CP parameters take part in the score unless the decoder is tuple-only (then only `μ` does).
     public var parameters: [Parameter] {
-        (kind == .tuple ? [cp.globalBias] : cp.parameters) + (tuple?.parameters ?? [])
+        (kind == .tuple ? [cp.globalBias] : cp.parameters) + (tuple?.parameters ?? []) + (pairwise?.parameters ?? [])
     }
 
     /// Scores of the first `count` hyperedges given gathered member rows and member biases.
@@ -42,6 +45,7 @@ public struct RelationDecoder: Sendable {
             cp.forward(gathered, count: count, addingTo: &scores)
         }
         tuple?.forward(gathered, count: count, addingTo: &scores)
+        pairwise?.forward(gathered, count: count, addingTo: &scores)
     }
 
     /// Accumulates the decoder's parameter gradients and writes `∂G_j` into `gatheredGradients`
@@ -56,5 +60,6 @@ public struct RelationDecoder: Sendable {
             cp.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
         }
         tuple?.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
+        pairwise?.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
     }
 }

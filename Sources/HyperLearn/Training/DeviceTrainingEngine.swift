@@ -42,7 +42,7 @@ protocol DeviceStepping: AnyObject {
 /// drawn there against the exact known-positive set); parameters move only at epoch edges. Kernels
 /// are queued asynchronously, so shards on different devices compute concurrently.
 ///
-/// Supported: the CP decoder, graphs and hypergraphs, dense and sparse features, root weights, dropout,
+/// Supported: the CP decoder with or without pairwise interactions, graphs and hypergraphs, dense and sparse features, root weights, dropout,
 /// Adam/AdamW, parameter averaging; `deviceEngineUnsupportedSettings` names the rest.
 final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
     typealias Tensor = Ops.Tensor
@@ -260,7 +260,7 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
     }
 
     /// Gathers each member's rows and item biases on its owner's device and brings them to the decoder's;
-    /// there: the CP score plus biases, the loss gradient, the decoder's gradients; back on each owner's
+    /// there: the CP (and pairwise) score plus biases, the loss gradient, the decoder's gradients; back on each owner's
     /// device: the gradient rows and bias gradients scattered into the member's modality.
     private func decode(_ prepared: PreparedBatch, embeddings: [Tensor], embeddingGradients: inout [Tensor]) throws -> ExchangeVolume {
         let batch = prepared.batch, columns = prepared.columns, identity = prepared.identity
@@ -279,6 +279,10 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
         let lambda = value(decoder.weights)
         var scores = try home.cpScore(factors: gathered, members: identity, lambda: lambda, mu: value(decoder.globalBias))
         for bias in biases { try home.axpy(1, bias, &scores) }
+        let pairwise = model.decoders[batch.relation].pairwise
+        if let pairwise {
+            try home.axpy(1, try home.pairwiseScore(factors: gathered, members: identity, nu: value(pairwise.weights)), &scores)
+        }
         var scoreGradient = try home.zeros(rows: edges, columns: 1)
         let normalizer = Float(edges) / weight
         if let deviceTargets = prepared.targets {
@@ -288,8 +292,13 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
             try home.logisticLoss(scores: scores, positives: batch.positives, normalizer: normalizer,
                                   lossScale: weight / Float(edges), gradient: &scoreGradient, loss: &loss)
         }
-        let rows = try home.cpGradient(factors: gathered, members: identity, lambda: lambda, upstream: scoreGradient,
+        var rows = try home.cpGradient(factors: gathered, members: identity, lambda: lambda, upstream: scoreGradient,
                                        lambdaGradient: &gradients[slot(decoder.weights)])
+        if let pairwise {
+            let pairRows = try home.pairwiseGradient(factors: gathered, members: identity, nu: value(pairwise.weights),
+                                                     upstream: scoreGradient, nuGradient: &gradients[slot(pairwise.weights)])
+            for j in rows.indices { try home.axpy(1, pairRows[j], &rows[j]) }
+        }
         try home.accumulateColumnSums(scoreGradient, into: &gradients[slot(decoder.globalBias)])
         for (j, m) in relation.enumerated() {
             let owner = devices[placement[m]]

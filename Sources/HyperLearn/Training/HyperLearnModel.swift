@@ -78,7 +78,8 @@ public final class HyperLearnModel: @unchecked Sendable {
         for relation in dataset.relations {
             var decoderGenerator = generator.split()
             decoders.append(RelationDecoder(kind: c.decoder, order: relation.order, dimensions: c.dimensions,
-                                            tupleHiddenDimensions: c.tupleHiddenDimensions, name: relation.name,
+                                            tupleHiddenDimensions: c.tupleHiddenDimensions,
+                                            pairwiseInteractions: c.pairwiseInteractions, name: relation.name,
                                             using: &decoderGenerator))
         }
         self.encoders = encoders

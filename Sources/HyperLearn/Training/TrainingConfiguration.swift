@@ -29,6 +29,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var smoothness: Float = 0
     public var decoder: DecoderKind = .cp
     public var tupleHiddenDimensions = 64
+    /// Add the pairwise-interaction score ``PairwiseDecoder`` (factorization machine, second order)
+    /// to the decoder of every relation of order 3 or more.
+    public var pairwiseInteractions = false
     /// Add a root (self) weight to every graph convolution, `Y = P X W + X W_root + b`, so that the
     /// propagation does not average an item's own signal away.
     public var rootWeight = true

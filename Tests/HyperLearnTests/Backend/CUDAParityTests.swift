@@ -186,6 +186,37 @@ final class CUDAParityTests: XCTestCase {
                                              lambda: upload(lambda)))
     }
 
+    /// The pairwise-interaction kernels against their definition written out.
+    func testPairwiseScoreAndGradientRows() throws {
+        let rank = 3
+        let factors = [randomMatrix(3, rank, seed: 25), randomMatrix(5, rank, seed: 26), randomMatrix(2, rank, seed: 27)]
+        let nu = randomMatrix(1, rank, seed: 28)
+        let members: [[Int32]] = [[0, 4, 1], [2, 2, 0], [1, 0, 1]]
+        let upstream = randomMatrix(members.count, 1, seed: 29)
+        let deviceFactors = try factors.map(upload)
+        let deviceMembers = try CUDAIndices(members.flatMap { $0 }, on: gpu.context)
+        var expectedScores = Matrix(rows: members.count, columns: 1)
+        var expectedNu = Matrix(rows: 1, columns: rank)
+        var expectedRows = [Matrix](repeating: Matrix(rows: members.count, columns: rank), count: 3)
+        for (e, edge) in members.enumerated() {
+            for k in 0..<rank {
+                let values = edge.enumerated().map { factors[$0.offset][Int($0.element), k] }
+                var pairs: Float = 0
+                for j in 0..<3 { for l in (j + 1)..<3 { pairs += values[j] * values[l] } }
+                expectedScores[e, 0] += nu[0, k] * pairs
+                expectedNu[0, k] += upstream[e, 0] * pairs
+                for j in 0..<3 { expectedRows[j][e, k] = upstream[e, 0] * nu[0, k] * (values.reduce(0, +) - values[j]) }
+            }
+        }
+        assertClose(try gpu.pairwiseScore(factors: deviceFactors, members: deviceMembers, nu: upload(nu)).toMatrix(),
+                    expectedScores, "pairwise score")
+        let nuGradient = try CUDAMatrix(rows: 1, columns: rank, on: gpu.context)
+        let rows = try gpu.pairwiseGradient(factors: deviceFactors, members: deviceMembers, nu: upload(nu),
+                                            upstream: upload(upstream), nuGradient: nuGradient)
+        for j in 0..<3 { assertClose(try rows[j].toMatrix(), expectedRows[j], "pairwise gradient rows of factor \(j)") }
+        assertClose(try nuGradient.toMatrix(), expectedNu, "pairwise ν gradient")
+    }
+
     // MARK: Optimiser
 
     func testAdamTwoSteps() throws {

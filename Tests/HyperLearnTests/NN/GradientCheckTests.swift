@@ -62,45 +62,66 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// Checks a decoder's parameters and member gradients on `order` random member blocks of `count` rows.
+    func checkDecoder(order: Int, count: Int, rank: Int, parameters: [Parameter], tolerance: Double = 2e-2,
+                      using g: inout SeededGenerator,
+                      forward: @escaping (GatheredRows, inout [Float]) -> Void,
+                      backward: @escaping (GatheredRows, [Float], inout GatheredRows) -> Void) {
+        let members = (0..<order).map { Parameter(name: "g\($0)", value: randomMatrix(count, rank, using: &g)) }
+        let r = (0..<count).map { _ in g.normal() }
+        let loss = { () -> Double in
+            var s = [Float](repeating: 0, count: count)
+            forward(GatheredRows(members.map(\.value)), &s)
+            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        }
+        for parameter in parameters + members {
+            checkGradient(parameter, tolerance: tolerance, loss: loss) {
+                for q in parameters { q.zeroGradient() }
+                var grads = GatheredRows(order: order, capacity: count, dimensions: rank)
+                backward(GatheredRows(members.map(\.value)), r, &grads)
+                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: count) }
+            }
+        }
+    }
+
     func testCPDecoderOrderThree() {
         var g = SeededGenerator(seed: 4)
         let decoder = CPDecoder(rank: 3)
         decoder.weights.value = randomMatrix(1, 3, using: &g)
-        let members = (0..<3).map { Parameter(name: "g\($0)", value: randomMatrix(7, 3, using: &g)) }
-        let r = (0..<7).map { _ in g.normal() }
-        let loss = { () -> Double in
-            var s = [Float](repeating: 0, count: 7)
-            decoder.forward(GatheredRows(members.map(\.value)), count: 7, addingTo: &s)
-            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+        checkDecoder(order: 3, count: 7, rank: 3, parameters: decoder.parameters, using: &g,
+                     forward: { decoder.forward($0, count: 7, addingTo: &$1) },
+                     backward: { decoder.backward($0, count: 7, scoreGradient: $1, gatheredGradients: &$2) })
+    }
+
+    func testPairwiseDecoderOrdersThreeAndFour() {
+        for order in [3, 4] {
+            var g = SeededGenerator(seed: 40 + UInt64(order))
+            let decoder = PairwiseDecoder(rank: 3)
+            decoder.weights.value = randomMatrix(1, 3, using: &g)
+            checkDecoder(order: order, count: 7, rank: 3, parameters: decoder.parameters, using: &g,
+                         forward: { decoder.forward($0, count: 7, addingTo: &$1) },
+                         backward: { decoder.backward($0, count: 7, scoreGradient: $1, gatheredGradients: &$2) })
         }
-        for parameter in decoder.parameters + members {
-            checkGradient(parameter, loss: loss) {
-                for q in decoder.parameters { q.zeroGradient() }
-                var grads = GatheredRows(order: 3, capacity: 7, dimensions: 3)
-                decoder.backward(GatheredRows(members.map(\.value)), count: 7, scoreGradient: r, gatheredGradients: &grads)
-                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: 7) }
-            }
-        }
+    }
+
+    /// The pairwise score against its definition, `Σ_k ν_k Σ_{j<l} G_j[k] G_l[k]`, written out.
+    func testPairwiseDecoderMatchesDefinition() {
+        let decoder = PairwiseDecoder(rank: 2)
+        decoder.weights.value = Matrix(rows: 1, columns: 2, storage: [2, -1])
+        // One hyperedge with members (1, 2), (3, 4), (5, 6).
+        let members = [[Float(1), 2], [3, 4], [5, 6]].map { Matrix(rows: 1, columns: 2, storage: $0) }
+        var s: [Float] = [0.5]
+        decoder.forward(GatheredRows(members), count: 1, addingTo: &s)
+        // k = 0: 1·3 + 1·5 + 3·5 = 23; k = 1: 2·4 + 2·6 + 4·6 = 44; 2·23 − 44 = 2.
+        XCTAssertEqual(s[0], 0.5 + 2, accuracy: 1e-5)
     }
 
     func testTupleDecoder() {
         var g = SeededGenerator(seed: 5)
         let decoder = TupleDecoder(order: 3, dimensions: 2, hiddenDimensions: 5, using: &g)
-        let members = (0..<3).map { Parameter(name: "g\($0)", value: randomMatrix(6, 2, using: &g)) }
-        let r = (0..<6).map { _ in g.normal() }
-        let loss = { () -> Double in
-            var s = [Float](repeating: 0, count: 6)
-            decoder.forward(GatheredRows(members.map(\.value)), count: 6, addingTo: &s)
-            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
-        }
-        for parameter in decoder.parameters + members {
-            checkGradient(parameter, tolerance: 5e-2, loss: loss) {
-                for q in decoder.parameters { q.zeroGradient() }
-                var grads = GatheredRows(order: 3, capacity: 6, dimensions: 2)
-                decoder.backward(GatheredRows(members.map(\.value)), count: 6, scoreGradient: r, gatheredGradients: &grads)
-                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: 6) }
-            }
-        }
+        checkDecoder(order: 3, count: 6, rank: 2, parameters: decoder.parameters, tolerance: 5e-2, using: &g,
+                     forward: { decoder.forward($0, count: 6, addingTo: &$1) },
+                     backward: { decoder.backward($0, count: 6, scoreGradient: $1, gatheredGradients: &$2) })
     }
 
     func testLosses() {
@@ -132,7 +153,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     /// The whole model: encoders with table, dense and sparse features over a graph and a hypergraph,
-    /// CP + tuple decoders, a valued 2nd-order and an unvalued 3rd-order relation, smoothness.
+    /// CP + tuple + pairwise decoders, a valued 2nd-order and an unvalued 3rd-order relation, smoothness.
     func testFullLoss() throws {
         var data = Dataset(name: "grad")
         var g = SeededGenerator(seed: 7)
@@ -152,6 +173,7 @@ final class GradientCheckTests: XCTestCase {
         config.smoothness = 0.3
         config.decoder = .cpTuple
         config.tupleHiddenDimensions = 4
+        config.pairwiseInteractions = true
         config.incidenceFeatures = true
         config.rootWeight = true
         config.embeddingRegularization = 0.1

@@ -54,6 +54,14 @@ struct HandleOperations: DeviceOperations {
         host.cpGradient(factors: factors.map(\.matrix), members: members, lambda: lambda.matrix, upstream: upstream.matrix,
                         lambdaGradient: &lambdaGradient.matrix).map(Handle.init)
     }
+    func pairwiseScore(factors: [Handle], members: [Int32], nu: Handle) -> Handle {
+        Handle(host.pairwiseScore(factors: factors.map(\.matrix), members: members, nu: nu.matrix))
+    }
+    func pairwiseGradient(factors: [Handle], members: [Int32], nu: Handle, upstream: Handle,
+                          nuGradient: inout Handle) -> [Handle] {
+        host.pairwiseGradient(factors: factors.map(\.matrix), members: members, nu: nu.matrix, upstream: upstream.matrix,
+                              nuGradient: &nuGradient.matrix).map(Handle.init)
+    }
     func logisticLoss(scores: Handle, positives: Int, normalizer: Float, lossScale: Float,
                       gradient: inout Handle, loss: inout Handle) {
         host.logisticLoss(scores: scores.matrix, positives: positives, normalizer: normalizer, lossScale: lossScale,

@@ -1,0 +1,38 @@
+/// The pairwise-interaction score of a hyperedge `e = (i₁ … i_p)`:
+/// `s(e) = Σ_k ν_k Σ_{j<l} Z_{m_j}[i_j, k] Z_{m_l}[i_l, k]`, the second-order term of a factorization
+/// machine (Rendle, ICDM 2010) over the members' embeddings.
+///
+/// CP multiplies all `p` members, so a triple scores well only where every member agrees; the pairwise
+/// term also credits a triple whose members are pairwise compatible. On DHNE's sets, where most test
+/// triples were never seen whole but their pairs were, that generalises better (BENCHMARKS.md). For
+/// order 2 it would repeat the CP term, so ``RelationDecoder`` adds it to relations of order 3 or more.
+///
+/// Backward: `∂ν_k = Σ_e g_e Σ_{j<l} G_j[e,k] G_l[e,k]`, `∂G_j[e,k] = g_e ν_k (Σ_l G_l[e,k] − G_j[e,k])`.
+public struct PairwiseDecoder: Sendable, CustomStringConvertible {
+    /// `ν`, `1 × d`, initialised to 1 (like CP's `λ`).
+    public let weights: Parameter
+
+    public init(rank: Int, name: String = "pairwise") {
+        weights = Parameter(name: "\(name).nu", value: Matrix(rows: 1, columns: rank, repeating: 1))
+    }
+
+    public var parameters: [Parameter] { [weights] }
+    public var rank: Int { weights.value.columns }
+
+    /// Adds the pairwise score of the first `count` hyperedges to `scores`.
+    public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {
+        CPUKernels.pairwiseForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
+                                   nu: weights.value.storage, scores: &scores)
+    }
+
+    /// Accumulates `∂ν` and adds `∂G_j` to `gatheredGradients` for the first `count` rows.
+    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
+        var nuGradient = [Double](repeating: 0, count: rank)
+        CPUKernels.pairwiseBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
+                                    nu: weights.value.storage, scoreGradient: g, gatheredGradients: &gatheredGradients.rows,
+                                    nuGradient: &nuGradient)
+        for k in 0..<rank { weights.gradient.storage[k] += Float(nuGradient[k]) }
+    }
+
+    public var description: String { "PairwiseDecoder(rank \(rank))" }
+}
