@@ -10,6 +10,9 @@ extension Trainer {
     /// `aupr_random` against random tuples (one negative per positive each, from a fixed seed,
     /// rejecting known positives of train ∪ test), and for a hidden member (position `e mod p` of
     /// hyperedge `e`) the filtered rank among all items of its modality: `mrr`, `recall@K`, `ndcg@K`.
+    /// Where some test positives repeat a training hyperedge (DHNE's `drug`), also `novel_fraction` (the
+    /// share that does not) and `auc_novel`/`auc_novel_random`: the AUC of those novel positives alone
+    /// against the same negatives, which tells generalisation apart from memorisation.
     /// At most ``TrainingConfiguration/rankingQueries`` hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
         let z = embeddings()
@@ -40,7 +43,13 @@ extension Trainer {
         let relation = dataset.relations[r]
         let relationSizes = relation.members.map { sizes[$0] }
         let positiveScores = scores(relation: r, hyperedges: positives, embeddings: z)
+        let p = positives.order
+        let novelScores = (0..<positives.count)
+            .filter { !knownTraining[r].contains(positives.members[($0 * p)..<($0 * p + p)]) }
+            .map { positiveScores[$0] }
         var metrics = [String: Double]()
+        let reportNovel = !novelScores.isEmpty && novelScores.count < positives.count
+        if reportNovel { metrics["novel_fraction"] = Double(novelScores.count) / Double(positives.count) }
         for (kind, suffix, seed) in [(NegativeProtocol.corruptOne, "", UInt64(1)), (.random, "_random", UInt64(2))] {
             var negativeGenerator = SeededGenerator(seed: seed)
             let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: relationSizes, protocol: kind,
@@ -48,6 +57,9 @@ extension Trainer {
             let negativeScores = scores(relation: r, hyperedges: negatives, embeddings: z)
             metrics["auc" + suffix] = Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
             metrics["aupr" + suffix] = Metrics.averagePrecision(positives: positiveScores, negatives: negativeScores)
+            if reportNovel {
+                metrics["auc_novel" + suffix] = Metrics.areaUnderROC(positives: novelScores, negatives: negativeScores)
+            }
         }
         for (name, value) in rankingMetrics(relation: r, positives: positives, embeddings: z) { metrics[name] = value }
         return metrics
