@@ -22,7 +22,7 @@ if arguments.first == "markdown" {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let summary = object["summary"] as? [String: [String: [Double]]] else { continue }
             for (relation, metrics) in summary.sorted(by: { $0.key < $1.key }) {
-                let shown = ["rmse", "mae", "auc", "auc_random", "aupr", "aupr_random", "mrr", "recall@10"]
+                let shown = ["rmse", "mae", "auc", "auc_random", "auc_novel", "aupr", "aupr_random", "mrr", "recall@10"]
                     .compactMap { name in metrics[name].map { "\(name) \(String(format: "%.4f ± %.4f", $0[0], $0[1]))" } }
                 print("| \(object["dataset"] ?? "") | \(configuration) | \(relation) | \(shown.joined(separator: "; ")) | \(object["seeds"] ?? "") | \(String(format: "%.0f", object["epochs_mean"] as? Double ?? 0)) | \(String(format: "%.3f", object["seconds_per_epoch_mean"] as? Double ?? 0)) | \(String(format: "%.0f", object["peak_rss_mb"] as? Double ?? 0)) | `\(object["command"] ?? "")` |")
             }
@@ -56,10 +56,11 @@ while i < arguments.count {
 }
 
 do {
-    var yaml = configPath.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" } ?? ""
-    for (key, value) in overrides { yaml += "\n\(key): \(value)" }
-    let base = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        ? TrainingConfiguration() : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).applied(to: TrainingConfiguration())
+    // The file's keys, then `--set` on top (a key may appear in both; `--set` wins).
+    let yaml = configPath.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" } ?? ""
+    let fileValues = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        ? [:] : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).values
+    let base = try PartialConfiguration(values: fileValues.merging(overrides) { $1 }).applied(to: TrainingConfiguration())
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
     if mode == "speed" {
         // The peer's protocol and model: full-batch epochs, no validation, hidden width 64, dropout 0.1,
