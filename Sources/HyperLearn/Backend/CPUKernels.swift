@@ -362,6 +362,18 @@ extension CPUKernels {
         }
     }
 
+    /// `(Σ_j a_j, Σ_j a_j²)` over one coordinate of the `order` members, `a_j = first[j · stride]`.
+    @inline(__always)
+    static func memberSums(_ first: UnsafePointer<Float>, order: Int, stride: Int) -> (sum: Float, squares: Float) {
+        var sum: Float = 0, squares: Float = 0
+        for j in 0..<order {
+            let a = first[j * stride]
+            sum += a
+            squares += a * a
+        }
+        return (sum, squares)
+    }
+
     /// Adds the pairwise-interaction score `Σ_k ν_k Σ_{i<j} G_i[e,k] G_j[e,k]` of each hyperedge to
     /// `scores`, through `Σ_{i<j} a_i a_j = ((Σ a)² − Σ a²) / 2` (linear in the order, as in
     /// factorization machines).
@@ -378,12 +390,7 @@ extension CPUKernels {
                         for e in range {
                             var total: Float = 0
                             for k in 0..<d {
-                                var sum: Float = 0, squares: Float = 0
-                                for j in 0..<p {
-                                    let a = g[j * blockStride + e * d + k]
-                                    sum += a
-                                    squares += a * a
-                                }
+                                let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
                                 total += n[k] * (sum * sum - squares)
                             }
                             s[e] += 0.5 * total
@@ -431,12 +438,7 @@ extension CPUKernels {
                             for e in edges {
                                 let ge = gs[e]
                                 for k in 0..<d {
-                                    var sum: Float = 0, squares: Float = 0
-                                    for j in 0..<p {
-                                        let a = g[j * blockStride + e * d + k]
-                                        sum += a
-                                        squares += a * a
-                                    }
+                                    let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
                                     accumulator[k] += Double(ge * 0.5 * (sum * sum - squares))
                                     let scale = ge * n[k]
                                     for j in 0..<p {

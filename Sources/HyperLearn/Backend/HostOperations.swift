@@ -56,42 +56,55 @@ public struct HostOperations: DeviceOperations {
     }
 
     public func cpScore(factors: [Matrix], members: [Int32], lambda: Matrix, mu: Matrix) -> Matrix {
-        let gathered = gather(factors, members: members)
-        var scores = [Float](repeating: 0, count: gathered.capacity)
-        CPUKernels.cpForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
-                             lambda: lambda.storage, mu: mu.storage[0], scores: &scores)
-        return Matrix(rows: scores.count, columns: 1, storage: scores)
+        decoderScores(factors, members) { gathered, scores in
+            CPUKernels.cpForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
+                                 lambda: lambda.storage, mu: mu.storage[0], scores: &scores)
+        }
     }
 
     public func cpGradient(factors: [Matrix], members: [Int32], lambda: Matrix, upstream: Matrix,
                            lambdaGradient: inout Matrix) -> [Matrix] {
-        let gathered = gather(factors, members: members)
-        var rows = gathered
-        var sums = [Double](repeating: 0, count: lambda.columns)
-        CPUKernels.cpBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
-                              lambda: lambda.storage, scoreGradient: upstream.storage, gatheredGradients: &rows.rows,
-                              lambdaGradient: &sums)
-        for k in sums.indices { lambdaGradient.storage[k] += Float(sums[k]) }
-        return (0..<gathered.order).map { rows.member($0, count: gathered.capacity) }
+        decoderGradientRows(factors, members, weightGradient: &lambdaGradient) { gathered, rows, sums in
+            CPUKernels.cpBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
+                                  lambda: lambda.storage, scoreGradient: upstream.storage, gatheredGradients: &rows,
+                                  lambdaGradient: &sums)
+        }
     }
 
     public func pairwiseScore(factors: [Matrix], members: [Int32], nu: Matrix) -> Matrix {
-        let gathered = gather(factors, members: members)
-        var scores = [Float](repeating: 0, count: gathered.capacity)
-        CPUKernels.pairwiseForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
-                                   nu: nu.storage, scores: &scores)
-        return Matrix(rows: scores.count, columns: 1, storage: scores)
+        decoderScores(factors, members) { gathered, scores in
+            CPUKernels.pairwiseForward(gathered.rows, order: gathered.order, capacity: gathered.capacity,
+                                       count: gathered.capacity, nu: nu.storage, scores: &scores)
+        }
     }
 
     public func pairwiseGradient(factors: [Matrix], members: [Int32], nu: Matrix, upstream: Matrix,
                                  nuGradient: inout Matrix) -> [Matrix] {
+        decoderGradientRows(factors, members, weightGradient: &nuGradient) { gathered, rows, sums in
+            CPUKernels.pairwiseBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity,
+                                        count: gathered.capacity, nu: nu.storage, scoreGradient: upstream.storage,
+                                        gatheredGradients: &rows, nuGradient: &sums)
+        }
+    }
+
+    /// An `E × 1` score matrix from a decoder kernel that adds into zeroed scores of the gathered rows.
+    private func decoderScores(_ factors: [Matrix], _ members: [Int32],
+                               _ kernel: (GatheredRows, inout [Float]) -> Void) -> Matrix {
+        let gathered = gather(factors, members: members)
+        var scores = [Float](repeating: 0, count: gathered.capacity)
+        kernel(gathered, &scores)
+        return Matrix(rows: scores.count, columns: 1, storage: scores)
+    }
+
+    /// One gradient-row matrix per factor from a decoder kernel that fills zeroed rows and accumulates its
+    /// weights' gradient in double precision; the sums are then added to `weightGradient`.
+    private func decoderGradientRows(_ factors: [Matrix], _ members: [Int32], weightGradient: inout Matrix,
+                                     _ kernel: (GatheredRows, inout Matrix, inout [Double]) -> Void) -> [Matrix] {
         let gathered = gather(factors, members: members)
         var rows = GatheredRows(order: gathered.order, capacity: gathered.capacity, dimensions: gathered.dimensions)
-        var sums = [Double](repeating: 0, count: nu.columns)
-        CPUKernels.pairwiseBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: gathered.capacity,
-                                    nu: nu.storage, scoreGradient: upstream.storage, gatheredGradients: &rows.rows,
-                                    nuGradient: &sums)
-        for k in sums.indices { nuGradient.storage[k] += Float(sums[k]) }
+        var sums = [Double](repeating: 0, count: weightGradient.storage.count)
+        kernel(gathered, &rows.rows, &sums)
+        for k in sums.indices { weightGradient.storage[k] += Float(sums[k]) }
         return (0..<gathered.order).map { rows.member($0, count: gathered.capacity) }
     }
 

@@ -280,8 +280,9 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
         var scores = try home.cpScore(factors: gathered, members: identity, lambda: lambda, mu: value(decoder.globalBias))
         for bias in biases { try home.axpy(1, bias, &scores) }
         let pairwise = model.decoders[batch.relation].pairwise
-        if let pairwise {
-            try home.axpy(1, try home.pairwiseScore(factors: gathered, members: identity, nu: value(pairwise.weights)), &scores)
+        let nu = pairwise.map { value($0.weights) }
+        if let nu {
+            try home.axpy(1, try home.pairwiseScore(factors: gathered, members: identity, nu: nu), &scores)
         }
         var scoreGradient = try home.zeros(rows: edges, columns: 1)
         let normalizer = Float(edges) / weight
@@ -294,8 +295,8 @@ final class DeviceTrainingEngine<Ops: DeviceOperations>: DeviceStepping {
         }
         var rows = try home.cpGradient(factors: gathered, members: identity, lambda: lambda, upstream: scoreGradient,
                                        lambdaGradient: &gradients[slot(decoder.weights)])
-        if let pairwise {
-            let pairRows = try home.pairwiseGradient(factors: gathered, members: identity, nu: value(pairwise.weights),
+        if let pairwise, let nu {
+            let pairRows = try home.pairwiseGradient(factors: gathered, members: identity, nu: nu,
                                                      upstream: scoreGradient, nuGradient: &gradients[slot(pairwise.weights)])
             for j in rows.indices { try home.axpy(1, pairRows[j], &rows[j]) }
         }
