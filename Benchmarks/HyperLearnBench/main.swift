@@ -2,10 +2,12 @@ import Foundation
 import HyperLearn
 import Yams
 
-/// `hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--set key=value …]`
+/// `hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--ensemble N] [--set key=value …]`
 /// trains and evaluates one configuration per seed and prints one JSON line per seed plus a summary.
+/// With `--ensemble N`, each seed's result is an ``Ensemble`` of N members (seeds `seed + 1000·k`);
+/// each `--ensemble-manifest M` adds N more, trained on M (same data, other graphs or features).
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--set key=value]\n".utf8))
+    FileHandle.standardError.write(Data("usage: hyperlearn-bench accuracy MANIFEST --data-root DIR [--config FILE] [--seeds 0,1,2] [--ensemble N [--ensemble-manifest M]…] [--set key=value]\n".utf8))
     exit(2)
 }
 
@@ -16,11 +18,13 @@ if arguments.first == "markdown" {
     print("|---|---|---|---|---|---|---|---|---|")
     for path in arguments.dropFirst() {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-        let configuration = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let tag = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             .components(separatedBy: "-").last ?? ""
         for line in text.split(separator: "\n") where line.contains("\"summary\"") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let summary = object["summary"] as? [String: [String: [Double]]] else { continue }
+            let members = object["members"] as? Int ?? 1
+            let configuration = members > 1 ? "\(tag), ensemble of \(members)" : tag
             for (relation, metrics) in summary.sorted(by: { $0.key < $1.key }) {
                 let shown = ["rmse", "mae", "auc", "auc_random", "auc_novel", "aupr", "aupr_random", "mrr", "recall@10"]
                     .compactMap { name in metrics[name].map { "\(name) \(String(format: "%.4f ± %.4f", $0[0], $0[1]))" } }
@@ -36,6 +40,8 @@ let manifestPath = arguments[1]
 var dataRoot: URL? = nil
 var configPath: String? = nil
 var seeds: [UInt64] = [0]
+var ensembleMembers = 1
+var ensembleManifests = [String]()
 var overrides = [String: String]()
 var i = 2
 while i < arguments.count {
@@ -46,6 +52,10 @@ while i < arguments.count {
     case "--data-root": dataRoot = URL(fileURLWithPath: value)
     case "--config": configPath = value
     case "--seeds": seeds = value.split(separator: ",").compactMap { UInt64($0) }
+    case "--ensemble":
+        guard let n = Int(value), n >= 1 else { usage() }
+        ensembleMembers = n
+    case "--ensemble-manifest": ensembleManifests.append(value)
     case "--set":
         let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { usage() }
@@ -62,6 +72,7 @@ do {
         ? [:] : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).values
     let base = try PartialConfiguration(values: fileValues.merging(overrides) { $1 }).applied(to: TrainingConfiguration())
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
+    let otherDatasets = try ensembleManifests.map { try Manifest.load(from: URL(fileURLWithPath: $0)).loadDataset(dataRoot: dataRoot).dataset }
     if mode == "speed" {
         // The peer's protocol and model: full-batch epochs, no validation, hidden width 64, dropout 0.1,
         // lr 0.01, no root weights; median epoch time after 5 warm-up epochs. `--set` may still override.
@@ -88,20 +99,29 @@ do {
     for seed in seeds {
         var config = base
         config.seed = seed
-        let trainer = try Trainer(dataset: loaded.dataset, configuration: config)
         let start = Date()
-        try trainer.fit { record in
-            if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
-                print("epoch \(record.epoch) loss \(record.loss) val \(record.validationScore ?? .nan) \(record.seconds)s")
-            }
+        var members = [Trainer]()
+        for dataset in [loaded.dataset] + otherDatasets {
+            members += try Ensemble.train(dataset: dataset, configuration: config, members: ensembleMembers) { k, record in
+                if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
+                    print("\(dataset.name) member \(k) epoch \(record.epoch) loss \(record.loss) val \(record.validationScore ?? .nan) \(record.seconds)s")
+                }
+            }.members
         }
-        let metrics = trainer.evaluate()
+        let ensemble = try Ensemble(members)
+        let metrics = ensemble.evaluate()
         results.append(metrics)
         let seconds = Date().timeIntervalSince(start)
-        epochs.append(Double(trainer.epoch))
-        secondsPerEpoch.append(seconds / Double(max(trainer.epoch, 1)))
-        let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": trainer.epoch, "best_epoch": trainer.bestEpoch,
-                                   "seconds": seconds, "seconds_per_epoch": seconds / Double(max(trainer.epoch, 1))]
+        // Per member: the mean epoch count, and the time of one epoch.
+        let memberEpochs = ensemble.members.map { Double($0.epoch) }
+        let meanEpochs = memberEpochs.reduce(0, +) / Double(memberEpochs.count)
+        let perEpoch = seconds / max(memberEpochs.reduce(0, +), 1)
+        epochs.append(meanEpochs)
+        secondsPerEpoch.append(perEpoch)
+        let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": meanEpochs,
+                                   "best_epoch": members.count == 1 ? members[0].bestEpoch as Any : members.map(\.bestEpoch),
+                                   "members": members.count,
+                                   "seconds": seconds, "seconds_per_epoch": perEpoch]
         print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
     }
     // Mean and sample standard deviation over seeds, per relation and metric.
@@ -118,7 +138,7 @@ do {
     }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    let line: [String: Any] = ["summary": summary, "dataset": loaded.dataset.name, "seeds": seeds.count,
+    let line: [String: Any] = ["summary": summary, "dataset": loaded.dataset.name, "seeds": seeds.count, "members": ensembleMembers * (1 + ensembleManifests.count),
                                "epochs_mean": meanStd(epochs)[0], "seconds_per_epoch_mean": meanStd(secondsPerEpoch)[0],
                                "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
                                "command": CommandLine.arguments.joined(separator: " ")]

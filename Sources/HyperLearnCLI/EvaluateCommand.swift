@@ -17,6 +17,9 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(help: ArgumentHelp("Also write each relation's test hyperedges with their predictions to DIR/RELATION.tsv (member IDs, target, prediction).", valueName: "dir"))
+    var predictions: String?
+
     func run() throws {
         let folder = RunDirectory(runPath)
         let (trainer, loaded) = try folder.restoreTrainer(manifest: manifest, dataRoot: data.dataRootURL)
@@ -24,6 +27,7 @@ struct EvaluateCommand: ParsableCommand {
             "dataset": loaded.dataset.name, "best_epoch": trainer.bestEpoch, "epochs": trainer.epoch,
             "relations": trainer.evaluate(on: .test).mapValues { ["test": $0] },
         ]
+        if let predictions { try PredictionFiles.write(trainer, to: predictions) }
         Terminal.write(try JSONOutput.string(result, pretty: true))
     }
 }

@@ -15,6 +15,7 @@ struct HyperLearnCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self,
             EvaluateCommand.self,
+            EnsembleCommand.self,
             PredictCommand.self,
             ExportCommand.self,
             InfoCommand.self,

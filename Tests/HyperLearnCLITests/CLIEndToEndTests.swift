@@ -113,6 +113,59 @@ final class CLIEndToEndTests: XCTestCase {
         }
     }
 
+    /// `evaluate --predictions` writes what the metrics were computed from; `ensemble` averages runs.
+    func testPredictionFilesAndTheEnsembleOfTwoRuns() throws {
+        let first = try trainedRun()
+        let folder = try CLI.temporaryFolder(self)
+        let second = folder.appendingPathComponent("seed1")
+        let trained = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: second) + ["--seed", "1"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+
+        /// Columns of DIR/rating.tsv after the header: user, item, target, prediction.
+        func ratingTable(_ dir: URL) throws -> [[String]] {
+            let lines = try String(contentsOf: dir.appendingPathComponent("rating.tsv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.first, "user\titem\ttarget\tprediction")
+            return lines.dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        }
+        func rmse(_ rows: [[String]]) -> Double {
+            (rows.reduce(0.0) { total, row in
+                let error = Double(Float(row[3])!) - Double(Float(row[2])!)
+                return total + error * error
+            } / Double(rows.count)).squareRoot()
+        }
+        func printedRMSE(_ result: CLI.Result) throws -> Double {
+            let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let relations = try XCTUnwrap(printed["relations"] as? [String: [String: [String: Double]]])
+            return try XCTUnwrap(relations["rating"]?["test"]?["rmse"])
+        }
+        var tables = [[[String]]]()
+        for (k, run) in [first, second].enumerated() {
+            let out = folder.appendingPathComponent("predictions\(k)")
+            let result = try CLI.run(["evaluate", run.path, "--predictions", out.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let rows = try ratingTable(out)
+            XCTAssertEqual(rows.count, 30, "one line per test rating")
+            XCTAssertEqual(try printedRMSE(result), rmse(rows), accuracy: 1e-6)
+            let tagging = try String(contentsOf: out.appendingPathComponent("tagging.tsv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(tagging.first, "user\titem\ttag\tprediction")
+            tables.append(rows)
+        }
+        XCTAssertEqual(tables[0].map { $0.prefix(3) }, tables[1].map { $0.prefix(3) }, "same hyperedges, same order")
+
+        let averaged = folder.appendingPathComponent("ensemble")
+        let ensemble = try CLI.run(["ensemble", first.path, second.path, "--predictions", averaged.path])
+        XCTAssertEqual(ensemble.status, 0, ensemble.stderr)
+        let rows = try ratingTable(averaged)
+        for (e, row) in rows.enumerated() {
+            XCTAssertEqual(Float(row[3])!, (Float(tables[0][e][3])! + Float(tables[1][e][3])!) / 2, accuracy: 1e-5)
+        }
+        XCTAssertEqual(try printedRMSE(ensemble), rmse(rows), accuracy: 1e-6)
+
+        let alone = try CLI.run(["ensemble", first.path])
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.stderr.contains("at least two run folders"), alone.stderr)
+    }
+
     func testPredictRanksTheMissingMember() throws {
         let run = try trainedRun()
         let result = try CLI.run(["predict", run.path, "--relation", "tagging", "--given", "user=u3,item=i2", "--top", "3"])

@@ -10,24 +10,28 @@ enum CLI {
     }
 
     /// The executable, next to the test bundle in the build products folder.
-    static let executable: URL = {
+    static let executable = product("hyperlearn")
+    /// The benchmark harness that `make bench` runs.
+    static let benchmarkHarness = product("HyperLearnBench")
+
+    static func product(_ name: String) -> URL {
         var folder = Bundle.module.bundleURL.deletingLastPathComponent()
         for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("hyperlearn")
+            let candidate = folder.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("hyperlearn")
-    }()
+        return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
+    }
 
     /// The fixtures folder (copied into the test bundle).
     static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
     static var tiny: URL { fixtures.appendingPathComponent("tiny") }
 
     @discardableResult
-    static func run(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+    static func run(_ arguments: [String], executable: URL = executable, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("hyperlearn is not built at \(executable.path); run `swift build` first")
+            throw XCTSkip("\(executable.lastPathComponent) is not built at \(executable.path); run `swift build` first")
         }
         let process = Process()
         process.executableURL = executable

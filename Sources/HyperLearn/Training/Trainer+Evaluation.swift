@@ -16,6 +16,12 @@ extension Trainer {
     /// At most ``TrainingConfiguration/rankingQueries`` hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
         let z = embeddings()
+        return evaluate(on: split) { r, hyperedges in scores(relation: r, hyperedges: hyperedges, embeddings: z) }
+    }
+
+    /// The metrics of ``evaluate(on:)`` for any scoring of hyperedges, `scoring(r, hyperedges)` giving raw
+    /// scores (regression ones are clamped here): the one protocol a model and an ``Ensemble`` share.
+    func evaluate(on split: EvaluationSplit, scoring: Scoring) -> [String: [String: Double]] {
         var result = [String: [String: Double]]()
         for (r, relation) in dataset.relations.enumerated() {
             let set: HyperedgeSet
@@ -28,21 +34,24 @@ extension Trainer {
             guard set.count > 0 else { continue }
             switch relation.task {
             case .regression:
-                let predicted = predictions(relation: r, hyperedges: set, embeddings: z)
+                let predicted = clamped(scoring(r, set), relation: r)
                 let targets = set.values ?? []
                 result[relation.name] = ["rmse": Metrics.rootMeanSquaredError(predicted, targets),
                                          "mae": Metrics.meanAbsoluteError(predicted, targets)]
             case .link:
-                result[relation.name] = linkMetrics(relation: r, positives: set, embeddings: z)
+                result[relation.name] = linkMetrics(relation: r, positives: set, scoring: scoring)
             }
         }
         return result
     }
 
-    func linkMetrics(relation r: Int, positives: HyperedgeSet, embeddings z: [Matrix]) -> [String: Double] {
+    /// Raw scores of hyperedges of relation `r`.
+    typealias Scoring = (_ relation: Int, _ hyperedges: HyperedgeSet) -> [Float]
+
+    func linkMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring) -> [String: Double] {
         let relation = dataset.relations[r]
         let relationSizes = relation.members.map { sizes[$0] }
-        let positiveScores = scores(relation: r, hyperedges: positives, embeddings: z)
+        let positiveScores = scoring(r, positives)
         let p = positives.order
         let novelScores = (0..<positives.count)
             .filter { !knownTraining[r].contains(positives.members[($0 * p)..<($0 * p + p)]) }
@@ -54,20 +63,20 @@ extension Trainer {
             var negativeGenerator = SeededGenerator(seed: seed)
             let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: relationSizes, protocol: kind,
                                             known: knownAll[r], using: &negativeGenerator)
-            let negativeScores = scores(relation: r, hyperedges: negatives, embeddings: z)
+            let negativeScores = scoring(r, negatives)
             metrics["auc" + suffix] = Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
             metrics["aupr" + suffix] = Metrics.averagePrecision(positives: positiveScores, negatives: negativeScores)
             if reportNovel {
                 metrics["auc_novel" + suffix] = Metrics.areaUnderROC(positives: novelScores, negatives: negativeScores)
             }
         }
-        for (name, value) in rankingMetrics(relation: r, positives: positives, embeddings: z) { metrics[name] = value }
+        for (name, value) in rankingMetrics(relation: r, positives: positives, scoring: scoring) { metrics[name] = value }
         return metrics
     }
 
     /// Filtered ranks of hidden members: every candidate item of the hidden position is scored, known
     /// positives other than the true member are left out, ties count one half.
-    func rankingMetrics(relation r: Int, positives: HyperedgeSet, embeddings z: [Matrix]) -> [String: Double] {
+    func rankingMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring) -> [String: Double] {
         let relation = dataset.relations[r]
         let p = relation.order
         var queries = Array(0..<positives.count)
@@ -86,7 +95,7 @@ extension Trainer {
             for c in 0..<n {
                 for j in 0..<p { candidates[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
             }
-            let candidateScores = scores(relation: r, hyperedges: HyperedgeSet(order: p, members: candidates), embeddings: z)
+            let candidateScores = scoring(r, HyperedgeSet(order: p, members: candidates))
             let truth = Int(positives.members[e * p + hidden])
             let trueScore = candidateScores[truth]
             var above = 0.0, ties = 0.0

@@ -457,7 +457,11 @@ public final class Trainer: @unchecked Sendable {
 
     /// Predictions for valued relations, clamped to the training targets' range.
     public func predictions(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
-        let raw = scores(relation: r, hyperedges: hyperedges, embeddings: embeddings)
+        clamped(scores(relation: r, hyperedges: hyperedges, embeddings: embeddings), relation: r)
+    }
+
+    /// Raw scores of relation `r` clamped to its training targets' range (unchanged without targets).
+    func clamped(_ raw: [Float], relation r: Int) -> [Float] {
         guard let range = valueRanges[r] else { return raw }
         return raw.map { min(max($0, range.lowerBound), range.upperBound) }
     }

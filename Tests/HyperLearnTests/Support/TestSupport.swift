@@ -58,3 +58,18 @@ func sharedDataDirectory() -> URL? {
     let data = url.deletingLastPathComponent().appendingPathComponent("shared/data")
     return FileManager.default.fileExists(atPath: data.path) ? data : nil
 }
+
+extension TrainingConfiguration {
+    /// A small model for tests: embedding, hidden and table width `width`, a fixed number of epochs
+    /// (no early stopping); tests change the rest.
+    static func small(width: Int, epochs: Int, batchSize: Int) -> TrainingConfiguration {
+        var config = TrainingConfiguration()
+        config.dimensions = width
+        config.hiddenDimensions = width
+        config.tableDimensions = width
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.patience = 0
+        return config
+    }
+}

@@ -18,13 +18,7 @@ final class CheckpointTests: XCTestCase {
 
     func testResumeEqualsUninterruptedWithAveraging() throws {
         let data = try smallDataset()
-        var config = TrainingConfiguration()
-        config.dimensions = 8
-        config.hiddenDimensions = 8
-        config.tableDimensions = 8
-        config.batchSize = 200
-        config.epochs = 6
-        config.patience = 0
+        var config = TrainingConfiguration.small(width: 8, epochs: 6, batchSize: 200)
         config.parameterAveraging = 0.9
         let straight = try Trainer(dataset: data, configuration: config)
         try straight.fit()
@@ -44,13 +38,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testAveragedParametersDifferFromTheLastIterate() throws {
-        var config = TrainingConfiguration()
-        config.dimensions = 8
-        config.hiddenDimensions = 8
-        config.tableDimensions = 8
-        config.batchSize = 200
-        config.epochs = 3
-        config.patience = 0
+        var config = TrainingConfiguration.small(width: 8, epochs: 3, batchSize: 200)
         config.validationFraction = 0
         config.parameterAveraging = 0.5
         let trainer = try Trainer(dataset: try smallDataset(), configuration: config)

@@ -22,16 +22,10 @@ final class NovelPositiveMetricsTests: XCTestCase {
         var data = Dataset(name: "novel")
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 20, graph: .adjacency(graphs[m]))) }
         try data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link, train: train, test: test))
-        var config = TrainingConfiguration()
-        config.dimensions = 16
-        config.hiddenDimensions = 16
-        config.tableDimensions = 16
-        config.batchSize = 250
-        config.epochs = 60
+        var config = TrainingConfiguration.small(width: 16, epochs: 60, batchSize: 250)
         config.learningRate = 0.05
         config.weightDecay = 0
         config.dropout = 0
-        config.patience = 0
         let trainer = try Trainer(dataset: data, configuration: config)
         try trainer.fit()
         let metrics = try XCTUnwrap(trainer.evaluate()["r"])

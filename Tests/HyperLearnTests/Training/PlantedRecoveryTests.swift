@@ -21,15 +21,10 @@ final class PlantedRecoveryTests: XCTestCase {
     }
 
     func plantedConfiguration() -> TrainingConfiguration {
-        var config = TrainingConfiguration()
-        config.dimensions = 16
-        config.hiddenDimensions = 16
-        config.tableDimensions = 16
-        config.epochs = 300
+        var config = TrainingConfiguration.small(width: 16, epochs: 300, batchSize: 0)
         config.learningRate = 0.02
         config.dropout = 0
         config.weightDecay = 0
-        config.batchSize = 0
         config.patience = 30
         config.threads = 2
         return config

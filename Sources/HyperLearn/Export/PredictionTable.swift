@@ -1,0 +1,39 @@
+/// A relation's test hyperedges with a model's predictions, as a tab-separated table: one line per
+/// hyperedge, its members' external IDs, the target value where the relation has one, then the
+/// prediction (``Predictor/predictedValues(relation:hyperedges:)``).
+///
+/// The header names each member column by its modality (`modality#position` where a modality repeats),
+/// so that the predictions of several runs on the same split can be joined or averaged by other tools.
+///
+/// ```swift
+/// if let table = PredictionTable.text(trainer, relation: 0) { try AtomicFile.write(table, to: url) }
+/// ```
+public enum PredictionTable {
+    /// The table, or `nil` when relation `r` has no test hyperedges.
+    public static func text(_ predictor: some Predictor, relation r: Int) -> String? {
+        let relation = predictor.dataset.relations[r]
+        guard let hyperedges = relation.test, hyperedges.count > 0 else { return nil }
+        let modalities = relation.members.map { predictor.dataset.modalities[$0] }
+        let predicted = predictor.predictedValues(relation: r, hyperedges: hyperedges)
+        var header = memberColumns(modalities.map(\.name))
+        if hyperedges.values != nil { header.append("target") }
+        header.append("prediction")
+        var lines = [header.joined(separator: "\t")]
+        lines.reserveCapacity(hyperedges.count + 1)
+        let p = relation.order
+        for e in 0..<hyperedges.count {
+            var fields = (0..<p).map { modalities[$0].ids[Int(hyperedges.members[e * p + $0])] }
+            if let values = hyperedges.values { fields.append("\(values[e])") }
+            fields.append("\(predicted[e])")
+            lines.append(fields.joined(separator: "\t"))
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Column names for the members: the modality's name, with `#position` where it occurs twice.
+    static func memberColumns(_ names: [String]) -> [String] {
+        names.enumerated().map { position, name in
+            names.filter { $0 == name }.count > 1 ? "\(name)#\(position)" : name
+        }
+    }
+}

@@ -1,0 +1,35 @@
+@testable import HyperLearn
+import XCTest
+
+final class PredictionTableTests: XCTestCase {
+    func testOneLinePerTestHyperedgeWithIDsTargetAndPrediction() throws {
+        // A relation with a repeated modality (user follows user), valued.
+        let ids = ["ann", "bob", "cy", "dee"]
+        var data = Dataset(name: "follows")
+        try data.addModality(Modality(name: "user", count: 4, ids: ids))
+        let train = HyperedgeSet([[0, 1], [1, 2], [2, 3], [3, 0], [0, 2], [1, 3]], values: [1, 2, 3, 4, 5, 1])
+        let test = HyperedgeSet([[2, 0], [3, 1]], values: [2.5, 4])
+        try data.addRelation(Relation(name: "trust", members: [0, 0], task: .regression, train: train, test: test))
+        var config = TrainingConfiguration.small(width: 4, epochs: 3, batchSize: 0)
+        config.validationFraction = 0
+        let trainer = try Trainer(dataset: data, configuration: config)
+        try trainer.fit()
+        let lines = try XCTUnwrap(PredictionTable.text(trainer, relation: 0)).split(separator: "\n")
+        XCTAssertEqual(lines.first, "user#0\tuser#1\ttarget\tprediction")
+        XCTAssertEqual(lines.count, 3)
+        let predicted = trainer.predictions(relation: 0, hyperedges: test)
+        for (e, line) in lines.dropFirst().enumerated() {
+            let fields = line.split(separator: "\t").map(String.init)
+            XCTAssertEqual(fields[0], ids[Int(test.members[e * 2])])
+            XCTAssertEqual(fields[1], ids[Int(test.members[e * 2 + 1])])
+            XCTAssertEqual(Float(fields[2]), test.values?[e])
+            XCTAssertEqual(Float(fields[3]), predicted[e])
+            XCTAssertTrue((1...5).contains(predicted[e]), "clamped to the training range")
+        }
+
+        var noTest = Dataset(name: "no-test")
+        try noTest.addModality(Modality(name: "user", count: 4, ids: ids))
+        try noTest.addRelation(Relation(name: "trust", members: [0, 0], task: .regression, train: train))
+        XCTAssertNil(PredictionTable.text(try Trainer(dataset: noTest, configuration: config), relation: 0))
+    }
+}
