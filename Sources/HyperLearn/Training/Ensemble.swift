@@ -1,4 +1,4 @@
-/// Models of one dataset trained with different seeds, whose predictions are averaged.
+/// Models of one dataset (different seeds, configurations or graphs) whose predictions are averaged.
 ///
 /// Each member's error has a part that depends on its seed (initialisation, mini-batch order, dropout
 /// masks, validation split) and on its graphs; averaging the members cancels part of it. On
@@ -11,7 +11,7 @@
 /// print(ensemble.evaluate()["rating"]?["rmse"] ?? .nan)
 /// ```
 public struct Ensemble: Predictor {
-    /// The trained members; all share one dataset.
+    /// The trained members; all predict the same items and test hyperedges.
     public let members: [Trainer]
 
     /// Seed of member `k` when the ensemble is trained from one configuration: `seed + 1000·k`, so
