@@ -336,26 +336,50 @@ extension CPUKernels {
                           lambda: [Float], mu: Float, scores: inout [Float]) {
         let d = gathered.columns
         precondition(gathered.rows >= p * capacity && lambda.count == d && scores.count >= count, "cpForward: shapes")
-        gathered.storage.withUnsafeBufferPointer { pg in
-            lambda.withUnsafeBufferPointer { pl in
-                scores.withUnsafeMutableBufferPointer { ps in
-                    let g = pg.baseAddress!, l = pl.baseAddress!, s = ps.baseAddress!
-                    let blockStride = capacity * d
-                    parallelRanges(count, work: count * d * p) { range in
-                        var product = [Float](repeating: 0, count: d)
-                        product.withUnsafeMutableBufferPointer { pp in
-                            let prod = pp.baseAddress!
-                            for e in range {
-                                for k in 0..<d { prod[k] = l[k] }
-                                for j in 0..<p {
-                                    let row = g + j * blockStride + e * d
-                                    for k in 0..<d { prod[k] *= row[k] }
-                                }
-                                var sum: Float = 0
-                                for k in 0..<d { sum += prod[k] }
-                                s[e] += sum + mu
-                            }
+        withForwardPointers(gathered, lambda, &scores) { g, l, s in
+            let blockStride = capacity * d
+            parallelRanges(count, work: count * d * p) { range in
+                var product = [Float](repeating: 0, count: d)
+                product.withUnsafeMutableBufferPointer { pp in
+                    let prod = pp.baseAddress!
+                    for e in range {
+                        for k in 0..<d { prod[k] = l[k] }
+                        for j in 0..<p {
+                            let row = g + j * blockStride + e * d
+                            for k in 0..<d { prod[k] *= row[k] }
                         }
+                        var sum: Float = 0
+                        for k in 0..<d { sum += prod[k] }
+                        s[e] += sum + mu
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs a decoder's forward kernel on raw pointers to the gathered rows, its weights and the scores.
+    @inline(__always)
+    static func withForwardPointers(_ gathered: Matrix, _ weights: [Float], _ scores: inout [Float],
+                                    _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        gathered.storage.withUnsafeBufferPointer { pg in
+            weights.withUnsafeBufferPointer { pw in
+                scores.withUnsafeMutableBufferPointer { ps in body(pg.baseAddress!, pw.baseAddress!, ps.baseAddress!) }
+            }
+        }
+    }
+
+    /// Runs a decoder's backward kernel on raw pointers to the gathered rows, their gradients, the
+    /// decoder's weights and the score gradient.
+    @inline(__always)
+    static func withBackwardPointers(_ gathered: Matrix, _ gatheredGradients: inout Matrix, _ weights: [Float],
+                                     _ scoreGradient: [Float],
+                                     _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>,
+                                              UnsafePointer<Float>) -> Void) {
+        gathered.storage.withUnsafeBufferPointer { pg in
+            gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
+                weights.withUnsafeBufferPointer { pw in
+                    scoreGradient.withUnsafeBufferPointer { pgs in
+                        body(pg.baseAddress!, pdg.baseAddress!, pw.baseAddress!, pgs.baseAddress!)
                     }
                 }
             }
@@ -381,21 +405,16 @@ extension CPUKernels {
                                 nu: [Float], scores: inout [Float]) {
         let d = gathered.columns
         precondition(gathered.rows >= p * capacity && nu.count == d && scores.count >= count, "pairwiseForward: shapes")
-        gathered.storage.withUnsafeBufferPointer { pg in
-            nu.withUnsafeBufferPointer { pn in
-                scores.withUnsafeMutableBufferPointer { ps in
-                    let g = pg.baseAddress!, n = pn.baseAddress!, s = ps.baseAddress!
-                    let blockStride = capacity * d
-                    parallelRanges(count, work: count * d * p) { range in
-                        for e in range {
-                            var total: Float = 0
-                            for k in 0..<d {
-                                let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
-                                total += n[k] * (sum * sum - squares)
-                            }
-                            s[e] += 0.5 * total
-                        }
+        withForwardPointers(gathered, nu, &scores) { g, n, s in
+            let blockStride = capacity * d
+            parallelRanges(count, work: count * d * p) { range in
+                for e in range {
+                    var total: Float = 0
+                    for k in 0..<d {
+                        let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
+                        total += n[k] * (sum * sum - squares)
                     }
+                    s[e] += 0.5 * total
                 }
             }
         }
@@ -428,25 +447,18 @@ extension CPUKernels {
         let d = gathered.columns
         precondition(gatheredGradients.rows == gathered.rows && gatheredGradients.columns == d && nuGradient.count == d,
                      "pairwiseBackward: shapes")
-        gathered.storage.withUnsafeBufferPointer { pg in
-            gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
-                nu.withUnsafeBufferPointer { pn in
-                    scoreGradient.withUnsafeBufferPointer { pgs in
-                        let g = pg.baseAddress!, dg = pdg.baseAddress!, n = pn.baseAddress!, gs = pgs.baseAddress!
-                        let blockStride = capacity * d
-                        perThreadSums(count: count, work: count * d * p, width: d, into: &nuGradient) { edges, accumulator in
-                            for e in edges {
-                                let ge = gs[e]
-                                for k in 0..<d {
-                                    let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
-                                    accumulator[k] += Double(ge * 0.5 * (sum * sum - squares))
-                                    let scale = ge * n[k]
-                                    for j in 0..<p {
-                                        let index = j * blockStride + e * d + k
-                                        dg[index] += scale * (sum - g[index])
-                                    }
-                                }
-                            }
+        withBackwardPointers(gathered, &gatheredGradients, nu, scoreGradient) { g, dg, n, gs in
+            let blockStride = capacity * d
+            perThreadSums(count: count, work: count * d * p, width: d, into: &nuGradient) { edges, accumulator in
+                for e in edges {
+                    let ge = gs[e]
+                    for k in 0..<d {
+                        let (sum, squares) = memberSums(g + e * d + k, order: p, stride: blockStride)
+                        accumulator[k] += Double(ge * 0.5 * (sum * sum - squares))
+                        let scale = ge * n[k]
+                        for j in 0..<p {
+                            let index = j * blockStride + e * d + k
+                            dg[index] += scale * (sum - g[index])
                         }
                     }
                 }
@@ -460,40 +472,33 @@ extension CPUKernels {
                            scoreGradient: [Float], gatheredGradients: inout Matrix, lambdaGradient: inout [Double]) {
         let d = gathered.columns
         precondition(gatheredGradients.rows == gathered.rows && gatheredGradients.columns == d, "cpBackward: shapes")
-        gathered.storage.withUnsafeBufferPointer { pg in
-            gatheredGradients.storage.withUnsafeMutableBufferPointer { pdg in
-                lambda.withUnsafeBufferPointer { pl in
-                    scoreGradient.withUnsafeBufferPointer { pgs in
-                        let g = pg.baseAddress!, dg = pdg.baseAddress!, l = pl.baseAddress!, gs = pgs.baseAddress!
-                        let blockStride = capacity * d
-                        perThreadSums(count: count, work: count * d * p, width: d, into: &lambdaGradient) { edges, accumulator in
-                            let pre = UnsafeMutablePointer<Float>.allocate(capacity: (p + 1) * d)
-                            defer { pre.deallocate() }
-                            for e in edges {
-                                let ge = gs[e]
-                                for k in 0..<d { pre[k] = 1 }
-                                for j in 0..<p {
-                                    let row = g + j * blockStride + e * d
-                                    let previous = pre + j * d, next = pre + (j + 1) * d
-                                    for k in 0..<d { next[k] = previous[k] * row[k] }
-                                }
-                                // `running` starts as g·λ and picks up one member per step from the
-                                // last, giving the suffix products without division.
-                                let running = pre + p * d
-                                for k in 0..<d {
-                                    accumulator[k] += Double(ge * running[k])
-                                    running[k] = ge * l[k]
-                                }
-                                for j in stride(from: p - 1, through: 0, by: -1) {
-                                    let out = dg + j * blockStride + e * d
-                                    let previous = pre + j * d
-                                    let row = g + j * blockStride + e * d
-                                    for k in 0..<d {
-                                        out[k] = running[k] * previous[k]
-                                        running[k] *= row[k]
-                                    }
-                                }
-                            }
+        withBackwardPointers(gathered, &gatheredGradients, lambda, scoreGradient) { g, dg, l, gs in
+            let blockStride = capacity * d
+            perThreadSums(count: count, work: count * d * p, width: d, into: &lambdaGradient) { edges, accumulator in
+                let pre = UnsafeMutablePointer<Float>.allocate(capacity: (p + 1) * d)
+                defer { pre.deallocate() }
+                for e in edges {
+                    let ge = gs[e]
+                    for k in 0..<d { pre[k] = 1 }
+                    for j in 0..<p {
+                        let row = g + j * blockStride + e * d
+                        let previous = pre + j * d, next = pre + (j + 1) * d
+                        for k in 0..<d { next[k] = previous[k] * row[k] }
+                    }
+                    // `running` starts as g·λ and picks up one member per step from the
+                    // last, giving the suffix products without division.
+                    let running = pre + p * d
+                    for k in 0..<d {
+                        accumulator[k] += Double(ge * running[k])
+                        running[k] = ge * l[k]
+                    }
+                    for j in stride(from: p - 1, through: 0, by: -1) {
+                        let out = dg + j * blockStride + e * d
+                        let previous = pre + j * d
+                        let row = g + j * blockStride + e * d
+                        for k in 0..<d {
+                            out[k] = running[k] * previous[k]
+                            running[k] *= row[k]
                         }
                     }
                 }

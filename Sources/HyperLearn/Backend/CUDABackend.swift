@@ -296,14 +296,8 @@ public struct CUDABackend {
     ///   - lambdaGradient: when given (`1 × d`), `Σ_e g_e Π_j Z_j[i_j(e), :]` is **added** to it.
     public func cpGradient(factors: [CUDAMatrix], members: CUDAIndices, lambda: CUDAMatrix, upstream: CUDAMatrix,
                            lambdaGradient: CUDAMatrix? = nil) throws -> [CUDAMatrix] {
-        let edges = try checkCP("cpGradient", factors: factors, members: members, lambda: lambda)
-        try checkGradientOperands("cpGradient", edges: edges, weights: lambda, upstream: upstream, weightGradient: lambdaGradient)
-        let rows = try factors.map { _ in try CUDAMatrix(rows: edges, columns: lambda.count, on: context) }
-        try launch("hl_cp_gradient", edges * lambda.count,
-                   [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(lambda.buffer),
-                    .buffer(upstream.buffer), .pointerTable(rows.map(\.buffer)), .buffer(lambdaGradient?.buffer),
-                    .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(lambda.count))])
-        return rows
+        try gradientRows("hl_cp_gradient", caller: "cpGradient", factors: factors, members: members, weights: lambda,
+                         upstream: upstream, weightGradient: lambdaGradient)
     }
 
     /// Pairwise-interaction scores `s[e] = Σ_k ν_k Σ_{j<l} Z_j[i_j(e), k] Z_l[i_l(e), k]`, `E × 1` (``PairwiseDecoder``).
@@ -322,13 +316,22 @@ public struct CUDABackend {
     /// has `Σ_e g_e Σ_{j<l} Z_j[i_j(e), :] ⊙ Z_l[i_l(e), :]` **added** to it.
     public func pairwiseGradient(factors: [CUDAMatrix], members: CUDAIndices, nu: CUDAMatrix, upstream: CUDAMatrix,
                                  nuGradient: CUDAMatrix? = nil) throws -> [CUDAMatrix] {
-        let edges = try checkCP("pairwiseGradient", factors: factors, members: members, lambda: nu)
-        try checkGradientOperands("pairwiseGradient", edges: edges, weights: nu, upstream: upstream, weightGradient: nuGradient)
-        let rows = try factors.map { _ in try CUDAMatrix(rows: edges, columns: nu.count, on: context) }
-        try launch("hl_pairwise_gradient", edges * nu.count,
-                   [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(nu.buffer),
-                    .buffer(upstream.buffer), .pointerTable(rows.map(\.buffer)), .buffer(nuGradient?.buffer),
-                    .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(nu.count))])
+        try gradientRows("hl_pairwise_gradient", caller: "pairwiseGradient", factors: factors, members: members,
+                         weights: nu, upstream: upstream, weightGradient: nuGradient)
+    }
+
+    /// Launches a decoder's gradient kernel (one thread per edge and coordinate) over checked operands:
+    /// the kernels of ``cpGradient(factors:members:lambda:upstream:lambdaGradient:)`` and
+    /// ``pairwiseGradient(factors:members:nu:upstream:nuGradient:)`` take the same arguments.
+    private func gradientRows(_ kernel: String, caller: String, factors: [CUDAMatrix], members: CUDAIndices,
+                              weights: CUDAMatrix, upstream: CUDAMatrix, weightGradient: CUDAMatrix?) throws -> [CUDAMatrix] {
+        let edges = try checkCP(caller, factors: factors, members: members, lambda: weights)
+        try checkGradientOperands(caller, edges: edges, weights: weights, upstream: upstream, weightGradient: weightGradient)
+        let rows = try factors.map { _ in try CUDAMatrix(rows: edges, columns: weights.count, on: context) }
+        try launch(kernel, edges * weights.count,
+                   [.pointerTable(factors.map(\.buffer)), .buffer(members.buffer), .buffer(weights.buffer),
+                    .buffer(upstream.buffer), .pointerTable(rows.map(\.buffer)), .buffer(weightGradient?.buffer),
+                    .int64(Int64(edges)), .int32(Int32(factors.count)), .int32(Int32(weights.count))])
         return rows
     }
 

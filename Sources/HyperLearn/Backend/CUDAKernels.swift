@@ -21,6 +21,11 @@ enum CUDAKernelSource {
     static let text = #"""
 #define HL_MAX_ORDER 8
 struct hl_factor_table { const float *factor[HL_MAX_ORDER]; };
+// Z_j[members[e, j], k]: coordinate k of member j of hyperedge e (the decoder kernels' one read pattern).
+__device__ inline float hl_member(const struct hl_factor_table &factors, const int *__restrict__ members,
+                                 long long e, int order, int j, int rank, int k) {
+    return factors.factor[j][(long long)members[e * order + j] * rank + k];
+}
 struct hl_output_table { float *factor[HL_MAX_ORDER]; };
 
 #define HL_GRID_STRIDE(i, n) \
@@ -106,7 +111,7 @@ __global__ void hl_cp_score(struct hl_factor_table factors, const int *__restric
         for (int k = 0; k < rank; ++k) {
             float product = lambda[k];
             for (int j = 0; j < order; ++j)
-                product *= factors.factor[j][(long long)members[e * order + j] * rank + k];
+                product *= hl_member(factors, members, e, order, j, rank, k);
             total += product;
         }
         scores[e] = total + (mu ? mu[0] : 0.0f);
@@ -124,7 +129,7 @@ __global__ void hl_cp_gradient(struct hl_factor_table factors, const int *__rest
         long long e = t / rank;
         int k = (int)(t - e * rank);
         float value[HL_MAX_ORDER];
-        for (int j = 0; j < order; ++j) value[j] = factors.factor[j][(long long)members[e * order + j] * rank + k];
+        for (int j = 0; j < order; ++j) value[j] = hl_member(factors, members, e, order, j, rank, k);
         float g = upstream[e];
         for (int j = 0; j < order; ++j) {
             float product = g * lambda[k];
@@ -151,7 +156,7 @@ __global__ void hl_pairwise_score(struct hl_factor_table factors, const int *__r
         for (int k = 0; k < rank; ++k) {
             float sum = 0.0f, squares = 0.0f;
             for (int j = 0; j < order; ++j) {
-                float a = factors.factor[j][(long long)members[e * order + j] * rank + k];
+                float a = hl_member(factors, members, e, order, j, rank, k);
                 sum += a;
                 squares += a * a;
             }
@@ -173,7 +178,7 @@ __global__ void hl_pairwise_gradient(struct hl_factor_table factors, const int *
         float value[HL_MAX_ORDER];
         float sum = 0.0f, squares = 0.0f;
         for (int j = 0; j < order; ++j) {
-            value[j] = factors.factor[j][(long long)members[e * order + j] * rank + k];
+            value[j] = hl_member(factors, members, e, order, j, rank, k);
             sum += value[j];
             squares += value[j] * value[j];
         }

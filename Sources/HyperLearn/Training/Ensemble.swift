@@ -74,9 +74,7 @@ public struct Ensemble: Predictor {
     public func evaluate() -> [String: [String: Double]] {
         let embeddings = members.map { $0.embeddings() }
         return members[0].evaluate(on: .test) { r, hyperedges in
-            average(zip(members, embeddings).map { member, z in
-                member.clamped(member.scores(relation: r, hyperedges: hyperedges, embeddings: z), relation: r)
-            })
+            average(zip(members, embeddings).map { $0.predictions(relation: r, hyperedges: hyperedges, embeddings: $1) })
         }
     }
 

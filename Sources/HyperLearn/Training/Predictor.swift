@@ -9,8 +9,9 @@ public protocol Predictor {
 }
 
 extension Trainer: Predictor {
+    /// ``predictions(relation:hyperedges:embeddings:)``: clamped where the relation has training targets,
+    /// the raw scores of a link relation otherwise.
     public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) -> [Float] {
-        dataset.relations[r].task == .regression
-            ? predictions(relation: r, hyperedges: hyperedges) : scores(relation: r, hyperedges: hyperedges)
+        predictions(relation: r, hyperedges: hyperedges)
     }
 }

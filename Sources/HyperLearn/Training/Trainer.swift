@@ -455,7 +455,7 @@ public final class Trainer: @unchecked Sendable {
         for (e, h) in range.enumerated() { biases[j][e] = bias[Int(hyperedges.members[h * p + j])] }
     }
 
-    /// Predictions for valued relations, clamped to the training targets' range.
+    /// Scores clamped to the training targets' range for valued relations; raw scores for link relations.
     public func predictions(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
         clamped(scores(relation: r, hyperedges: hyperedges, embeddings: embeddings), relation: r)
     }

@@ -33,15 +33,10 @@ final class PairwisePlantedTests: XCTestCase {
         let data = try plantedDataset()
         var rmse = [Bool: Double]()
         for pairwise in [false, true] {
-            var config = TrainingConfiguration()
-            config.dimensions = 8
-            config.hiddenDimensions = 8
-            config.tableDimensions = 8
-            config.epochs = 200
+            var config = TrainingConfiguration.small(width: 8, epochs: 200, batchSize: 0)
             config.learningRate = 0.02
             config.dropout = 0
             config.weightDecay = 0
-            config.batchSize = 0
             config.patience = 20
             config.threads = 2
             config.pairwiseInteractions = pairwise
