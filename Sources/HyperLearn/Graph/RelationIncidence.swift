@@ -2,7 +2,7 @@
 ///
 /// Column `c` stands for one item of another member position of one relation ("rated by user 42",
 /// "used on movie 7"); entry `(i, c)` counts the training hyperedges in which item `i` meets that item.
-/// This one matrix serves three purposes (METHOD.md): its columns are the hyperedges of the *induced*
+/// This one matrix serves three purposes (docs/method.md): its columns are the hyperedges of the *induced*
 /// per-modality hypergraph, its product with its transpose counts co-occurrences, and its rows are the
 /// sparse "bag of co-occurring items" input features.
 ///

@@ -1,5 +1,5 @@
 /// The CP (multilinear) score of a hyperedge `e = (i₁ … i_p)`:
-/// `s(e) = Σ_k λ_k Π_j Z_{m_j}[i_j, k] + μ_r` (METHOD.md, "Decoder"; the per-item biases are added by
+/// `s(e) = Σ_k λ_k Π_j Z_{m_j}[i_j, k] + μ_r` (docs/method.md, "Decoder"; the per-item biases are added by
 /// ``RelationDecoder``).
 ///
 /// For order 2 this is matrix factorisation of the relation; for order `p` a rank-`d` CP decomposition

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Squared error `Σ_e (s_e − y_e)² / normalizer` and its gradient `2 (s_e − y_e) / normalizer`
-/// (valued relations, METHOD.md "Losses").
+/// (valued relations, docs/method.md "Losses").
 public func squaredErrorLoss(scores: ArraySlice<Float>, targets: ArraySlice<Float>, normalizer: Float,
                              gradient: inout [Float]) -> Double {
     var loss = 0.0

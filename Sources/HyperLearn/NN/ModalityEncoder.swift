@@ -1,5 +1,5 @@
 /// The encoder of one modality: `H⁰ = [E | X | B]`, `H^{l+1} = σ(P H^l W^l + b^l)`, `Z = H^L` (no σ on
-/// the last layer), with dropout after each hidden ReLU (METHOD.md, "Encoder, one per modality").
+/// the last layer), with dropout after each hidden ReLU (docs/method.md, "Encoder, one per modality").
 ///
 /// `E` is a learned table (`n × d₀`), `X` dense features, `B` sparse input features (for example the
 /// modality's incidence with the other modalities). The first layer multiplies each input part by its

@@ -1,5 +1,5 @@
 /// A non-linear hyperedge score: an MLP over the concatenated member embeddings,
-/// `s(e) = w₂ · ReLU([G₁[e] | … | G_p[e]] W₁ + b₁) + b₂` (METHOD.md; the "tuple-wise" similarity of
+/// `s(e) = w₂ · ReLU([G₁[e] | … | G_p[e]] W₁ + b₁) + b₂` (docs/method.md; the "tuple-wise" similarity of
 /// DHNE, Tu et al., AAAI 2018). It can score hyperedges that are not products of pairwise affinities.
 ///
 /// Shapes: `W₁` is `(p·d) × hidden`, `w₂` is `hidden × 1`. Its parameters are small and, in sharded

@@ -30,7 +30,7 @@ protocol DeviceStepping: AnyObject {
 }
 
 /// Runs a ``HyperLearnModel``'s training steps on devices through ``DeviceOperations``, one device
-/// per shard (METHOD.md, "Distribution by modality"): each modality's graph, features, encoder
+/// per shard (docs/method.md, "Distribution by modality"): each modality's graph, features, encoder
 /// parameters and Adam state live on its shard's device; the decoder lives on the first shard's.
 ///
 /// A step follows the ``Trainer``'s CPU step operation for operation: local forward passes (the same

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which shard owns which modality (METHOD.md, "Distribution by modality").
+/// Which shard owns which modality (docs/method.md, "Distribution by modality").
 ///
 /// A shard owns a modality's graph, features, encoder parameters and their optimiser state; with
 /// fewer shards than modalities a shard owns a group of modalities. The decoder's parameters are

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Sharding by modality (METHOD.md, "Distribution by modality"): which shard owns which encoder,
+/// Sharding by modality (docs/method.md, "Distribution by modality"): which shard owns which encoder,
 /// running the shards' encoder work concurrently, and keeping processes in step.
 ///
 /// In one process (`configuration.shards > 1`) the shards are thread groups that split the cores:

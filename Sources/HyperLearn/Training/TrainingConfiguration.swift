@@ -60,7 +60,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var threads = 0
     /// Hidden-member queries evaluated for ranking metrics (a seeded sample when there are more).
     public var rankingQueries = 2_000
-    /// Shards the modalities are split over (METHOD.md, "Distribution by modality"): round robin,
+    /// Shards the modalities are split over (docs/method.md, "Distribution by modality"): round robin,
     /// each shard's encoders on their own thread group (or MPI rank), with their share of the cores.
     /// Results do not depend on it; more shards than modalities are clamped to the modality count.
     public var shards = 1

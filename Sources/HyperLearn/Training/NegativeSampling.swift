@@ -1,0 +1,38 @@
+/// Negative hyperedges for a link relation.
+enum NegativeProtocol: String, Sendable {
+    /// One uniformly chosen member replaced by a uniform item of its modality (hard).
+    case corruptOne = "corrupt-one"
+    /// Every member drawn uniformly (easy).
+    case random
+}
+
+/// Draws negatives, rejecting known positives (up to a bounded number of retries, so a nearly full
+/// tensor cannot hang the sampler).
+func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int], protocol kind: NegativeProtocol,
+                     known: HyperedgeKeys, using generator: inout SeededGenerator) -> HyperedgeSet {
+    let p = positives.order
+    var members = [Int32](repeating: 0, count: positives.count * perPositive * p)
+    members.withUnsafeMutableBufferPointer { out in
+        positives.members.withUnsafeBufferPointer { source in
+            // The draws and their order are those of the plain loop (same seed, same negatives).
+            for e in 0..<positives.count {
+                let positive = source.baseAddress! + e * p
+                for r in 0..<perPositive {
+                    let candidate = out.baseAddress! + (e * perPositive + r) * p
+                    for attempt in 0..<50 {
+                        switch kind {
+                        case .corruptOne:
+                            candidate.update(from: positive, count: p)
+                            let j = generator.index(below: p)
+                            candidate[j] = Int32(generator.index(below: sizes[j]))
+                        case .random:
+                            for j in 0..<p { candidate[j] = Int32(generator.index(below: sizes[j])) }
+                        }
+                        if attempt == 49 || !known.contains(UnsafeBufferPointer(start: candidate, count: p)) { break }
+                    }
+                }
+            }
+        }
+    }
+    return HyperedgeSet(order: p, members: members)
+}
