@@ -110,7 +110,7 @@ struct PredictCommand: ParsableCommand {
             flat.append(contentsOf: tuple)
         }
         let hyperedges = HyperedgeSet(order: tuple.count, members: flat)
-        let scores = trainer.predictedValues(relation: r, hyperedges: hyperedges)
+        let scores = try trainer.predictedValues(relation: r, hyperedges: hyperedges)
         let ranked = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
         if json {
             let rows: [[String: Any]] = ranked.enumerated().map { ["rank": $0.offset + 1, "id": candidates.ids[$0.element], "score": Double(scores[$0.element])] }

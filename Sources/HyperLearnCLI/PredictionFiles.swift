@@ -12,7 +12,7 @@ enum PredictionFiles {
             throw CLIError("cannot create the predictions folder \(folder.path): \(error.localizedDescription)")
         }
         for (r, relation) in predictor.dataset.relations.enumerated() {
-            guard let table = PredictionTable.text(predictor, relation: r) else { continue }
+            guard let table = try PredictionTable.text(predictor, relation: r) else { continue }
             try AtomicFile.write(table, to: folder.appendingPathComponent("\(relation.name).tsv"))
         }
     }

@@ -6,15 +6,15 @@
 /// so that the predictions of several runs on the same split can be joined or averaged by other tools.
 ///
 /// ```swift
-/// if let table = PredictionTable.text(trainer, relation: 0) { try AtomicFile.write(table, to: url) }
+/// if let table = try PredictionTable.text(trainer, relation: 0) { try AtomicFile.write(table, to: url) }
 /// ```
 public enum PredictionTable {
     /// The table, or `nil` when relation `r` has no test hyperedges.
-    public static func text(_ predictor: some Predictor, relation r: Int) -> String? {
+    public static func text(_ predictor: some Predictor, relation r: Int) throws -> String? {
         let relation = predictor.dataset.relations[r]
         guard let hyperedges = relation.test, hyperedges.count > 0 else { return nil }
         let modalities = relation.members.map { predictor.dataset.modalities[$0] }
-        let predicted = predictor.predictedValues(relation: r, hyperedges: hyperedges)
+        let predicted = try predictor.predictedValues(relation: r, hyperedges: hyperedges)
         var header = memberColumns(modalities.map(\.name))
         if hyperedges.values != nil { header.append("target") }
         header.append("prediction")

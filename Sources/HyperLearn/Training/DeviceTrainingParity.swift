@@ -78,16 +78,18 @@ public enum DeviceTrainingParity {
 
     /// Trains two epochs (ten steps) of ``fixture()`` with the CPU trainer and with the device engine
     /// on `operations`, and compares them. `floor` is the magnitude below which differences count as absolute.
-    public static func compare<Operations: DeviceOperations>(on operations: Operations, floor: Float = 1e-3) throws -> Report {
-        try compare(on: [operations], floor: floor)
+    public static func compare<Operations: TensorOperations>(on operations: Operations, floor: Float = 1e-3,
+                                                             configuration: TrainingConfiguration = configuration()) throws -> Report {
+        try compare(on: [operations], floor: floor, configuration: configuration)
     }
 
     /// The same with one device per shard: `devices[s]` trains shard `s` of `plan` (default: round robin
     /// over the devices), against the unsharded CPU trainer.
-    public static func compare<Operations: DeviceOperations>(on devices: [Operations], plan: ShardPlan? = nil,
-                                                             floor: Float = 1e-3) throws -> Report {
-        let reference = try Trainer(dataset: try fixture(), configuration: configuration())
-        var sharded = configuration()
+    public static func compare<Operations: TensorOperations>(on devices: [Operations], plan: ShardPlan? = nil,
+                                                             floor: Float = 1e-3,
+                                                             configuration: TrainingConfiguration = configuration()) throws -> Report {
+        let reference = try Trainer(dataset: try fixture(), configuration: configuration)
+        var sharded = configuration
         sharded.shards = plan?.shardCount ?? devices.count
         let device = try Trainer(dataset: try fixture(), configuration: sharded)
         if let plan { try device.setShardPlan(plan) }

@@ -64,8 +64,8 @@ public struct Ensemble: Predictor {
     public var dataset: Dataset { members[0].dataset }
 
     /// The mean of the members' predictions (clamped values for regression, raw scores for links).
-    public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) -> [Float] {
-        average(members.map { $0.predictedValues(relation: r, hyperedges: hyperedges) })
+    public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
+        average(try members.map { try $0.predictedValues(relation: r, hyperedges: hyperedges) })
     }
 
     /// Test metrics of the averaged predictions, by the protocol of ``Trainer/evaluate(on:)`` (same
@@ -74,7 +74,7 @@ public struct Ensemble: Predictor {
     public func evaluate() -> [String: [String: Double]] {
         let embeddings = members.map { $0.embeddings() }
         return members[0].evaluate(on: .test) { r, hyperedges in
-            average(zip(members, embeddings).map { $0.predictions(relation: r, hyperedges: hyperedges, embeddings: $1) })
+            average(zip(members, embeddings).map { $0.clamped($0.rawScores(relation: r, hyperedges: hyperedges, embeddings: $1), relation: r) })
         }
     }
 

@@ -28,6 +28,16 @@ public struct PhaseTimes: Sendable, Equatable, Codable {
          ("decoder", decoder), ("scatter", scatter), ("encoder backward", encoderBackward), ("optimizer", optimizer)]
     }
 
+    public static func += (lhs: inout PhaseTimes, rhs: PhaseTimes) {
+        lhs.encoderForward += rhs.encoderForward
+        lhs.negativeSampling += rhs.negativeSampling
+        lhs.gather += rhs.gather
+        lhs.decoder += rhs.decoder
+        lhs.scatter += rhs.scatter
+        lhs.encoderBackward += rhs.encoderBackward
+        lhs.optimizer += rhs.optimizer
+    }
+
     public var total: Double { phases.reduce(0) { $0 + $1.seconds } }
 }
 

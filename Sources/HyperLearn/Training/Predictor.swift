@@ -5,13 +5,13 @@ public protocol Predictor {
     var dataset: Dataset { get }
     /// Predictions as a user reads them: for a regression relation the value, clamped to the training
     /// targets' range; for a link relation the raw score (higher: more likely).
-    func predictedValues(relation r: Int, hyperedges: HyperedgeSet) -> [Float]
+    func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float]
 }
 
 extension Trainer: Predictor {
     /// ``predictions(relation:hyperedges:embeddings:)``: clamped where the relation has training targets,
     /// the raw scores of a link relation otherwise.
-    public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) -> [Float] {
-        predictions(relation: r, hyperedges: hyperedges)
+    public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
+        try predictions(relation: r, hyperedges: hyperedges)
     }
 }

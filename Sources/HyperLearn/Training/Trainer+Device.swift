@@ -14,67 +14,110 @@ public enum ComputeDevice: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Trainer {
-    /// Runs the training steps on `device` from now on, every shard of ``shardPlan`` on it.
+    /// Runs the training steps, validation and scoring on `device` from now on, every shard of
+    /// ``shardPlan`` on it.
     ///
     /// On a CUDA device the graphs, features and parameters are uploaded once; each step uploads only
     /// its hyperedge indices (negatives are drawn on the host), and parameters come back at the end of
-    /// each epoch for validation, checkpoints and export. Evaluation and prediction run on the host.
-    /// Throws when the device cannot be opened (the error says why) or when the configuration uses a
-    /// setting the device engine does not have yet (``HyperLearnError/invalidArgument(_:)``, checked
-    /// before the device is opened).
+    /// each epoch for checkpoints and export. Throws when the device cannot be opened (the error says why).
     public func use(_ device: ComputeDevice) throws {
         switch device {
-        case .cpu: deviceEngine = nil
+        case .cpu:
+            makeEngine = { trainer in try trainer.engine(on: Array(repeating: CPUOperations(), count: trainer.shardPlan.shardCount)) }
+            builtEngine = nil
         case .cuda(let ordinal): try use(cudaDevices: Array(repeating: ordinal, count: shardPlan.shardCount))
         }
     }
 
     /// One CUDA device per shard of ``shardPlan`` (`--devices 0,1,2`; a device may repeat): each
     /// shard's modalities train on their device, the decoder on the first shard's. Set the shard plan
-    /// (``TrainingConfiguration/shards`` or ``setShardPlan(_:)``) first.
+    /// (``TrainingConfiguration/shards`` or ``setShardPlan(_:)``) first. With an MPI exchange, each
+    /// process opens only the devices of its own shards.
     public func use(cudaDevices ordinals: [Int]) throws {
-        let unsupported = deviceEngineUnsupportedSettings(configuration)
-        guard unsupported.isEmpty else {
-            let names = ordinals.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }.map { "cuda:\($0)" }
-            throw HyperLearnError.invalidArgument("training on \(names.joined(separator: ", ")) does not support "
-                                                  + unsupported.joined(separator: ", "))
-        }
         guard ordinals.count == shardPlan.shardCount else {
             throw HyperLearnError.invalidArgument("\(ordinals.count) CUDA device(s) \(ordinals) for \(shardPlan.shardCount) shard(s) (\(shardPlan)); give one device per shard")
         }
+        let localShards = shardExchange.localShards(of: shardPlan)
         var opened = [Int: CUDABackend]()
-        for ordinal in ordinals where opened[ordinal] == nil { opened[ordinal] = try CUDABackend(device: ordinal) }
-        try attach(ordinals.map { opened[$0]! })
+        for s in localShards where opened[ordinals[s]] == nil { opened[ordinals[s]] = try CUDABackend(device: ordinals[s]) }
+        // Shards of other processes run elsewhere; here they share the first local device (evaluation only).
+        let fallback = opened[ordinals[localShards.first ?? 0]]!
+        let backends = ordinals.map { opened[$0] ?? fallback }
+        try attach(backends)
     }
 
     /// Where the steps run, in words.
-    public var deviceDescription: String { deviceEngine?.deviceDescription ?? "cpu" }
+    public var deviceDescription: String { (try? currentEngine().deviceDescription) ?? "cpu" }
 
-    /// Runs the steps through the device engine on `operations`, one per shard of ``shardPlan``
-    /// (``HostOperations`` checks the engine on the CPU).
-    func attach<Operations: DeviceOperations>(_ operations: [Operations]) throws {
-        deviceEngine = try DeviceTrainingEngine(devices: operations, placement: shardPlan.owners, model: model,
-                                                configuration: configuration, relationWeights: dataset.relations.map(\.weight))
+    /// Runs the steps through the engine on `operations`, one per shard of ``shardPlan``.
+    func attach<Operations: TensorOperations>(_ operations: [Operations]) throws {
+        let count = operations.count
+        guard count == shardPlan.shardCount else {
+            throw HyperLearnError.invalidArgument("\(count) device(s) for \(shardPlan.shardCount) shard(s); give one device per shard")
+        }
+        makeEngine = { trainer in try trainer.engine(on: operations) }
+        builtEngine = try makeEngine(self)
     }
 
-    /// Runs the steps through the device engine on one device that holds every shard.
-    func attach<Operations: DeviceOperations>(_ operations: Operations) throws {
+    /// Runs the steps through the engine on one device that holds every shard.
+    func attach<Operations: TensorOperations>(_ operations: Operations) throws {
         try attach(Array(repeating: operations, count: shardPlan.shardCount))
     }
 
-    /// One step on the device engine: the host draws the batch (negatives included) exactly as the CPU step does.
-    func deviceStep(_ engine: any DeviceStepping, batches: [[Int]]) throws {
-        var deviceBatches = [DeviceBatch]()
+    /// A new engine on `devices` (one per shard) with the trainer's plan and exchange.
+    func engine<Operations: TensorOperations>(on devices: [Operations]) throws -> any TrainingStepping {
+        try TrainingEngine(devices: devices, plan: shardPlan, exchange: shardExchange, model: model,
+                           configuration: configuration, relationWeights: dataset.relations.map(\.weight))
+    }
+
+    /// The engine in use (built now if the plan, exchange or device changed since).
+    func currentEngine() throws -> any TrainingStepping {
+        if let builtEngine { return builtEngine }
+        let built = try makeEngine(self)
+        builtEngine = built
+        return built
+    }
+
+    /// One step: the host draws the batch (negatives included), the engine computes it. Without an
+    /// update (gradient checks) the optimiser does not advance.
+    func step(_ engine: any TrainingStepping, batches: [[Int]], update: Bool = true) throws {
+        var relationBatches = [RelationBatch]()
         for (r, relation) in dataset.relations.enumerated() where !batches[r].isEmpty {
             let batch = trainingBatch(relation: r, indices: batches[r])
-            deviceBatches.append(DeviceBatch(relation: r, members: batch.hyperedges.members, order: relation.order,
-                                             positives: batch.positivesEnd, targets: batch.targets))
+            relationBatches.append(RelationBatch(relation: r, members: batch.hyperedges.members, order: relation.order,
+                                                 positives: batch.positivesEnd, targets: batch.targets))
         }
-        optimizer.advance()
-        let volume = try engine.step(deviceBatches, dropoutGenerators: &dropoutGenerators, rule: AdamRule(optimizer),
-                                     averaging: configuration.parameterAveraging)
+        if update { optimizer.advance() }
+        let volume = try engine.step(relationBatches, dropoutGenerators: &dropoutGenerators,
+                                     rule: update ? AdamRule(optimizer) : nil, averaging: configuration.parameterAveraging)
+        phaseTimes += engine.takePhaseTimes()
         lastStepExchange = volume
         exchangeVolume += volume
         exchangedBytes += volume.rowBytes
+    }
+
+    /// The loss of one step over `batches` and, in every parameter's `gradient`, its gradient (no update).
+    func computeGradients(batches: [[Int]]) throws -> Double {
+        let engine = try currentEngine()
+        try engine.upload(model.parameters, averages: nil)
+        _ = try engine.takeLoss()
+        try step(engine, batches: batches, update: false)
+        try engine.downloadGradients(into: model.parameters)
+        return try engine.takeLoss()
+    }
+}
+
+extension Trainer {
+    /// One optimisation step outside an epoch (the equality tests): the parameters go to the engine,
+    /// one step runs, and they come back. Returns the step's loss.
+    @discardableResult
+    func step(batches: [[Int]]) throws -> Double {
+        let engine = try currentEngine()
+        try engine.upload(model.parameters, averages: parameterAverages)
+        _ = try engine.takeLoss()
+        try step(engine, batches: batches)
+        let loss = try engine.takeLoss()
+        parameterAverages = try engine.download(into: model.parameters)
+        return loss
     }
 }

@@ -16,7 +16,7 @@ extension Trainer {
     /// At most ``TrainingConfiguration/rankingQueries`` hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
         let z = embeddings()
-        return evaluate(on: split) { r, hyperedges in scores(relation: r, hyperedges: hyperedges, embeddings: z) }
+        return evaluate(on: split) { r, hyperedges in rawScores(relation: r, hyperedges: hyperedges, embeddings: z) }
     }
 
     /// The metrics of ``evaluate(on:)`` for any scoring of hyperedges, `scoring(r, hyperedges)` giving raw

@@ -22,11 +22,13 @@ extension Trainer {
             throw HyperLearnError.invalidArgument("shard map names \(plan.owners.count) modalities; the dataset has \(sizes.count)")
         }
         shardAssignment = plan
+        builtEngine = nil
     }
 
     /// Routes the exchange of gathered rows through `exchange` (default: ``InProcessExchange``).
     public func useExchange(_ exchange: any ShardExchange) {
         shardExchange = exchange
+        builtEngine = nil
     }
 
     /// Whether this process runs modality `m`'s encoder, per modality.
@@ -35,32 +37,6 @@ extension Trainer {
         var mask = [Bool](repeating: false, count: sizes.count)
         for s in shardExchange.localShards(of: plan) { for m in plan.modalities(of: s) { mask[m] = true } }
         return mask
-    }
-
-    /// Runs `body(modalities)` for each local shard, concurrently when there are several, each shard
-    /// with its share of the worker threads. Bodies must write disjoint outputs.
-    func forEachLocalShard(_ body: ([Int]) -> Void) {
-        let plan = shardPlan
-        let groups = shardExchange.localShards(of: plan).map { plan.modalities(of: $0) }
-        guard groups.count > 1 else {
-            for group in groups { body(group) }
-            return
-        }
-        let total = CPUKernels.threadCount
-        CPUKernels.setThreads(max(1, total / groups.count))
-        defer { CPUKernels.setThreads(total) }
-        DispatchQueue.concurrentPerform(iterations: groups.count) { g in body(groups[g]) }
-    }
-
-    /// One Adam update of the local encoders' parameters (concurrently per shard) and of the
-    /// replicated decoder parameters; call after `optimizer.advance()`.
-    func updateShardParameters() {
-        let encoders = model.encoders
-        let optimizer = self.optimizer
-        forEachLocalShard { modalities in
-            for m in modalities { for parameter in encoders[m].parameters { optimizer.update(parameter) } }
-        }
-        for decoder in model.decoders { for parameter in decoder.parameters { optimizer.update(parameter) } }
     }
 
     /// Across processes, copies each encoder's parameters, Adam moments and dropout stream from its

@@ -57,8 +57,6 @@ public final class Trainer: @unchecked Sendable {
     public var phaseTimes = PhaseTimes()
     /// Exponential moving averages of the parameters (``TrainingConfiguration/parameterAveraging``).
     var parameterAverages: [Matrix]? = nil
-    /// Per relation, the decoder's reusable buffers.
-    var decoderWorkspaces: [Int: DecoderWorkspace] = [:]
     /// Bytes of gathered embedding rows that a sharded step exchanges (`Σ_steps K · |B| · d · 4`).
     public internal(set) var exchangedBytes = 0
     // MARK: Sharding state (Trainer+Sharding.swift)
@@ -69,8 +67,12 @@ public final class Trainer: @unchecked Sendable {
     /// An explicit modality → shard assignment; `nil`: round robin over `configuration.shards`.
     var shardAssignment: ShardPlan? = nil
     var shardExchange: any ShardExchange = InProcessExchange()
-    /// The engine that runs the steps on a device (``use(_:)``); `nil`: the CPU path below.
-    var deviceEngine: (any DeviceStepping)? = nil
+    /// Builds the engine that runs the steps (``use(_:)``; default: the CPU, one thread group per shard).
+    var makeEngine: (Trainer) throws -> any TrainingStepping = { trainer in
+        try trainer.engine(on: Array(repeating: CPUOperations(), count: trainer.shardPlan.shardCount))
+    }
+    /// The engine in use, built on first use and again after the shard plan, exchange or device changes.
+    var builtEngine: (any TrainingStepping)? = nil
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
@@ -159,24 +161,17 @@ public final class Trainer: @unchecked Sendable {
         let steps = stepsPerEpoch
         var orders = trainingSets.map { Array(0..<$0.count) }
         if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
-        var lossSum = 0.0
-        if let deviceEngine { try deviceEngine.upload(model.parameters, averages: parameterAverages) }
+        let engine = try currentEngine()
+        try engine.upload(model.parameters, averages: parameterAverages)
         for s in 0..<steps {
             let batches = orders.map { order in
                 Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
             }
-            if let deviceEngine {
-                try deviceStep(deviceEngine, batches: batches)
-            } else {
-                lossSum += step(batches: batches)
-            }
+            try step(engine, batches: batches)
         }
-        if let deviceEngine {
-            lossSum = try deviceEngine.takeLoss()
-            parameterAverages = try deviceEngine.download(into: model.parameters)
-        } else {
-            synchronizeShards()
-        }
+        let lossSum = try engine.takeLoss()
+        parameterAverages = try engine.download(into: model.parameters)
+        synchronizeShards()
         let loss = lossSum / Double(steps)
         guard loss.isFinite else {
             throw HyperLearnError.numerical("training loss became \(loss) at epoch \(epoch + 1); lower the learning rate")
@@ -226,23 +221,6 @@ public final class Trainer: @unchecked Sendable {
         for (parameter, value) in zip(model.parameters, snapshot) { parameter.value = value }
     }
 
-    /// `avg = β avg + (1 − β) value` for every parameter (starting from the first values).
-    func updateAverages() {
-        let beta = configuration.parameterAveraging
-        guard beta > 0 else { return }
-        let parameters = model.parameters
-        guard var averages = parameterAverages else {
-            parameterAverages = parameters.map(\.value)
-            return
-        }
-        parameterAverages = nil  // unique ownership while updating
-        for (index, parameter) in parameters.enumerated() {
-            averages[index].scale(by: beta)
-            averages[index].add(parameter.value, scaledBy: 1 - beta)
-        }
-        parameterAverages = averages
-    }
-
     /// Runs `body` with the averaged parameters in place (when averaging), then puts the live ones back.
     func withAveragedParameters<T>(_ body: () throws -> T) rethrows -> T {
         guard let averages = parameterAverages else { return try body() }
@@ -251,70 +229,6 @@ public final class Trainer: @unchecked Sendable {
         for (parameter, average) in zip(parameters, averages) { parameter.value = average }
         defer { for (parameter, value) in zip(parameters, live) { parameter.value = value } }
         return try body()
-    }
-
-    /// One optimisation step over the given positives of each relation (indices into ``trainingSets``).
-    /// Returns the step's loss.
-    func step(batches: [[Int]]) -> Double {
-        let loss = computeGradients(batches: batches)
-        timed(&phaseTimes.optimizer) {
-            optimizer.advance()
-            updateShardParameters()
-            updateAverages()
-        }
-        return loss
-    }
-
-    /// The loss of one step and, in every parameter's `gradient`, its gradient (no update).
-    func computeGradients(batches: [[Int]]) -> Double {
-        let parameters = model.parameters
-        for parameter in parameters { parameter.zeroGradient() }
-        let encoders = model.encoders
-        lastStepExchange = ExchangeVolume()
-        // 1. Every local modality's embeddings, one shard per thread group (each encoder draws dropout
-        //    from its own stream); other processes' modalities stay empty and arrive as gathered rows.
-        var embeddings = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: encoders.count)
-        timed(&phaseTimes.encoderForward) {
-            embeddings.withUnsafeMutableBufferPointer { z in
-                dropoutGenerators.withUnsafeMutableBufferPointer { generators in
-                    forEachLocalShard { modalities in
-                        for m in modalities { z[m] = encoders[m].forward(training: true, using: &generators[m]) }
-                    }
-                }
-            }
-        }
-        var embeddingGradients = embeddings.map { Matrix(rows: $0.rows, columns: $0.columns) }
-        var biasGradients = sizes.map { [Float](repeating: 0, count: $0) }
-        var loss = 0.0
-        // 2–4. Per relation: gather, decode, loss gradient, scatter back.
-        for (r, relation) in dataset.relations.enumerated() where !batches[r].isEmpty {
-            let batch = trainingBatch(relation: r, indices: batches[r])
-            loss += Double(relation.weight) * decodeAccumulating(
-                relation: r, hyperedges: batch.hyperedges, positivesEnd: batch.positivesEnd, targets: batch.targets,
-                embeddings: embeddings, embeddingGradients: &embeddingGradients, biasGradients: &biasGradients)
-        }
-        // Smoothness, then each local encoder's backward pass, one shard per thread group.
-        let start = DispatchTime.now().uptimeNanoseconds
-        var smoothness = [Double](repeating: 0, count: encoders.count)
-        let gamma = configuration.smoothness
-        smoothness.withUnsafeMutableBufferPointer { smoothness in
-            embeddingGradients.withUnsafeMutableBufferPointer { dZ in
-                forEachLocalShard { modalities in
-                    for m in modalities {
-                        if gamma > 0, let propagation = encoders[m].propagation {
-                            smoothness[m] = smoothnessLoss(embeddings[m], propagation: propagation, weight: gamma, gradient: &dZ[m])
-                        }
-                        encoders[m].backward(dZ[m])
-                        for i in 0..<sizes[m] { encoders[m].itemBias.gradient.storage[i] += biasGradients[m][i] }
-                    }
-                }
-            }
-        }
-        if gamma > 0 { exchanging { try shardExchange.allReduceSum(&smoothness) } }
-        for m in encoders.indices where gamma > 0 && encoders[m].propagation != nil { loss += smoothness[m] }
-        phaseTimes.encoderBackward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        exchangeVolume += lastStepExchange
-        return loss
     }
 
     /// The hyperedges one step decodes for relation `r`: the positives at `indices` of its training
@@ -335,129 +249,72 @@ public final class Trainer: @unchecked Sendable {
         return (hyperedges, positives.count, positives.values)
     }
 
-    /// Scores `hyperedges` of relation `r` chunk by chunk, adds the loss gradient of each chunk to the
-    /// member embeddings' and biases' gradients, and returns the (unweighted) loss. Rows below
-    /// `positivesEnd` are positives (or valued hyperedges with `targets`); the rest are negatives.
-    func decodeAccumulating(relation r: Int, hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?,
-                            embeddings: [Matrix], embeddingGradients: inout [Matrix],
-                            biasGradients: inout [[Float]]) -> Double {
-        let relation = dataset.relations[r]
-        let decoder = model.decoders[r]
-        let p = relation.order, d = configuration.dimensions
-        let total = hyperedges.count
-        // Decoder workspaces live across steps: allocating tens of megabytes per step costs page faults.
-        if decoderWorkspaces[r] == nil || decoderWorkspaces[r]!.gathered.capacity < min(configuration.chunkSize, total) {
-            decoderWorkspaces[r] = DecoderWorkspace(order: p, capacity: min(configuration.chunkSize, total), dimensions: d)
-        }
-        var workspace = decoderWorkspaces[r]!
-        decoderWorkspaces[r] = nil  // unique ownership while in use, so writes do not copy
-        defer { decoderWorkspaces[r] = workspace }
-        let chunk = workspace.gathered.capacity
-        let weight = relation.weight
-        let plan = shardPlan, local = localModalityMask
-        var loss = 0.0
-        var start = 0
-        while start < total {
-            let count = min(chunk, total - start)
-            // Each shard gathers its members' rows; the exchange all-gathers them to every shard.
-            timed(&phaseTimes.gather) { exchanging {
-                try shardExchange.allGather(&workspace.gathered, biases: &workspace.biases, count: count,
-                                            members: relation.members, plan: plan) { j, gathered, biases in
-                    gatherMember(j, of: relation, hyperedges: hyperedges, range: start..<(start + count),
-                                 embeddings: embeddings, into: &gathered, biases: &biases)
-                }
-            } }
-            exchangedBytes += p * count * d * MemoryLayout<Float>.size
-            lastStepExchange += ExchangeVolume(rowBytes: p * count * d * MemoryLayout<Float>.size,
-                                               biasBytes: p * count * MemoryLayout<Float>.size)
-            let decoderStart = DispatchTime.now().uptimeNanoseconds
-            decoder.forward(workspace.gathered, biases: workspace.biases, count: count, into: &workspace.scores)
-            let normalizer = Float(total) / weight
-            if let targets {
-                loss += squaredErrorLoss(scores: workspace.scores[0..<count], targets: targets[start..<(start + count)],
-                                         normalizer: normalizer, gradient: &workspace.gradient) * Double(normalizer) / Double(total)
-            } else {
-                // Split the chunk at the positive/negative boundary.
-                let positiveCount = max(0, min(count, positivesEnd - start))
-                if positiveCount > 0 {
-                    loss += logisticLoss(scores: workspace.scores[0..<positiveCount], label: true, normalizer: normalizer,
-                                         gradient: &workspace.gradient) * Double(normalizer) / Double(total)
-                }
-                if positiveCount < count {
-                    loss += logisticLoss(scores: workspace.scores[positiveCount..<count], label: false, normalizer: normalizer,
-                                         gradient: &workspace.part) * Double(normalizer) / Double(total)
-                    for e in positiveCount..<count { workspace.gradient[e] = workspace.part[e - positiveCount] }
-                }
-            }
-            decoder.backward(workspace.gathered, count: count, scoreGradient: workspace.gradient,
-                             gatheredGradients: &workspace.gatheredGradients)
-            if configuration.embeddingRegularization > 0 {
-                loss += CPUKernels.addL2Penalty(workspace.gathered.rows, blocks: p, capacity: chunk, count: count,
-                                                weight: configuration.embeddingRegularization / normalizer,
-                                                gradient: &workspace.gatheredGradients.rows) * Double(normalizer) / Double(total)
-            }
-            let scatterStart = DispatchTime.now().uptimeNanoseconds
-            phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
-            for j in 0..<p where local[relation.members[j]] {
-                let m = relation.members[j]
-                CPUKernels.scatterAddRows(workspace.gatheredGradients.rows, sourceRow: j * chunk, count: count,
-                                          indices: hyperedges.members, stride: p, offset: j, rangeStart: start,
-                                          into: &embeddingGradients[m])
-                for e in 0..<count { biasGradients[m][Int(hyperedges.members[(start + e) * p + j])] += workspace.gradient[e] }
-            }
-            phaseTimes.scatter += Double(DispatchTime.now().uptimeNanoseconds - scatterStart) / 1e9
-            start += count
-        }
-        return loss
-    }
-
     // MARK: Inference
 
-    /// Every modality's embeddings `Z_m` (evaluation mode: no dropout).
+    /// Every modality's embeddings `Z_m` (evaluation mode: no dropout), computed on the engine's devices.
     public func embeddings() -> [Matrix] {
-        var unused = SeededGenerator(seed: 0)
-        return model.encoders.map { $0.forward(training: false, using: &unused) }
+        evaluating { try $0.embeddings(parameterValues: model.parameters.map(\.value)) }
     }
 
-    /// Scores of `hyperedges` under relation `r` (raw, not clamped).
-    public func scores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
-        let z = embeddings ?? self.embeddings()
-        let relation = dataset.relations[r]
-        let p = relation.order, d = configuration.dimensions
-        let chunk = max(1, min(configuration.chunkSize, hyperedges.count))
-        var gathered = GatheredRows(order: p, capacity: chunk, dimensions: d)
-        var biases = [[Float]](repeating: [Float](repeating: 0, count: chunk), count: p)
-        var chunkScores = [Float](repeating: 0, count: chunk)
-        var result = [Float]()
-        result.reserveCapacity(hyperedges.count)
-        var start = 0
-        while start < hyperedges.count {
-            let count = min(chunk, hyperedges.count - start)
-            for j in 0..<p {
-                gatherMember(j, of: relation, hyperedges: hyperedges, range: start..<(start + count),
-                             embeddings: z, into: &gathered, biases: &biases)
+    /// Scores of `hyperedges` under relation `r` (raw, not clamped). Throws when `r` is not a relation,
+    /// the hyperedges' order differs from the relation's, or a member index is outside its modality.
+    public func scores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) throws -> [Float] {
+        try checkHyperedges(hyperedges, relation: r)
+        if let embeddings {
+            guard embeddings.count == sizes.count,
+                  zip(embeddings, sizes).allSatisfy({ $0.rows == $1 && $0.columns == configuration.dimensions }) else {
+                throw HyperLearnError.invalidArgument("scores: embeddings of shapes \(embeddings.map { "\($0.rows)×\($0.columns)" }) for modalities of \(sizes) items and dimension \(configuration.dimensions)")
             }
-            model.decoders[r].forward(gathered, biases: biases, count: count, into: &chunkScores)
-            result.append(contentsOf: chunkScores[0..<count])
-            start += count
         }
-        return result
+        return rawScores(relation: r, hyperedges: hyperedges, embeddings: embeddings)
     }
 
-    /// Copies member `j`'s embedding rows and item biases for the hyperedges in `range` into block `j`
-    /// of `gathered` and row `j` of `biases` (the decoder's inputs).
-    func gatherMember(_ j: Int, of relation: Relation, hyperedges: HyperedgeSet, range: Range<Int>,
-                      embeddings: [Matrix], into gathered: inout GatheredRows, biases: inout [[Float]]) {
-        let m = relation.members[j], p = relation.order
-        CPUKernels.gatherRows(embeddings[m], indices: hyperedges.members, stride: p, offset: j,
-                              range: range, into: &gathered.rows, outputRow: j * gathered.capacity)
-        let bias = model.encoders[m].itemBias.value.storage
-        for (e, h) in range.enumerated() { biases[j][e] = bias[Int(hyperedges.members[h * p + j])] }
+    /// ``scores(relation:hyperedges:embeddings:)`` for hyperedges already known to fit relation `r`.
+    func rawScores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
+        guard hyperedges.count > 0 else { return [] }
+        let z = embeddings ?? self.embeddings()
+        return evaluating {
+            try $0.scores(relation: r, members: hyperedges.members, embeddings: z,
+                          parameterValues: model.parameters.map(\.value))
+        }
+    }
+
+    /// Throws unless `hyperedges` can be scored under relation `r`.
+    func checkHyperedges(_ hyperedges: HyperedgeSet, relation r: Int) throws {
+        guard dataset.relations.indices.contains(r) else {
+            throw HyperLearnError.invalidArgument("relation \(r) does not exist (the dataset has \(dataset.relations.count))")
+        }
+        let relation = dataset.relations[r]
+        guard hyperedges.order == relation.order else {
+            throw HyperLearnError.invalidArgument("relation '\(relation.name)' has order \(relation.order); the hyperedges have order \(hyperedges.order)")
+        }
+        let p = relation.order
+        for (position, item) in hyperedges.members.enumerated() {
+            let size = sizes[relation.members[position % p]]
+            guard item >= 0 && Int(item) < size else {
+                throw HyperLearnError.invalidArgument("hyperedge \(position / p) of relation '\(relation.name)': member \(position % p) is item \(item), outside 0..<\(size)")
+            }
+        }
+    }
+
+    /// Runs an evaluation on the engine. A device that fails mid-evaluation is reported on standard
+    /// error and the evaluation repeated on the CPU engine, so that a finished run still reports.
+    func evaluating<T>(_ body: (any TrainingStepping) throws -> T) -> T {
+        do {
+            return try body(try currentEngine())
+        } catch {
+            FileHandle.standardError.write(Data("warning: evaluation on \(deviceDescription) failed (\(error)); evaluating on the CPU\n".utf8))
+            do {
+                return try body(try engine(on: Array(repeating: CPUOperations(), count: shardPlan.shardCount)))
+            } catch {
+                preconditionFailure("CPU evaluation cannot fail once the trainer is built: \(error)")
+            }
+        }
     }
 
     /// Scores clamped to the training targets' range for valued relations; raw scores for link relations.
-    public func predictions(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
-        clamped(scores(relation: r, hyperedges: hyperedges, embeddings: embeddings), relation: r)
+    public func predictions(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) throws -> [Float] {
+        clamped(try scores(relation: r, hyperedges: hyperedges, embeddings: embeddings), relation: r)
     }
 
     /// Raw scores of relation `r` clamped to its training targets' range (unchanged without targets).
@@ -477,37 +334,18 @@ public final class Trainer: @unchecked Sendable {
             let counts = configuration.earlyStoppingRelation.isEmpty || configuration.earlyStoppingRelation == relation.name
             switch relation.task {
             case .regression:
-                let rmse = Metrics.rootMeanSquaredError(predictions(relation: r, hyperedges: set, embeddings: z), set.values ?? [])
+                let rmse = Metrics.rootMeanSquaredError(clamped(rawScores(relation: r, hyperedges: set, embeddings: z), relation: r), set.values ?? [])
                 details[relation.name] = ["rmse": rmse]
                 if counts { total += rmse }
             case .link:
                 guard let negatives = validationNegatives[r] else { continue }
-                let auc = Metrics.areaUnderROC(positives: scores(relation: r, hyperedges: set, embeddings: z),
-                                               negatives: scores(relation: r, hyperedges: negatives, embeddings: z))
+                let auc = Metrics.areaUnderROC(positives: rawScores(relation: r, hyperedges: set, embeddings: z),
+                                               negatives: rawScores(relation: r, hyperedges: negatives, embeddings: z))
                 details[relation.name] = ["auc": auc]
                 if counts { total += 1 - auc }
             }
             if counts { counted += 1 }
         }
         return (counted > 0 ? total / Double(counted) : nil, details)
-    }
-}
-
-/// Buffers one relation's decoder reuses from chunk to chunk and step to step.
-struct DecoderWorkspace {
-    var gathered: GatheredRows
-    var gatheredGradients: GatheredRows
-    var biases: [[Float]]
-    var scores: [Float]
-    var gradient: [Float]
-    var part: [Float]
-
-    init(order: Int, capacity: Int, dimensions: Int) {
-        gathered = GatheredRows(order: order, capacity: capacity, dimensions: dimensions)
-        gatheredGradients = gathered
-        biases = [[Float]](repeating: [Float](repeating: 0, count: capacity), count: order)
-        scores = [Float](repeating: 0, count: capacity)
-        gradient = scores
-        part = scores
     }
 }

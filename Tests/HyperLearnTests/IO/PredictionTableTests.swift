@@ -14,10 +14,10 @@ final class PredictionTableTests: XCTestCase {
         config.validationFraction = 0
         let trainer = try Trainer(dataset: data, configuration: config)
         try trainer.fit()
-        let lines = try XCTUnwrap(PredictionTable.text(trainer, relation: 0)).split(separator: "\n")
+        let lines = try XCTUnwrap(try PredictionTable.text(trainer, relation: 0)).split(separator: "\n")
         XCTAssertEqual(lines.first, "user#0\tuser#1\ttarget\tprediction")
         XCTAssertEqual(lines.count, 3)
-        let predicted = trainer.predictions(relation: 0, hyperedges: test)
+        let predicted = try trainer.predictions(relation: 0, hyperedges: test)
         for (e, line) in lines.dropFirst().enumerated() {
             let fields = line.split(separator: "\t").map(String.init)
             XCTAssertEqual(fields[0], ids[Int(test.members[e * 2])])
@@ -30,6 +30,6 @@ final class PredictionTableTests: XCTestCase {
         var noTest = Dataset(name: "no-test")
         try noTest.addModality(Modality(name: "user", count: 4, ids: ids))
         try noTest.addRelation(Relation(name: "trust", members: [0, 0], task: .regression, train: train))
-        XCTAssertNil(PredictionTable.text(try Trainer(dataset: noTest, configuration: config), relation: 0))
+        XCTAssertNil(try PredictionTable.text(try Trainer(dataset: noTest, configuration: config), relation: 0))
     }
 }

@@ -184,7 +184,7 @@ final class GradientCheckTests: XCTestCase {
         let saved = trainer.generator
         let loss = { () -> Double in
             trainer.generator = saved
-            return trainer.computeGradients(batches: batches)
+            return try! trainer.computeGradients(batches: batches)
         }
         for parameter in trainer.model.parameters {
             checkGradient(parameter, epsilon: 1e-3, tolerance: 5e-2, limit: 10, loss: loss) { _ = loss() }

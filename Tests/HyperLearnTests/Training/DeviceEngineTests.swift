@@ -2,7 +2,7 @@
 import XCTest
 
 /// The device engine (``DeviceTrainingEngine``) follows the CPU trainer step for step: on the host
-/// (``HostOperations``) on every machine, and on CUDA when a device is present.
+/// (``CPUOperations``) on every machine, and on CUDA when a device is present.
 final class DeviceEngineTests: XCTestCase {
     func assertParity(_ report: DeviceTrainingParity.Report, tolerance: Float, file: StaticString = #filePath, line: UInt = #line) {
         print("device engine parity: \(report)")
@@ -20,13 +20,13 @@ final class DeviceEngineTests: XCTestCase {
     }
 
     func testHostEngineMatchesCPUTrainer() throws {
-        assertParity(try DeviceTrainingParity.compare(on: HostOperations()), tolerance: 1e-5)
+        assertParity(try DeviceTrainingParity.compare(on: CPUOperations()), tolerance: 1e-5)
     }
 
     /// One simulated device per shard (separate host spaces, so every exchange is a copy), and two
     /// shards sharing a device, against the unsharded CPU trainer.
     func testShardedHostEngineMatchesCPUTrainer() throws {
-        let spaces = (0..<3).map { HostOperations(space: $0) }
+        let spaces = (0..<3).map { CPUOperations(space: $0) }
         assertParity(try DeviceTrainingParity.compare(on: spaces), tolerance: 1e-5)
         assertParity(try DeviceTrainingParity.compare(on: [spaces[0], spaces[1]], plan: try ShardPlan(owners: [1, 0, 1])),
                      tolerance: 1e-5)
@@ -60,14 +60,17 @@ final class DeviceEngineTests: XCTestCase {
         XCTAssertEqual((0..<100).map { mask.keeps($0) }, (0..<100).map { factors[$0] > 0 })
     }
 
-    func testUnsupportedSettingsAreNamed() throws {
-        var config = DeviceTrainingParity.configuration()
-        config.decoder = .tuple
-        config.smoothness = 0.1
-        let trainer = try Trainer(dataset: try DeviceTrainingParity.fixture(), configuration: config)
-        XCTAssertThrowsError(try trainer.attach(HostOperations())) { error in
-            let text = "\(error)"
-            XCTAssertTrue(text.contains("decoder tuple") && text.contains("smoothness"), text)
+    /// The tuple decoder, smoothness and embedding L2 run on every device: the same engine on GPU-like
+    /// handles, one simulated device per shard, equals the CPU run.
+    func testTupleSmoothnessAndL2OnDeviceHandles() throws {
+        for kind in [DecoderKind.tuple, .cpTuple] {
+            var config = DeviceTrainingParity.configuration()
+            config.decoder = kind
+            config.tupleHiddenDimensions = 5
+            config.smoothness = 0.1
+            config.embeddingRegularization = 0.01
+            let report = try DeviceTrainingParity.compare(on: (0..<3).map { HandleOperations(space: $0) }, configuration: config)
+            assertParity(report, tolerance: 1e-5)
         }
     }
 }

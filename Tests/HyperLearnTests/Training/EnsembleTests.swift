@@ -44,9 +44,9 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(ensemble.members.map(\.configuration.seed), [7, 1_007, 2_007])
         let test = try XCTUnwrap(data.relations[0].test)
         let targets = try XCTUnwrap(test.values)
-        let memberPredictions = ensemble.members.map { $0.predictions(relation: 0, hyperedges: test) }
+        let memberPredictions = try ensemble.members.map { try $0.predictions(relation: 0, hyperedges: test) }
         let mean = (0..<test.count).map { e in memberPredictions.reduce(0) { $0 + $1[e] } / 3 }
-        assertClose(ensemble.predictedValues(relation: 0, hyperedges: test), mean)
+        assertClose(try ensemble.predictedValues(relation: 0, hyperedges: test), mean)
         XCTAssertNotEqual(memberPredictions[0], memberPredictions[1], "members with different seeds must differ")
 
         func meanSquaredError(_ predicted: [Float]) -> Double {
@@ -65,8 +65,8 @@ final class EnsembleTests: XCTestCase {
         var generator = SeededGenerator(seed: 1)
         let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: [40, 30, 6], protocol: .corruptOne,
                                         known: ensemble.members[0].knownAll[1], using: &generator)
-        let auc = Metrics.areaUnderROC(positives: ensemble.predictedValues(relation: 1, hyperedges: positives),
-                                       negatives: ensemble.predictedValues(relation: 1, hyperedges: negatives))
+        let auc = Metrics.areaUnderROC(positives: try ensemble.predictedValues(relation: 1, hyperedges: positives),
+                                       negatives: try ensemble.predictedValues(relation: 1, hyperedges: negatives))
         XCTAssertEqual(try XCTUnwrap(metrics["tagging"]?["auc"]), auc, accuracy: 1e-9)
     }
 

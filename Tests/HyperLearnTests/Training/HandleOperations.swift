@@ -1,17 +1,17 @@
 @testable import HyperLearn
 
-/// ``DeviceOperations`` with the memory semantics of a GPU on the CPU: a tensor is a handle to shared
+/// ``TensorOperations`` with the memory semantics of a GPU on the CPU: a tensor is a handle to shared
 /// storage (a class), and operations write through the handle, as ``CUDABackend`` does with device
 /// buffers. Running the device engine on it catches aliasing mistakes (a write through one handle
-/// seen through another) that value-typed ``HostOperations`` would hide.
-struct HandleOperations: DeviceOperations {
+/// seen through another) that value-typed ``CPUOperations`` would hide.
+struct HandleOperations: TensorOperations {
     final class Handle {
         var matrix: Matrix
         init(_ matrix: Matrix) { self.matrix = matrix }
     }
 
-    let host = HostOperations()
-    /// Like ``HostOperations/space``: handles of different spaces count as different devices.
+    let host = CPUOperations()
+    /// Like ``CPUOperations/space``: handles of different spaces count as different devices.
     let space: Int
 
     init(space: Int = 0) { self.space = space }
@@ -42,25 +42,42 @@ struct HandleOperations: DeviceOperations {
     func reluDropoutBackward(preActivation: Handle, upstream: Handle, mask: DropoutMask?) -> Handle {
         Handle(host.reluDropoutBackward(preActivation: preActivation.matrix, upstream: upstream.matrix, mask: mask))
     }
-    func gatherRows(_ source: Handle, _ indices: [Int32]) -> Handle { Handle(host.gatherRows(source.matrix, indices)) }
-    func scatterAddRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle) {
-        host.scatterAddRows(source.matrix, indices, into: &destination.matrix)
+    func accumulateDot(_ x: Handle, _ y: Handle, scale: Float, into loss: inout Handle) {
+        host.accumulateDot(x.matrix, y.matrix, scale: scale, into: &loss.matrix)
     }
-    func cpScore(factors: [Handle], members: [Int32], lambda: Handle, mu: Handle) -> Handle {
-        Handle(host.cpScore(factors: factors.map(\.matrix), members: members, lambda: lambda.matrix, mu: mu.matrix))
+    func gatherRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle, atRow row: Int) {
+        host.gatherRows(source.matrix, indices, into: &destination.matrix, atRow: row)
     }
-    func cpGradient(factors: [Handle], members: [Int32], lambda: Handle, upstream: Handle,
-                    lambdaGradient: inout Handle) -> [Handle] {
-        host.cpGradient(factors: factors.map(\.matrix), members: members, lambda: lambda.matrix, upstream: upstream.matrix,
-                        lambdaGradient: &lambdaGradient.matrix).map(Handle.init)
+    func scatterAddRows(_ source: Handle, fromRow row: Int, _ indices: [Int32], into destination: inout Handle) {
+        host.scatterAddRows(source.matrix, fromRow: row, indices, into: &destination.matrix)
     }
-    func pairwiseScore(factors: [Handle], members: [Int32], nu: Handle) -> Handle {
-        Handle(host.pairwiseScore(factors: factors.map(\.matrix), members: members, nu: nu.matrix))
+    func copyRows(_ source: Handle, into destination: inout Handle, atRow row: Int) {
+        host.copyRows(source.matrix, into: &destination.matrix, atRow: row)
     }
-    func pairwiseGradient(factors: [Handle], members: [Int32], nu: Handle, upstream: Handle,
-                          nuGradient: inout Handle) -> [Handle] {
-        host.pairwiseGradient(factors: factors.map(\.matrix), members: members, nu: nu.matrix, upstream: upstream.matrix,
-                              nuGradient: &nuGradient.matrix).map(Handle.init)
+    func addMemberSums(_ blocks: Handle, order: Int, to scores: inout Handle) {
+        host.addMemberSums(blocks.matrix, order: order, to: &scores.matrix)
+    }
+    func addCPScores(_ gathered: Handle, order: Int, lambda: Handle, mu: Handle, to scores: inout Handle) {
+        host.addCPScores(gathered.matrix, order: order, lambda: lambda.matrix, mu: mu.matrix, to: &scores.matrix)
+    }
+    func cpGradient(_ gathered: Handle, order: Int, lambda: Handle, upstream: Handle, into gradients: inout Handle,
+                    lambdaGradient: inout Handle) {
+        host.cpGradient(gathered.matrix, order: order, lambda: lambda.matrix, upstream: upstream.matrix,
+                        into: &gradients.matrix, lambdaGradient: &lambdaGradient.matrix)
+    }
+    func addPairwiseScores(_ gathered: Handle, order: Int, nu: Handle, to scores: inout Handle) {
+        host.addPairwiseScores(gathered.matrix, order: order, nu: nu.matrix, to: &scores.matrix)
+    }
+    func pairwiseGradient(_ gathered: Handle, order: Int, nu: Handle, upstream: Handle, addingTo gradients: inout Handle,
+                          nuGradient: inout Handle) {
+        host.pairwiseGradient(gathered.matrix, order: order, nu: nu.matrix, upstream: upstream.matrix,
+                              addingTo: &gradients.matrix, nuGradient: &nuGradient.matrix)
+    }
+    func concatenateMembers(_ gathered: Handle, order: Int) -> Handle {
+        Handle(host.concatenateMembers(gathered.matrix, order: order))
+    }
+    func addSplitMembers(_ concatenated: Handle, order: Int, to gradients: inout Handle) {
+        host.addSplitMembers(concatenated.matrix, order: order, to: &gradients.matrix)
     }
     func logisticLoss(scores: Handle, positives: Int, normalizer: Float, lossScale: Float,
                       gradient: inout Handle, loss: inout Handle) {

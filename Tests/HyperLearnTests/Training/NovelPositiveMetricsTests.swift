@@ -35,8 +35,8 @@ final class NovelPositiveMetricsTests: XCTestCase {
         var generator = SeededGenerator(seed: 1)
         let negatives = sampleNegatives(for: test, perPositive: 1, sizes: [20, 20, 20], protocol: .corruptOne,
                                         known: trainer.knownAll[0], using: &generator)
-        let negativeScores = trainer.scores(relation: 0, hyperedges: negatives)
-        let positiveScores = trainer.scores(relation: 0, hyperedges: test)
+        let negativeScores = try trainer.scores(relation: 0, hyperedges: negatives)
+        let positiveScores = try trainer.scores(relation: 0, hyperedges: test)
         func pairwiseAUC(_ positives: [Float]) -> Double {
             var wins = 0.0
             for s in positives { for n in negativeScores { wins += s > n ? 1 : s == n ? 0.5 : 0 } }

@@ -48,7 +48,7 @@ final class ShardingTests: XCTestCase {
             let batches = trainer.trainingSets.map { set in
                 Array((set.count * (s % steps) / steps)..<(set.count * (s % steps + 1) / steps))
             }
-            losses.append(trainer.step(batches: batches))
+            losses.append(try trainer.step(batches: batches))
         }
         return (losses, trainer.embeddings(), trainer.model.parameters.map(\.value), trainer)
     }
@@ -81,20 +81,20 @@ final class ShardingTests: XCTestCase {
     func testExchangedBytesPerStep() throws {
         let trainer = try Trainer(dataset: try fixture(), configuration: configuration(shards: 3))
         let batches = trainer.trainingSets.map { Array(0..<min(100, $0.count)) }
-        _ = trainer.step(batches: batches)
+        _ = try trainer.step(batches: batches)
         let d = 8, negatives = 2
         let linkHyperedges = 100 * (1 + negatives), ratingHyperedges = 100
         XCTAssertEqual(trainer.lastStepExchange.rowBytes, (3 * linkHyperedges + 2 * ratingHyperedges) * d * 4)
         XCTAssertEqual(trainer.lastStepExchange.biasBytes, (3 * linkHyperedges + 2 * ratingHyperedges) * 4)
         XCTAssertEqual(trainer.exchangedBytes, trainer.lastStepExchange.rowBytes)
-        _ = trainer.step(batches: batches)
+        _ = try trainer.step(batches: batches)
         XCTAssertEqual(trainer.exchangeVolume.rowBytes, 2 * trainer.lastStepExchange.rowBytes)
     }
 
     /// A checkpoint written before `shards` existed (no such key in its configuration) still loads.
     func testCheckpointWithoutTheShardsKeyLoads() throws {
         let trainer = try Trainer(dataset: try fixture(), configuration: configuration(shards: 1))
-        _ = trainer.step(batches: trainer.trainingSets.map { Array(0..<min(50, $0.count)) })
+        _ = try trainer.step(batches: trainer.trainingSets.map { Array(0..<min(50, $0.count)) })
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("sharding-\(UUID().uuidString).bin")
         defer { try? FileManager.default.removeItem(at: url) }
         try trainer.saveCheckpoint(to: url)

@@ -16,15 +16,18 @@ enum CUDAKernelSource {
         "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient",
         "hl_pairwise_score", "hl_pairwise_gradient", "hl_adam",
         "hl_relu_dropout", "hl_relu_dropout_backward", "hl_logistic_loss", "hl_squared_loss",
+        "hl_copy", "hl_dot", "hl_add_member_sums", "hl_concat_members", "hl_add_split_members",
     ]
 
     static let text = #"""
 #define HL_MAX_ORDER 8
 struct hl_factor_table { const float *factor[HL_MAX_ORDER]; };
 // Z_j[members[e, j], k]: coordinate k of member j of hyperedge e (the decoder kernels' one read pattern).
+// Without members, factor j is member j's block of gathered rows and row e is hyperedge e's.
 __device__ inline float hl_member(const struct hl_factor_table &factors, const int *__restrict__ members,
                                  long long e, int order, int j, int rank, int k) {
-    return factors.factor[j][(long long)members[e * order + j] * rank + k];
+    long long row = members ? (long long)members[e * order + j] : e;
+    return factors.factor[j][row * rank + k];
 }
 struct hl_output_table { float *factor[HL_MAX_ORDER]; };
 
@@ -114,7 +117,7 @@ __global__ void hl_cp_score(struct hl_factor_table factors, const int *__restric
                 product *= hl_member(factors, members, e, order, j, rank, k);
             total += product;
         }
-        scores[e] = total + (mu ? mu[0] : 0.0f);
+        scores[e] += total + (mu ? mu[0] : 0.0f);
     }
 }
 
@@ -162,7 +165,7 @@ __global__ void hl_pairwise_score(struct hl_factor_table factors, const int *__r
             }
             total += nu[k] * (sum * sum - squares);
         }
-        scores[e] = 0.5f * total;
+        scores[e] += 0.5f * total;
     }
 }
 
@@ -183,7 +186,7 @@ __global__ void hl_pairwise_gradient(struct hl_factor_table factors, const int *
             squares += value[j] * value[j];
         }
         float g = upstream[e];
-        for (int j = 0; j < order; ++j) rows.factor[j][t] = g * nu[k] * (sum - value[j]);
+        for (int j = 0; j < order; ++j) rows.factor[j][t] += g * nu[k] * (sum - value[j]);
         if (nuGradient) atomicAdd(nuGradient + k, g * 0.5f * (sum * sum - squares));
     }
 }
@@ -272,6 +275,55 @@ __global__ void hl_squared_loss(const float *scores, const float *targets, float
     hl_block_accumulate(value, loss, lossScale);
 }
 
+// destination[i] = source[i]
+__global__ void hl_copy(const float *__restrict__ source, float *__restrict__ destination, long long n) {
+    HL_GRID_STRIDE(i, n) { destination[i] = source[i]; }
+}
+
+// out[0] += scale * sum_i x[i] y[i]
+__global__ void hl_dot(const float *x, const float *y, float *out, long long n, float scale) {
+    __shared__ float partial[256];
+    float value = 0.0f;
+    HL_GRID_STRIDE(i, n) { value += x[i] * y[i]; }
+    partial[threadIdx.x] = value;
+    __syncthreads();
+    for (unsigned int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
+        if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) atomicAdd(out, scale * partial[0]);
+}
+
+// scores[e] += sum_j blocks[j * edges + e]
+__global__ void hl_add_member_sums(const float *__restrict__ blocks, float *__restrict__ scores, long long edges,
+                                   int order) {
+    HL_GRID_STRIDE(e, edges) {
+        float sum = 0.0f;
+        for (int j = 0; j < order; ++j) sum += blocks[j * edges + e];
+        scores[e] += sum;
+    }
+}
+
+// out[e, j*d + k] = gathered[(j*edges + e)*d + k]
+__global__ void hl_concat_members(const float *__restrict__ gathered, float *__restrict__ out, long long edges,
+                                  int order, int d) {
+    HL_GRID_STRIDE(t, edges * order * d) {
+        long long e = t / (order * d);
+        int rest = (int)(t - e * order * d), j = rest / d, k = rest - j * d;
+        out[t] = gathered[(j * edges + e) * d + k];
+    }
+}
+
+// gradients[(j*edges + e)*d + k] += x[e, j*d + k]
+__global__ void hl_add_split_members(const float *__restrict__ x, float *__restrict__ gradients, long long edges,
+                                     int order, int d) {
+    HL_GRID_STRIDE(t, edges * order * d) {
+        long long e = t / (order * d);
+        int rest = (int)(t - e * order * d), j = rest / d, k = rest - j * d;
+        gradients[(j * edges + e) * d + k] += x[t];
+    }
+}
+
 }  // extern "C"
 """#
 }
@@ -284,10 +336,16 @@ enum CUDAKernelArgument {
     case float(Float)
     /// A struct of `CUDAKernelSource.maximumOrder` device pointers, passed by value.
     case pointerTable([CUDABuffer])
+    /// A device address inside a buffer (a row offset into a matrix).
+    case address(UInt)
+    /// A pointer table of device addresses inside buffers (member blocks of one matrix).
+    case addressTable([UInt])
 
     var byteCount: Int {
-        if case .pointerTable = self { return 8 * CUDAKernelSource.maximumOrder }
-        return 8
+        switch self {
+        case .pointerTable, .addressTable: return 8 * CUDAKernelSource.maximumOrder
+        default: return 8
+        }
     }
 }
 
@@ -363,12 +421,9 @@ final class CUDAKernelModule: @unchecked Sendable {
             case .int32(let value): slot.storeBytes(of: value, as: Int32.self)
             case .int64(let value): slot.storeBytes(of: value, as: Int64.self)
             case .float(let value): slot.storeBytes(of: value, as: Float.self)
-            case .pointerTable(let buffers):
-                precondition(buffers.count <= CUDAKernelSource.maximumOrder, "\(name): too many factors")
-                for index in 0..<CUDAKernelSource.maximumOrder {
-                    let address = index < buffers.count ? UInt64(buffers[index].address) : 0
-                    (slot + 8 * index).storeBytes(of: address, as: UInt64.self)
-                }
+            case .address(let address): slot.storeBytes(of: UInt64(address), as: UInt64.self)
+            case .pointerTable(let buffers): Self.storeTable(buffers.map(\.address), at: slot)
+            case .addressTable(let addresses): Self.storeTable(addresses, at: slot)
             }
             parameters.append(slot)
             offset += argument.byteCount
@@ -378,6 +433,15 @@ final class CUDAKernelModule: @unchecked Sendable {
             try api.driver.check(api.driver.launchKernel(function, UInt32(blocks), 1, 1, UInt32(threads), 1, 1, 0,
                                                          context.stream, pointers.baseAddress, nil),
                                  "cuLaunchKernel(\(name))")
+        }
+    }
+}
+
+extension CUDAKernelModule {
+    /// Writes a pointer table (unused slots zero); callers check the order against the table's size.
+    fileprivate static func storeTable(_ addresses: [UInt], at slot: UnsafeMutableRawPointer) {
+        for index in 0..<CUDAKernelSource.maximumOrder {
+            (slot + 8 * index).storeBytes(of: UInt64(index < addresses.count ? addresses[index] : 0), as: UInt64.self)
         }
     }
 }

@@ -1,12 +1,12 @@
 extension CUDASelfTest {
-    /// The operations only the training engine uses, against ``HostOperations``, then ten training
+    /// The operations only the training engine uses, against ``CPUOperations``, then ten training
     /// steps of ``DeviceTrainingParity`` against the CPU trainer.
     static func engineChecks(on backend: CUDABackend, tolerance: Float) throws -> [Check] {
         var checks: [Check] = []
         func check(_ name: String, _ actual: Matrix, _ expected: Matrix) {
             checks.append(Check(name, actual.storage, expected.storage, tolerance: tolerance))
         }
-        let host = HostOperations()
+        let host = CPUOperations()
         var generator = SeededGenerator(seed: 7)
         func random(_ rows: Int, _ columns: Int, scale: Float = 1) -> Matrix {
             Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in scale * (2 * generator.unitFloat() - 1) })
@@ -44,21 +44,55 @@ extension CUDASelfTest {
         host.accumulateColumnSums(tall, into: &hostSums)
         check("column sums, accumulated", try sums.toMatrix(), hostSums)
 
-        let factors = [random(9, 6), random(4, 6), random(11, 6)], nu = random(1, 6)
-        var members = [Int32]()
-        for e in 0..<50 { members += [Int32(e % 9), Int32(e * 3 % 4), Int32(e * 7 % 11)] }
+        // Member blocks: three sources gathered into one 3·50 × 6 block matrix, then every decoder op on it.
+        let sources = [random(9, 6), random(4, 6), random(11, 6)], nu = random(1, 6), lambda = random(1, 6)
+        let mu = Matrix([[0.3]]), columns: [[Int32]] = [(0..<50).map { Int32($0 % 9) }, (0..<50).map { Int32($0 * 3 % 4) },
+                                                        (0..<50).map { Int32($0 * 7 % 11) }]
+        var blocks = try backend.zeros(rows: 150, columns: 6), hostBlocks = host.zeros(rows: 150, columns: 6)
+        for j in 0..<3 {
+            try backend.gatherRows(backend.upload(sources[j]), backend.upload(columns[j]), into: &blocks, atRow: j * 50)
+            host.gatherRows(sources[j], columns[j], into: &hostBlocks, atRow: j * 50)
+        }
+        check("gather into member blocks", try blocks.toMatrix(), hostBlocks)
         let edgeGradient = random(50, 1)
-        let deviceFactors = try factors.map { try backend.upload($0) }, deviceMembers = try CUDAIndices(members, on: backend.context)
-        check("pairwise score", try backend.pairwiseScore(factors: deviceFactors, members: deviceMembers, nu: backend.upload(nu)).toMatrix(),
-              host.pairwiseScore(factors: factors, members: members, nu: nu))
-        var nuGradient = try backend.upload(Matrix(rows: 1, columns: 6, repeating: 1))
-        var hostNuGradient = Matrix(rows: 1, columns: 6, repeating: 1)
-        let pairRows = try backend.pairwiseGradient(factors: deviceFactors, members: deviceMembers, nu: backend.upload(nu),
-                                                    upstream: backend.upload(edgeGradient), nuGradient: &nuGradient)
-        let hostPairRows = host.pairwiseGradient(factors: factors, members: members, nu: nu, upstream: edgeGradient,
-                                                 nuGradient: &hostNuGradient)
-        for j in 0..<3 { check("pairwise gradient rows, factor \(j)", try pairRows[j].toMatrix(), hostPairRows[j]) }
+        let itemBiases = random(150, 1)
+        var blockScores = try backend.upload(Matrix(rows: 50, columns: 1, repeating: 0.5))
+        var hostScores = Matrix(rows: 50, columns: 1, repeating: 0.5)
+        try backend.addMemberSums(backend.upload(itemBiases), order: 3, to: &blockScores)
+        host.addMemberSums(itemBiases, order: 3, to: &hostScores)
+        check("member bias sums, added", try blockScores.toMatrix(), hostScores)
+        try backend.addCPScores(blocks, order: 3, lambda: backend.upload(lambda), mu: backend.upload(mu), to: &blockScores)
+        host.addCPScores(hostBlocks, order: 3, lambda: lambda, mu: mu, to: &hostScores)
+        try backend.addPairwiseScores(blocks, order: 3, nu: backend.upload(nu), to: &blockScores)
+        host.addPairwiseScores(hostBlocks, order: 3, nu: nu, to: &hostScores)
+        check("CP + pairwise scores, added", try blockScores.toMatrix(), hostScores)
+        var rows = try backend.zeros(rows: 150, columns: 6), hostRows = host.zeros(rows: 150, columns: 6)
+        var lambdaGradient = try backend.upload(Matrix(rows: 1, columns: 6, repeating: 1)), hostLambdaGradient = Matrix(rows: 1, columns: 6, repeating: 1)
+        var nuGradient = try backend.upload(hostLambdaGradient), hostNuGradient = hostLambdaGradient
+        try backend.cpGradient(blocks, order: 3, lambda: backend.upload(lambda), upstream: backend.upload(edgeGradient),
+                               into: &rows, lambdaGradient: &lambdaGradient)
+        host.cpGradient(hostBlocks, order: 3, lambda: lambda, upstream: edgeGradient, into: &hostRows, lambdaGradient: &hostLambdaGradient)
+        try backend.pairwiseGradient(blocks, order: 3, nu: backend.upload(nu), upstream: backend.upload(edgeGradient),
+                                     addingTo: &rows, nuGradient: &nuGradient)
+        host.pairwiseGradient(hostBlocks, order: 3, nu: nu, upstream: edgeGradient, addingTo: &hostRows, nuGradient: &hostNuGradient)
+        check("CP + pairwise gradient blocks", try rows.toMatrix(), hostRows)
+        check("CP λ gradient, accumulated", try lambdaGradient.toMatrix(), hostLambdaGradient)
         check("pairwise ν gradient, accumulated", try nuGradient.toMatrix(), hostNuGradient)
+        let concatenated = try backend.concatenateMembers(blocks, order: 3)
+        check("member concatenation", try concatenated.toMatrix(), host.concatenateMembers(hostBlocks, order: 3))
+        try backend.addSplitMembers(concatenated, order: 3, to: &rows)
+        host.addSplitMembers(host.concatenateMembers(hostBlocks, order: 3), order: 3, to: &hostRows)
+        check("member split, added", try rows.toMatrix(), hostRows)
+        var dot = try backend.upload(Matrix([[0.25]])), hostDot = Matrix([[0.25]])
+        try backend.accumulateDot(blocks, rows, scale: 0.5, into: &dot)
+        host.accumulateDot(hostBlocks, hostRows, scale: 0.5, into: &hostDot)
+        check("inner product, accumulated", try dot.toMatrix(), hostDot)
+        var target = try backend.upload(sources[2]), hostTarget = sources[2]
+        try backend.scatterAddRows(rows, fromRow: 50, backend.upload(columns[1]), into: &target)
+        host.scatterAddRows(hostRows, fromRow: 50, columns[1], into: &hostTarget)
+        try backend.copyRows(backend.upload(sources[1]), into: &target, atRow: 5)
+        host.copyRows(sources[1], into: &hostTarget, atRow: 5)
+        check("scatter from a block, then copy rows", try target.toMatrix(), hostTarget)
 
         for decoupled in [false, true] {
             var optimizer = Adam(learningRate: 0.01, weightDecay: 0.1, decoupled: decoupled)

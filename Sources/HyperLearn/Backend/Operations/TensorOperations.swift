@@ -1,11 +1,15 @@
-/// The operations a training step needs, on one device's memory: the device abstraction that the
-/// ``DeviceTrainingEngine`` is written against.
+/// The operations a training step needs, on one device's memory: the one abstraction the
+/// ``TrainingEngine`` is written against, so that a step exists once for every device.
 ///
-/// ``HostOperations`` implements it on ``Matrix`` (the CPU) and ``CUDABackend`` on ``CUDAMatrix``.
-/// Matrices are row-major `Float`; index vectors hold `Int32` row numbers; operations that write take
-/// their output `inout` (a CUDA matrix is a handle, so for it the write goes to device memory).
-/// Every operation may throw: a device reports launch failures and out-of-memory as errors.
-public protocol DeviceOperations {
+/// ``CPUOperations`` implements it on ``Matrix`` with the BLAS-backed CPU kernels, and
+/// ``CUDABackend`` on ``CUDAMatrix`` with cuBLAS and NVRTC kernels. Matrices are row-major `Float`;
+/// index vectors hold `Int32` row numbers; operations that write take their output `inout` (a CUDA
+/// matrix is a handle, so for it the write goes to device memory). Every operation may throw: a device
+/// reports launch failures and out-of-memory as errors.
+///
+/// The decoder operations read **member blocks**: a `(p·E) × d` matrix whose block `j` (rows
+/// `j·E ..< (j+1)·E`) holds member `j`'s gathered rows of `E` hyperedges (docs/architecture.md).
+public protocol TensorOperations {
     associatedtype Tensor
     associatedtype SparseTensor
     associatedtype IndexVector
@@ -15,6 +19,10 @@ public protocol DeviceOperations {
     /// Whether `other`'s tensors live in the same memory as this one's (then nothing needs copying
     /// between them).
     func sharesMemory(with other: Self) -> Bool
+    /// `body(s)` for every shard `s < count` whose encoders live in this device's memory, in shard
+    /// order of the results. The CPU runs them concurrently, each with its share of the threads; a
+    /// device with asynchronous queues overlaps them by itself, so its default runs them in turn.
+    func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T]
 
     func upload(_ matrix: Matrix) throws -> Tensor
     func upload(_ matrix: SparseMatrix) throws -> SparseTensor
@@ -38,30 +46,39 @@ public protocol DeviceOperations {
     func addBias(_ bias: Tensor, to x: inout Tensor) throws
     /// `sums ← sums + Σ_i x[i, :]` (a `1 × columns` accumulator).
     func accumulateColumnSums(_ x: Tensor, into sums: inout Tensor) throws
+    /// `loss[0] ← loss[0] + scale · ⟨x, y⟩` (Frobenius inner product: the smoothness and L2 terms).
+    func accumulateDot(_ x: Tensor, _ y: Tensor, scale: Float, into loss: inout Tensor) throws
 
     /// `max(x, 0) ⊙ mask` in a new matrix (plain ReLU without a mask).
     func reluDropout(_ x: Tensor, mask: DropoutMask?) throws -> Tensor
     /// `upstream ⊙ mask ⊙ [preActivation > 0]` in a new matrix.
     func reluDropoutBackward(preActivation: Tensor, upstream: Tensor, mask: DropoutMask?) throws -> Tensor
 
-    /// `D[r, :] = S[indices[r], :]` in a new matrix.
-    func gatherRows(_ source: Tensor, _ indices: IndexVector) throws -> Tensor
-    /// `D[indices[r], :] += S[r, :]`.
-    func scatterAddRows(_ source: Tensor, _ indices: IndexVector, into destination: inout Tensor) throws
+    /// `D[row + r, :] = S[indices[r], :]` for every index (writes rows `row ..< row + indices.count`).
+    func gatherRows(_ source: Tensor, _ indices: IndexVector, into destination: inout Tensor, atRow row: Int) throws
+    /// `D[indices[r], :] += S[row + r, :]` for every index.
+    func scatterAddRows(_ source: Tensor, fromRow row: Int, _ indices: IndexVector, into destination: inout Tensor) throws
+    /// `D[row ..< row + S.rows, :] = S` (assembling member blocks gathered on another device).
+    func copyRows(_ source: Tensor, into destination: inout Tensor, atRow row: Int) throws
 
-    /// CP scores `s[e] = Σ_k λ_k Π_j Z_j[members[e·p + j], k] + μ` as an `E × 1` matrix.
-    func cpScore(factors: [Tensor], members: IndexVector, lambda: Tensor, mu: Tensor) throws -> Tensor
-    /// The CP gradient rows, one `E × d` matrix per factor (see ``CUDABackend/cpGradient(factors:members:lambda:upstream:lambdaGradient:)``),
-    /// adding `Σ_e g_e Π_j Z_j[…]` to `lambdaGradient`.
-    func cpGradient(factors: [Tensor], members: IndexVector, lambda: Tensor, upstream: Tensor,
-                    lambdaGradient: inout Tensor) throws -> [Tensor]
-
-    /// Pairwise-interaction scores `s[e] = Σ_k ν_k Σ_{j<l} Z_j[i_j, k] Z_l[i_l, k]` as an `E × 1` matrix (``PairwiseDecoder``).
-    func pairwiseScore(factors: [Tensor], members: IndexVector, nu: Tensor) throws -> Tensor
-    /// The pairwise gradient rows, one `E × d` matrix per factor, `g_e ν ⊙ (Σ_l Z_l[i_l] − Z_j[i_j])`,
-    /// adding `Σ_e g_e Σ_{j<l} Z_j[i_j] ⊙ Z_l[i_l]` to `nuGradient`.
-    func pairwiseGradient(factors: [Tensor], members: IndexVector, nu: Tensor, upstream: Tensor,
-                          nuGradient: inout Tensor) throws -> [Tensor]
+    /// `scores[e] += Σ_j blocks[j·E + e, 0]` over `order` blocks of `E × 1` (the members' item biases).
+    func addMemberSums(_ blocks: Tensor, order: Int, to scores: inout Tensor) throws
+    /// CP scores added to the `E × 1` `scores`: `s[e] += Σ_k λ_k Π_j G_j[e, k] + μ` (``CPDecoder``).
+    func addCPScores(_ gathered: Tensor, order: Int, lambda: Tensor, mu: Tensor, to scores: inout Tensor) throws
+    /// Writes `∂G_j[e, k] = g_e λ_k Π_{i≠j} G_i[e, k]` into `gradients` (same block layout, overwritten)
+    /// and adds `Σ_e g_e Π_j G_j[e, k]` to `lambdaGradient`.
+    func cpGradient(_ gathered: Tensor, order: Int, lambda: Tensor, upstream: Tensor,
+                    into gradients: inout Tensor, lambdaGradient: inout Tensor) throws
+    /// Pairwise-interaction scores added to `scores`: `s[e] += Σ_k ν_k Σ_{j<l} G_j[e, k] G_l[e, k]` (``PairwiseDecoder``).
+    func addPairwiseScores(_ gathered: Tensor, order: Int, nu: Tensor, to scores: inout Tensor) throws
+    /// Adds `g_e ν ⊙ (Σ_l G_l[e] − G_j[e])` to block `j` of `gradients` and
+    /// `Σ_e g_e Σ_{j<l} G_j[e] ⊙ G_l[e]` to `nuGradient`.
+    func pairwiseGradient(_ gathered: Tensor, order: Int, nu: Tensor, upstream: Tensor,
+                          addingTo gradients: inout Tensor, nuGradient: inout Tensor) throws
+    /// The `E × (p·d)` concatenation `[G_1[e] | … | G_p[e]]` of `order` member blocks (``TupleDecoder``'s input).
+    func concatenateMembers(_ gathered: Tensor, order: Int) throws -> Tensor
+    /// Adds the `order` column blocks of an `E × (p·d)` matrix to the member blocks of `gradients`.
+    func addSplitMembers(_ concatenated: Tensor, order: Int, to gradients: inout Tensor) throws
 
     /// Logistic loss of `E × 1` scores whose first `positives` rows are positives and the rest negatives:
     /// `gradient[e] = (σ(s_e) − y_e) / normalizer`, and `loss[0] += lossScale · Σ_e softplus(∓s_e)`.
@@ -71,9 +88,13 @@ public protocol DeviceOperations {
     func squaredErrorLoss(scores: Tensor, targets: Tensor, normalizer: Float, lossScale: Float,
                           gradient: inout Tensor, loss: inout Tensor) throws
 
-    /// One Adam/AdamW update in place, exactly as ``Adam/update(_:)`` computes it.
+    /// One Adam/AdamW update in place, exactly as ``AdamRule`` states it.
     func adamStep(parameter: inout Tensor, gradient: Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor,
                   rule: AdamRule) throws
+}
+
+extension TensorOperations {
+    public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] { try (0..<count).map(body) }
 }
 
 /// The constants of one Adam/AdamW step for every parameter (bias corrections folded in), so that

@@ -1,0 +1,195 @@
+import Dispatch
+import Foundation
+
+/// ``TensorOperations`` on the CPU: host ``Matrix`` values and the BLAS-backed ``CPUKernels``.
+///
+/// Every output is written in place (the engine keeps its workspaces uniquely referenced, so no
+/// write copies), and the decoder kernels read the member blocks directly through one pointer.
+public struct CPUOperations: TensorOperations {
+    /// Which simulated device this is: instances with different spaces act as separate devices, so
+    /// that the sharded engine's transfers run (as copies) in tests on the CPU.
+    public let space: Int
+
+    public init(space: Int = 0) { self.space = space }
+
+    public var deviceDescription: String { space == 0 ? "cpu" : "cpu (space \(space))" }
+    public func sharesMemory(with other: CPUOperations) -> Bool { space == other.space }
+
+    /// Shards run concurrently, each with its share of the worker threads (every body writes its own outputs).
+    public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count > 1 else { return try (0..<count).map(body) }
+        let total = CPUKernels.threadCount
+        CPUKernels.setThreads(max(1, total / count))
+        defer { CPUKernels.setThreads(total) }
+        let results = ShardResults<T>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { s in
+            results.set(s, Result { try body(s) })
+        }
+        return try results.values()
+    }
+
+    public func upload(_ matrix: Matrix) -> Matrix { matrix }
+    public func upload(_ matrix: SparseMatrix) -> SparseMatrix { matrix }
+    public func upload(_ indices: [Int32]) -> [Int32] { indices }
+    public func download(_ tensor: Matrix) -> Matrix { tensor }
+    public func zeros(rows: Int, columns: Int) -> Matrix { Matrix(rows: rows, columns: columns) }
+    public func zero(_ x: inout Matrix) { x.fill(0) }
+
+    public func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
+                     into c: inout Matrix) {
+        CPUKernels.gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: &c)
+    }
+
+    public func spmm(_ a: SparseMatrix, _ b: Matrix, alpha: Float, beta: Float, into c: inout Matrix) {
+        if alpha == 1 {
+            CPUKernels.spmm(a, b, beta: beta, into: &c)
+        } else {
+            let product = a.multiply(b)
+            c.scale(by: beta)
+            c.add(product, scaledBy: alpha)
+        }
+    }
+
+    public func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) { y.add(x, scaledBy: alpha) }
+    public func scale(_ x: inout Matrix, by alpha: Float) { x.scale(by: alpha) }
+    public func addBias(_ bias: Matrix, to x: inout Matrix) { x.addRowVector(bias) }
+    public func accumulateColumnSums(_ x: Matrix, into sums: inout Matrix) { CPUKernels.accumulateColumnSums(x, into: &sums) }
+
+    public func accumulateDot(_ x: Matrix, _ y: Matrix, scale: Float, into loss: inout Matrix) {
+        loss.storage[0] += Float(Double(scale) * CPUKernels.dot(x, y))
+    }
+
+    public func reluDropout(_ x: Matrix, mask: DropoutMask?) -> Matrix {
+        ReLUDropout.forward(x, mask: mask?.factors(count: x.storage.count))
+    }
+
+    public func reluDropoutBackward(preActivation: Matrix, upstream: Matrix, mask: DropoutMask?) -> Matrix {
+        ReLUDropout.backward(preActivation: preActivation, outputGradient: upstream,
+                             mask: mask?.factors(count: upstream.storage.count))
+    }
+
+    public func gatherRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix, atRow row: Int) {
+        CPUKernels.gatherRows(source, indices: indices, stride: 1, offset: 0, range: 0..<indices.count,
+                              into: &destination, outputRow: row)
+    }
+
+    public func scatterAddRows(_ source: Matrix, fromRow row: Int, _ indices: [Int32], into destination: inout Matrix) {
+        CPUKernels.scatterAddRows(source, sourceRow: row, count: indices.count, indices: indices, stride: 1, offset: 0,
+                                  rangeStart: 0, into: &destination)
+    }
+
+    public func copyRows(_ source: Matrix, into destination: inout Matrix, atRow row: Int) {
+        precondition(source.columns == destination.columns && row + source.rows <= destination.rows, "copyRows: shapes")
+        let start = row * destination.columns
+        destination.storage.replaceSubrange(start..<(start + source.storage.count), with: source.storage)
+    }
+
+    public func addMemberSums(_ blocks: Matrix, order: Int, to scores: inout Matrix) {
+        let edges = scores.rows
+        precondition(blocks.storage.count == order * edges, "addMemberSums: \(blocks.shape) for \(order) × \(edges)")
+        for e in 0..<edges {
+            var sum: Float = 0
+            for j in 0..<order { sum += blocks.storage[j * edges + e] }
+            scores.storage[e] += sum
+        }
+    }
+
+    public func addCPScores(_ gathered: Matrix, order: Int, lambda: Matrix, mu: Matrix, to scores: inout Matrix) {
+        CPUKernels.cpForward(gathered, order: order, capacity: scores.rows, count: scores.rows,
+                             lambda: lambda.storage, mu: mu.storage[0], scores: &scores.storage)
+    }
+
+    public func cpGradient(_ gathered: Matrix, order: Int, lambda: Matrix, upstream: Matrix,
+                           into gradients: inout Matrix, lambdaGradient: inout Matrix) {
+        addingDoubleSums(into: &lambdaGradient) { sums in
+            CPUKernels.cpBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
+                                  lambda: lambda.storage, scoreGradient: upstream.storage,
+                                  gatheredGradients: &gradients, lambdaGradient: &sums)
+        }
+    }
+
+    public func addPairwiseScores(_ gathered: Matrix, order: Int, nu: Matrix, to scores: inout Matrix) {
+        CPUKernels.pairwiseForward(gathered, order: order, capacity: scores.rows, count: scores.rows,
+                                   nu: nu.storage, scores: &scores.storage)
+    }
+
+    public func pairwiseGradient(_ gathered: Matrix, order: Int, nu: Matrix, upstream: Matrix,
+                                 addingTo gradients: inout Matrix, nuGradient: inout Matrix) {
+        addingDoubleSums(into: &nuGradient) { sums in
+            CPUKernels.pairwiseBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
+                                        nu: nu.storage, scoreGradient: upstream.storage,
+                                        gatheredGradients: &gradients, nuGradient: &sums)
+        }
+    }
+
+    /// Runs a kernel that accumulates a weight gradient in double precision, then adds it to `weightGradient`.
+    private func addingDoubleSums(into weightGradient: inout Matrix, _ kernel: (inout [Double]) -> Void) {
+        var sums = [Double](repeating: 0, count: weightGradient.storage.count)
+        kernel(&sums)
+        for k in sums.indices { weightGradient.storage[k] += Float(sums[k]) }
+    }
+
+    public func concatenateMembers(_ gathered: Matrix, order: Int) -> Matrix {
+        let d = gathered.columns, edges = gathered.rows / max(order, 1)
+        var result = Matrix(rows: edges, columns: order * d)
+        for e in 0..<edges {
+            for j in 0..<order {
+                let source = (j * edges + e) * d, target = e * order * d + j * d
+                for k in 0..<d { result.storage[target + k] = gathered.storage[source + k] }
+            }
+        }
+        return result
+    }
+
+    public func addSplitMembers(_ concatenated: Matrix, order: Int, to gradients: inout Matrix) {
+        let d = gradients.columns, edges = concatenated.rows
+        precondition(concatenated.columns == order * d && gradients.rows == order * edges, "addSplitMembers: shapes")
+        for e in 0..<edges {
+            for j in 0..<order {
+                let target = (j * edges + e) * d, source = e * order * d + j * d
+                for k in 0..<d { gradients.storage[target + k] += concatenated.storage[source + k] }
+            }
+        }
+    }
+
+    public func logisticLoss(scores: Matrix, positives: Int, normalizer: Float, lossScale: Float,
+                             gradient: inout Matrix, loss: inout Matrix) {
+        let s = scores.storage
+        var total = 0.0
+        var part = [Float](repeating: 0, count: s.count)
+        total += HyperLearn.logisticLoss(scores: s[0..<positives], label: true, normalizer: 1, gradient: &part)
+        for e in 0..<positives { gradient.storage[e] = part[e] / normalizer }
+        total += HyperLearn.logisticLoss(scores: s[positives...], label: false, normalizer: 1, gradient: &part)
+        for e in positives..<s.count { gradient.storage[e] = part[e - positives] / normalizer }
+        loss.storage[0] += Float(total) * lossScale
+    }
+
+    public func squaredErrorLoss(scores: Matrix, targets: Matrix, normalizer: Float, lossScale: Float,
+                                 gradient: inout Matrix, loss: inout Matrix) {
+        let total = HyperLearn.squaredErrorLoss(scores: scores.storage[...], targets: targets.storage[...],
+                                                normalizer: normalizer, gradient: &gradient.storage)
+        loss.storage[0] += Float(total * Double(normalizer)) * lossScale
+    }
+
+    public func adamStep(parameter: inout Matrix, gradient: Matrix, firstMoment: inout Matrix,
+                         secondMoment: inout Matrix, rule: AdamRule) {
+        CPUKernels.adam(value: &parameter.storage, gradient: gradient.storage, firstMoment: &firstMoment.storage,
+                        secondMoment: &secondMoment.storage, rule: rule)
+    }
+}
+
+/// The results of concurrently run shards, one slot each (a lock orders the writes).
+private final class ShardResults<T>: @unchecked Sendable {
+    private var slots: [Result<T, any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<T, any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func values() throws -> [T] { try slots.map { try $0!.get() } }
+}

@@ -1,0 +1,675 @@
+import Dispatch
+
+/// One relation's hyperedges for a training step: positives first (or valued hyperedges with
+/// `targets`), then negatives, drawn on the host by the ``Trainer``.
+struct RelationBatch {
+    var relation: Int
+    /// Row-major `E × p` member indices.
+    var members: [Int32]
+    var order: Int
+    /// Rows below this are positives.
+    var positives: Int
+    var targets: [Float]?
+
+    var count: Int { members.count / max(order, 1) }
+}
+
+/// What the ``Trainer`` needs from the engine, whatever the device's tensor type.
+protocol TrainingStepping: AnyObject {
+    var deviceDescription: String { get }
+    /// Copies parameters, Adam moments and parameter averages to the devices.
+    func upload(_ parameters: [Parameter], averages: [Matrix]?) throws
+    /// Copies them back into `parameters`; returns the averages (when averaging).
+    func download(into parameters: [Parameter]) throws -> [Matrix]?
+    /// One step over `batches`; with a `rule`, the Adam update and averaging follow. Returns the bytes
+    /// the step exchanged between shards.
+    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule?,
+              averaging: Float) throws -> ExchangeVolume
+    /// The last step's gradients, into each parameter's `gradient`.
+    func downloadGradients(into parameters: [Parameter]) throws
+    /// The summed loss of the steps since the last call (one download).
+    func takeLoss() throws -> Double
+    /// Seconds per phase since the last call (on devices with asynchronous queues, the time to queue the work).
+    func takePhaseTimes() -> PhaseTimes
+    /// Every modality's embeddings in evaluation mode (no dropout) for the given parameter values
+    /// (in ``HyperLearnModel/parameters`` order).
+    func embeddings(parameterValues: [Matrix]) throws -> [Matrix]
+    /// Raw scores of relation `r`'s hyperedges (`E × p` members) from host embeddings.
+    func scores(relation r: Int, members: [Int32], embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float]
+}
+
+/// The training step, written once for every device (docs/architecture.md): encoders forward, the
+/// exchange of gathered rows, every relation's decoder and loss chunk by chunk, backward, Adam,
+/// parameter averaging — through ``TensorOperations``, one device per shard (docs/method.md,
+/// "Distribution by modality").
+///
+/// Each modality's graph, features, encoder parameters and Adam state live on its shard's device;
+/// the decoders live on the first shard's. Members' rows and item biases are gathered on their
+/// owner's device into one member-block workspace on the decoder's device (moved there when the
+/// devices differ); with an exchange whose process runs only some shards (MPI), the other members'
+/// blocks arrive through ``ShardExchange/allGather(_:biases:count:members:plan:fillLocal:)``. The
+/// decoder streams each relation's hyperedges in chunks of ``TrainingConfiguration/chunkSize`` into
+/// workspaces reused from step to step.
+final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
+    typealias Tensor = Ops.Tensor
+
+    /// A propagation as weighted device terms: `P x = Σ_t w · A_t x`, or `w · S_t (S_tᵀ x)` for a hypergraph.
+    struct DevicePropagation {
+        var terms: [(first: Ops.SparseTensor, firstRows: Int, second: Ops.SparseTensor?)]
+        var weight: Float
+        var count: Int
+    }
+
+    /// One encoder's inputs on its device; the propagation is an argument of every forward pass.
+    struct EncoderInputs {
+        var features: Tensor?
+        var sparse: Ops.SparseTensor?
+        var sparseTransposed: Ops.SparseTensor?
+        var propagation: DevicePropagation?
+    }
+
+    /// What one encoder's backward pass needs from its training forward pass.
+    struct ForwardCache {
+        var preActivations: [Tensor] = []
+        var activations: [Tensor] = []
+        var masks: [DropoutMask?] = []
+    }
+
+    /// A parameter's tensors on its device. A class, so that shards running concurrently each write
+    /// their own parameters' state.
+    final class ParameterState {
+        var value: Tensor
+        var gradient: Tensor
+        var firstMoment: Tensor
+        var secondMoment: Tensor
+        var average: Tensor?
+
+        init(value: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor) {
+            self.value = value
+            self.gradient = gradient
+            self.firstMoment = firstMoment
+            self.secondMoment = secondMoment
+        }
+    }
+
+    /// One relation's decoder buffers for chunks of one size, on the decoder's device, reused across steps.
+    struct Workspace {
+        var gathered: Tensor
+        var gradients: Tensor
+        var biases: Tensor
+        var scores: Tensor
+        var scoreGradient: Tensor
+    }
+
+    /// One device per shard; `placement[m]` is the device of modality `m`.
+    private let devices: [Ops]
+    private let placement: [Int]
+    /// The device that holds the decoders, the loss and the exchange's meeting point.
+    private let decoderDevice = 0
+    let model: HyperLearnModel
+    private let configuration: TrainingConfiguration
+    private let parameters: [Parameter]
+    private let slots: [ObjectIdentifier: Int]
+    /// The device of each parameter, and whether this process updates it (MPI: its own shards' only).
+    private let parameterDevice: [Int]
+    private let parameterIsLocal: [Bool]
+    private let states: [ParameterState]
+    private let inputs: [EncoderInputs]
+    private let relationWeights: [Float]
+    private let exchange: any ShardExchange
+    private let plan: ShardPlan
+    /// Whether this process runs modality `m`'s encoder.
+    private let local: [Bool]
+    private var loss: Tensor
+    /// Per modality, its smoothness loss since the last ``takeLoss()`` (on its owner's device).
+    private var smoothness: [Tensor?]
+    /// Per relation, its workspaces by chunk size (at most two sizes: the full chunk and the last one).
+    private var workspaces: [Int: [Int: Workspace]] = [:]
+    private var phaseTimes = PhaseTimes()
+
+    /// - Parameters:
+    ///   - devices: one per shard of `plan`.
+    ///   - plan: which shard owns which modality; the decoders go to shard 0's device.
+    ///   - exchange: how gathered rows reach the decoder when processes own different shards.
+    init(devices: [Ops], plan: ShardPlan, exchange: any ShardExchange, model: HyperLearnModel,
+         configuration: TrainingConfiguration, relationWeights: [Float]) throws {
+        guard !devices.isEmpty, devices.count == plan.shardCount, plan.owners.count == model.encoders.count else {
+            throw HyperLearnError.invalidArgument("\(devices.count) device(s) for \(plan) over \(model.encoders.count) modalities; give one device per shard")
+        }
+        self.devices = devices
+        self.plan = plan
+        placement = plan.owners
+        self.exchange = exchange
+        self.model = model
+        self.configuration = configuration
+        self.relationWeights = relationWeights
+        var local = [Bool](repeating: false, count: model.encoders.count)
+        for s in exchange.localShards(of: plan) { for m in plan.modalities(of: s) { local[m] = true } }
+        self.local = local
+        parameters = model.parameters
+        slots = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { (ObjectIdentifier($1), $0) })
+        var owner = [ObjectIdentifier: Int]()
+        for (m, encoder) in model.encoders.enumerated() {
+            for parameter in encoder.parameters { owner[ObjectIdentifier(parameter)] = m }
+        }
+        parameterDevice = parameters.map { owner[ObjectIdentifier($0)].map { plan.owners[$0] } ?? 0 }
+        parameterIsLocal = parameters.map { owner[ObjectIdentifier($0)].map { local[$0] } ?? true }
+        states = try zip(parameters, parameterDevice).map { parameter, device in
+            let ops = devices[device]
+            return ParameterState(value: try ops.upload(parameter.value),
+                                  gradient: try ops.zeros(rows: parameter.value.rows, columns: parameter.value.columns),
+                                  firstMoment: try ops.upload(parameter.firstMoment),
+                                  secondMoment: try ops.upload(parameter.secondMoment))
+        }
+        inputs = try model.encoders.enumerated().map { m, encoder in
+            let ops = devices[plan.owners[m]]
+            return EncoderInputs(features: try encoder.features.map { try ops.upload($0) },
+                                 sparse: try encoder.sparseFeatures.map { try ops.upload($0) },
+                                 sparseTransposed: try encoder.sparseFeaturesTransposed.map { try ops.upload($0) },
+                                 propagation: try encoder.propagation.map { try Self.upload($0, name: encoder.name, ops: ops) })
+        }
+        loss = try devices[decoderDevice].zeros(rows: 1, columns: 1)
+        smoothness = Array(repeating: nil, count: model.encoders.count)
+    }
+
+    private static func upload(_ propagation: any Propagation, name: String, ops: Ops) throws -> DevicePropagation {
+        let parts = (propagation as? MixedPropagation)?.parts ?? [propagation]
+        var terms = [(first: Ops.SparseTensor, firstRows: Int, second: Ops.SparseTensor?)]()
+        for part in parts {
+            if let adjacency = part as? NormalizedAdjacency {
+                terms.append((try ops.upload(adjacency.matrix), adjacency.count, nil))
+            } else if let hypergraph = part as? HypergraphPropagation {
+                terms.append((try ops.upload(hypergraph.scaledIncidenceTransposed), hypergraph.scaledIncidenceTransposed.rows,
+                              try ops.upload(hypergraph.scaledIncidence)))
+            } else {
+                throw HyperLearnError.invalidArgument("modality '\(name)': \(type(of: part)) has no device implementation")
+            }
+        }
+        return DevicePropagation(terms: terms, weight: 1 / Float(parts.count), count: propagation.count)
+    }
+
+    var deviceDescription: String {
+        var distinct = [Ops]()
+        for device in devices where !distinct.contains(where: { $0.sharesMemory(with: device) }) { distinct.append(device) }
+        let names = distinct.map(\.deviceDescription).joined(separator: ", ")
+        return devices.count > 1 ? "\(devices.count) shards on \(names)" : names
+    }
+
+    // MARK: State at epoch edges
+
+    func upload(_ parameters: [Parameter], averages: [Matrix]?) throws {
+        for (i, parameter) in parameters.enumerated() {
+            let ops = devices[parameterDevice[i]]
+            states[i].value = try ops.upload(parameter.value)
+            states[i].firstMoment = try ops.upload(parameter.firstMoment)
+            states[i].secondMoment = try ops.upload(parameter.secondMoment)
+            states[i].average = try averages.map { try ops.upload($0[i]) }
+        }
+    }
+
+    func download(into parameters: [Parameter]) throws -> [Matrix]? {
+        var averages = [Matrix]()
+        for (i, parameter) in parameters.enumerated() {
+            let ops = devices[parameterDevice[i]]
+            parameter.value = try ops.download(states[i].value)
+            parameter.firstMoment = try ops.download(states[i].firstMoment)
+            parameter.secondMoment = try ops.download(states[i].secondMoment)
+            if let average = states[i].average { averages.append(try ops.download(average)) }
+        }
+        return averages.count == parameters.count ? averages : nil
+    }
+
+    func downloadGradients(into parameters: [Parameter]) throws {
+        for (i, parameter) in parameters.enumerated() {
+            parameter.gradient = try devices[parameterDevice[i]].download(states[i].gradient)
+        }
+    }
+
+    func takePhaseTimes() -> PhaseTimes {
+        defer { phaseTimes.reset() }
+        return phaseTimes
+    }
+
+    func takeLoss() throws -> Double {
+        let home = devices[decoderDevice]
+        var total = Double(try home.download(loss).storage[0])
+        try home.zero(&loss)
+        var smoothnessLosses = [Double](repeating: 0, count: smoothness.count)
+        for m in smoothness.indices {
+            guard var tensor = smoothness[m] else { continue }
+            let ops = devices[placement[m]]
+            smoothnessLosses[m] = Double(try ops.download(tensor).storage[0])
+            try ops.zero(&tensor)
+            smoothness[m] = tensor
+        }
+        // Only an encoder's owner computes its smoothness; every process reports the same total.
+        if configuration.smoothness > 0 { try exchange.allReduceSum(&smoothnessLosses) }
+        total += smoothnessLosses.reduce(0, +)
+        return total
+    }
+
+    // MARK: One step
+
+    private func slot(_ parameter: Parameter) -> Int { slots[ObjectIdentifier(parameter)]! }
+    private func state(_ parameter: Parameter) -> ParameterState { states[slot(parameter)] }
+
+    /// `tensor` on device `to` (the same handle when both share memory; otherwise a copy through the host).
+    private func move(_ tensor: Tensor, from: Int, to: Int) throws -> Tensor {
+        devices[from].sharesMemory(with: devices[to]) ? tensor : try devices[to].upload(devices[from].download(tensor))
+    }
+
+    /// The local modalities of each shard this process runs, with the device that runs them.
+    private var localShards: [(device: Int, modalities: [Int])] {
+        exchange.localShards(of: plan).map { ($0, plan.modalities(of: $0)) }
+    }
+
+    /// Runs `body` for every local shard: concurrently on devices that do so (the CPU's thread
+    /// groups), shards on devices of different memory in turn (their queues overlap by themselves).
+    private func forEachLocalShard<T>(_ body: (Int, [Int]) throws -> T) throws -> [T] {
+        let shards = localShards
+        return try devices[decoderDevice].mapShards(shards.count) { s in try body(shards[s].device, shards[s].modalities) }
+    }
+
+    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule?,
+              averaging: Float) throws -> ExchangeVolume {
+        for (i, state) in states.enumerated() { try devices[parameterDevice[i]].zero(&state.gradient) }
+        let generators = dropoutGenerators
+        let start = DispatchTime.now().uptimeNanoseconds
+        let forwards = try forEachLocalShard { _, modalities in
+            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator) in
+                var generator = generators[m], cache = ForwardCache()
+                let z = try forward(m, value: { self.state($0).value }, training: true, generator: &generator, cache: &cache)
+                return (m, z, cache, generator)
+            }
+        }.flatMap { $0 }
+        phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var embeddings = [Tensor?](repeating: nil, count: model.encoders.count)
+        var caches = [ForwardCache?](repeating: nil, count: model.encoders.count)
+        for (m, z, cache, generator) in forwards {
+            embeddings[m] = z
+            caches[m] = cache
+            dropoutGenerators[m] = generator
+        }
+        var embeddingGradients = try model.encoders.enumerated().map { m, encoder -> Tensor? in
+            local[m] ? try devices[placement[m]].zeros(rows: encoder.count, columns: encoder.outputDimensions) : nil
+        }
+        var volume = ExchangeVolume(), unusedScores = [Float]()
+        for batch in batches where batch.count > 0 {
+            volume += try decode(batch, embeddings: embeddings, biases: itemBiasValues(), training: true, local: local,
+                                 embeddingGradients: &embeddingGradients, scoresOut: &unusedScores)
+        }
+        let gradients = embeddingGradients
+        try timed(&phaseTimes.encoderBackward) {
+            _ = try forEachLocalShard { _, modalities in
+                for m in modalities { try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!) }
+            }
+        }
+        guard let rule else { return volume }
+        try timed(&phaseTimes.optimizer) {
+            for (i, state) in states.enumerated() where parameterIsLocal[i] {
+                try devices[parameterDevice[i]].adamStep(parameter: &state.value, gradient: state.gradient,
+                                                         firstMoment: &state.firstMoment, secondMoment: &state.secondMoment,
+                                                         rule: rule)
+            }
+            if averaging > 0 { try updateAverages(averaging) }
+        }
+        return volume
+    }
+
+    /// `avg = β avg + (1 − β) value`, starting from the values after the first step.
+    private func updateAverages(_ beta: Float) throws {
+        for (i, state) in states.enumerated() {
+            let ops = devices[parameterDevice[i]]
+            if var average = state.average {
+                state.average = nil  // unique ownership while updating
+                try ops.scale(&average, by: beta)
+                try ops.axpy(1 - beta, state.value, &average)
+                state.average = average
+            } else {
+                var copy = try ops.zeros(rows: parameters[i].value.rows, columns: parameters[i].value.columns)
+                try ops.axpy(1, state.value, &copy)
+                state.average = copy
+            }
+        }
+    }
+
+    private func itemBiasValues() -> [Tensor] { model.encoders.map { state($0.itemBias).value } }
+
+    /// The workspace of relation `r` for chunks of `edges` hyperedges (allocated on first use).
+    private func workspace(relation r: Int, edges: Int, order p: Int, dimensions d: Int) throws -> Workspace {
+        if let existing = workspaces[r]?[edges] { return existing }
+        let home = devices[decoderDevice]
+        let created = Workspace(gathered: try home.zeros(rows: p * edges, columns: d),
+                                gradients: try home.zeros(rows: p * edges, columns: d),
+                                biases: try home.zeros(rows: p * edges, columns: 1),
+                                scores: try home.zeros(rows: edges, columns: 1),
+                                scoreGradient: try home.zeros(rows: edges, columns: 1))
+        workspaces[r, default: [:]][edges] = created
+        return created
+    }
+
+    /// Streams `batch` through its relation's decoder in chunks: gathers each member's rows and item
+    /// biases, scores them, and in training adds the loss and scatters the row and bias gradients back
+    /// to each owner; otherwise appends the raw scores to `scoresOut`. `local` says which modalities
+    /// this process holds (the others' rows arrive through the exchange).
+    private func decode(_ batch: RelationBatch, embeddings: [Tensor?], biases: [Tensor], training: Bool,
+                        local: [Bool], embeddingGradients: inout [Tensor?], scoresOut: inout [Float],
+                        value: ((Parameter) -> Tensor)? = nil) throws -> ExchangeVolume {
+        let r = batch.relation, p = batch.order, total = batch.count
+        let members = model.relationMembers[r]
+        let decoder = model.decoders[r]
+        let d = model.encoders[members[0]].outputDimensions
+        let home = devices[decoderDevice]
+        let value = value ?? { self.state($0).value }
+        let weight = relationWeights[r], normalizer = Float(total) / weight
+        let chunkSize = max(1, min(configuration.chunkSize, total))
+        let allLocal = members.allSatisfy { local[$0] }
+        var volume = ExchangeVolume()
+        var start = 0
+        while start < total {
+            let edges = min(chunkSize, total - start)
+            var work = try workspace(relation: r, edges: edges, order: p, dimensions: d)
+            workspaces[r]?[edges] = nil  // unique ownership while in use, so writes do not copy
+            defer { workspaces[r, default: [:]][edges] = work }
+            // Gather: each member's rows on its owner's device, into block j of the workspace.
+            let gatherStart = DispatchTime.now().uptimeNanoseconds
+            var columns = [Ops.IndexVector?](repeating: nil, count: p)
+            for (j, m) in members.enumerated() where local[m] {
+                let owner = placement[m], ops = devices[owner]
+                let column = (start..<(start + edges)).map { batch.members[$0 * p + j] }
+                columns[j] = try ops.upload(column)
+                if ops.sharesMemory(with: home) {
+                    try ops.gatherRows(embeddings[m]!, columns[j]!, into: &work.gathered, atRow: j * edges)
+                    try ops.gatherRows(biases[m], columns[j]!, into: &work.biases, atRow: j * edges)
+                } else {
+                    var rows = try ops.zeros(rows: edges, columns: d), itemBiases = try ops.zeros(rows: edges, columns: 1)
+                    try ops.gatherRows(embeddings[m]!, columns[j]!, into: &rows, atRow: 0)
+                    try ops.gatherRows(biases[m], columns[j]!, into: &itemBiases, atRow: 0)
+                    try home.copyRows(move(rows, from: owner, to: decoderDevice), into: &work.gathered, atRow: j * edges)
+                    try home.copyRows(move(itemBiases, from: owner, to: decoderDevice), into: &work.biases, atRow: j * edges)
+                }
+            }
+            if !allLocal { try exchangeBlocks(&work, edges: edges, order: p, dimensions: d, members: members) }
+            volume += ExchangeVolume(rowBytes: p * edges * d * MemoryLayout<Float>.size,
+                                     biasBytes: p * edges * MemoryLayout<Float>.size)
+            let decoderStart = DispatchTime.now().uptimeNanoseconds
+            phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
+            // Score: member biases, then CP (or μ alone), the tuple MLP, the pairwise term.
+            try home.zero(&work.scores)
+            try home.addMemberSums(work.biases, order: p, to: &work.scores)
+            if decoder.kind == .tuple {
+                try home.addBias(value(decoder.cp.globalBias), to: &work.scores)
+            } else {
+                try home.addCPScores(work.gathered, order: p, lambda: value(decoder.cp.weights),
+                                     mu: value(decoder.cp.globalBias), to: &work.scores)
+            }
+            let tupleCache = try decoder.tuple.map {
+                try tupleForward($0, work.gathered, order: p, edges: edges, value: value, scores: &work.scores)
+            }
+            if let pairwise = decoder.pairwise {
+                try home.addPairwiseScores(work.gathered, order: p, nu: value(pairwise.weights), to: &work.scores)
+            }
+            guard training else {
+                try scoresOut.append(contentsOf: home.download(work.scores).storage)
+                start += edges
+                continue
+            }
+            // Loss and its gradient, scaled by the relation's weight over the whole batch.
+            if let targets = batch.targets {
+                let chunkTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: Array(targets[start..<(start + edges)])))
+                try home.squaredErrorLoss(scores: work.scores, targets: chunkTargets, normalizer: normalizer,
+                                          lossScale: weight / Float(total), gradient: &work.scoreGradient, loss: &loss)
+            } else {
+                try home.logisticLoss(scores: work.scores, positives: max(0, min(edges, batch.positives - start)),
+                                      normalizer: normalizer, lossScale: weight / Float(total),
+                                      gradient: &work.scoreGradient, loss: &loss)
+            }
+            // The decoder's backward pass: parameter gradients, and ∂G into the gradient blocks.
+            let mu = state(decoder.cp.globalBias)
+            try home.accumulateColumnSums(work.scoreGradient, into: &mu.gradient)
+            if decoder.kind == .tuple {
+                try home.zero(&work.gradients)
+            } else {
+                let lambda = state(decoder.cp.weights)
+                try home.cpGradient(work.gathered, order: p, lambda: lambda.value, upstream: work.scoreGradient,
+                                    into: &work.gradients, lambdaGradient: &lambda.gradient)
+            }
+            if let tuple = decoder.tuple, let tupleCache {
+                try tupleBackward(tuple, tupleCache, order: p, edges: edges, scoreGradient: work.scoreGradient,
+                                  gradients: &work.gradients)
+            }
+            if let pairwise = decoder.pairwise {
+                let nu = state(pairwise.weights)
+                try home.pairwiseGradient(work.gathered, order: p, nu: nu.value, upstream: work.scoreGradient,
+                                          addingTo: &work.gradients, nuGradient: &nu.gradient)
+            }
+            let l2 = configuration.embeddingRegularization
+            if l2 > 0 {
+                try home.accumulateDot(work.gathered, work.gathered, scale: weight * l2 / Float(total), into: &loss)
+                try home.axpy(2 * l2 / normalizer, work.gathered, &work.gradients)
+            }
+            // Scatter: each local member's gradient rows and bias gradients into its owner's modality.
+            let scatterStart = DispatchTime.now().uptimeNanoseconds
+            phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
+            defer { phaseTimes.scatter += Double(DispatchTime.now().uptimeNanoseconds - scatterStart) / 1e9 }
+            for (j, m) in members.enumerated() where local[m] {
+                let owner = placement[m], ops = devices[owner]
+                let biasGradient = state(model.encoders[m].itemBias)
+                if ops.sharesMemory(with: home) {
+                    try ops.scatterAddRows(work.gradients, fromRow: j * edges, columns[j]!, into: &embeddingGradients[m]!)
+                    try ops.scatterAddRows(work.scoreGradient, fromRow: 0, columns[j]!, into: &biasGradient.gradient)
+                } else {
+                    let all = try home.download(work.gradients)
+                    let block = Matrix(rows: edges, columns: d,
+                                       storage: Array(all.storage[(j * edges * d)..<((j + 1) * edges * d)]))
+                    try ops.scatterAddRows(ops.upload(block), fromRow: 0, columns[j]!, into: &embeddingGradients[m]!)
+                    try ops.scatterAddRows(move(work.scoreGradient, from: decoderDevice, to: owner), fromRow: 0,
+                                           columns[j]!, into: &biasGradient.gradient)
+                }
+            }
+            start += edges
+        }
+        return volume
+    }
+
+    /// Fills the member blocks that other processes own (MPI), through the host.
+    private func exchangeBlocks(_ work: inout Workspace, edges: Int, order p: Int, dimensions d: Int, members: [Int]) throws {
+        let home = devices[decoderDevice]
+        var gathered = GatheredRows(order: p, capacity: edges, dimensions: d)
+        gathered.rows = try home.download(work.gathered)
+        let flat = try home.download(work.biases).storage
+        var biases = (0..<p).map { Array(flat[($0 * edges)..<(($0 + 1) * edges)]) }
+        try exchange.allGather(&gathered, biases: &biases, count: edges, members: members, plan: plan) { _, _, _ in }
+        work.gathered = try home.upload(gathered.rows)
+        work.biases = try home.upload(Matrix(rows: p * edges, columns: 1, storage: biases.flatMap { $0 }))
+    }
+
+    /// What the tuple decoder's backward pass needs from its forward pass.
+    struct TupleCache {
+        var input: Tensor
+        var preActivation: Tensor
+        var hidden: Tensor
+    }
+
+    /// Adds `w₂ · ReLU([G₁ | … | G_p] W₁ + b₁) + b₂` to `scores` (``TupleDecoder``).
+    private func tupleForward(_ tuple: TupleDecoder, _ gathered: Tensor, order p: Int, edges: Int,
+                              value: (Parameter) -> Tensor, scores: inout Tensor) throws -> TupleCache {
+        let home = devices[decoderDevice]
+        let input = try home.concatenateMembers(gathered, order: p)
+        var pre = try home.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
+        try home.gemm(input, value(tuple.hidden.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &pre)
+        if let bias = tuple.hidden.bias { try home.addBias(value(bias), to: &pre) }
+        let hidden = try home.reluDropout(pre, mask: nil)
+        try home.gemm(hidden, value(tuple.output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
+        if let bias = tuple.output.bias { try home.addBias(value(bias), to: &scores) }
+        return TupleCache(input: input, preActivation: pre, hidden: hidden)
+    }
+
+    /// The tuple decoder's gradients, and `∂G` added to the member blocks of `gradients`.
+    private func tupleBackward(_ tuple: TupleDecoder, _ cache: TupleCache, order p: Int, edges: Int,
+                               scoreGradient: Tensor, gradients: inout Tensor) throws {
+        let home = devices[decoderDevice]
+        let outputWeight = state(tuple.output.weight), hiddenWeight = state(tuple.hidden.weight)
+        try home.gemm(cache.hidden, scoreGradient, transposeA: true, transposeB: false, alpha: 1, beta: 1,
+                      into: &outputWeight.gradient)
+        if let bias = tuple.output.bias { try home.accumulateColumnSums(scoreGradient, into: &state(bias).gradient) }
+        var dHidden = try home.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
+        try home.gemm(scoreGradient, outputWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dHidden)
+        let dPre = try home.reluDropoutBackward(preActivation: cache.preActivation, upstream: dHidden, mask: nil)
+        try home.gemm(cache.input, dPre, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &hiddenWeight.gradient)
+        if let bias = tuple.hidden.bias { try home.accumulateColumnSums(dPre, into: &state(bias).gradient) }
+        var dInput = try home.zeros(rows: edges, columns: tuple.hidden.inputDimensions)
+        try home.gemm(dPre, hiddenWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dInput)
+        try home.addSplitMembers(dInput, order: p, to: &gradients)
+    }
+
+    // MARK: Encoders
+
+    /// `P x` (or `x` without a propagation) on `ops`.
+    private func propagate(_ x: Tensor, columns: Int, _ propagation: DevicePropagation?, on ops: Ops) throws -> Tensor {
+        guard let propagation else { return x }
+        var y = try ops.zeros(rows: propagation.count, columns: columns)
+        for term in propagation.terms {
+            if let second = term.second {
+                var edges = try ops.zeros(rows: term.firstRows, columns: columns)
+                try ops.spmm(term.first, x, alpha: 1, beta: 0, into: &edges)
+                try ops.spmm(second, edges, alpha: propagation.weight, beta: 1, into: &y)
+            } else {
+                try ops.spmm(term.first, x, alpha: propagation.weight, beta: 1, into: &y)
+            }
+        }
+        return y
+    }
+
+    /// Encoder `m`'s forward pass with the given parameter values; in training, dropout is on and
+    /// `cache` keeps what ``backward(_:_:embedding:cache:)`` needs.
+    private func forward(_ m: Int, value: (Parameter) -> Tensor, training: Bool, generator: inout SeededGenerator,
+                         cache: inout ForwardCache) throws -> Tensor {
+        let encoder = model.encoders[m], input = inputs[m], ops = devices[placement[m]]
+        let first = encoder.firstBias.value.columns
+        var t = try ops.zeros(rows: encoder.count, columns: first)
+        if let table = encoder.table, let tableWeight = encoder.tableWeight {
+            try ops.gemm(value(table), value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
+        }
+        if let features = input.features, let featureWeight = encoder.featureWeight {
+            try ops.gemm(features, value(featureWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &t)
+        }
+        if let sparse = input.sparse, let sparseWeight = encoder.sparseWeight {
+            try ops.spmm(sparse, value(sparseWeight), alpha: 1, beta: 1, into: &t)
+        }
+        var a = try propagate(t, columns: first, input.propagation, on: ops)
+        try ops.addBias(value(encoder.firstBias), to: &a)
+        if let table = encoder.table, let rootWeight = encoder.tableRootWeight {
+            try ops.gemm(value(table), value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+        }
+        for conv in encoder.convolutions {
+            let mask = training ? DropoutMask.draw(rate: encoder.dropout, using: &generator) : nil
+            let h = try ops.reluDropout(a, mask: mask)
+            if training {
+                cache.preActivations.append(a)
+                cache.activations.append(h)
+                cache.masks.append(mask)
+            }
+            let out = conv.weight.value.columns
+            var product = try ops.zeros(rows: encoder.count, columns: out)
+            try ops.gemm(h, value(conv.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &product)
+            var y = try propagate(product, columns: out, input.propagation, on: ops)
+            try ops.addBias(value(conv.bias), to: &y)
+            if let rootWeight = conv.rootWeight {
+                try ops.gemm(h, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &y)
+            }
+            a = y
+        }
+        return a
+    }
+
+    /// Encoder `m`'s backward pass from `∂Z` (smoothness added first), accumulating its parameters' gradients.
+    private func backward(_ m: Int, _ upstream: Tensor, embedding z: Tensor, cache: ForwardCache) throws {
+        let encoder = model.encoders[m], input = inputs[m], ops = devices[placement[m]]
+        var dy = upstream
+        let gamma = configuration.smoothness
+        if gamma > 0, let propagation = input.propagation {
+            // γ tr(Zᵀ(I − P)Z)/n and its gradient 2γ(Z − PZ)/n (P symmetric).
+            let pz = try propagate(z, columns: encoder.outputDimensions, propagation, on: ops)
+            let n = Float(max(encoder.count, 1))
+            var term = try smoothness[m] ?? ops.zeros(rows: 1, columns: 1)
+            try ops.accumulateDot(z, z, scale: gamma / n, into: &term)
+            try ops.accumulateDot(z, pz, scale: -gamma / n, into: &term)
+            smoothness[m] = term
+            try ops.axpy(2 * gamma / n, z, &dy)
+            try ops.axpy(-2 * gamma / n, pz, &dy)
+        }
+        let value: (Parameter) -> Tensor = { self.state($0).value }
+        for l in stride(from: encoder.convolutions.count - 1, through: 0, by: -1) {
+            let conv = encoder.convolutions[l], h = cache.activations[l]
+            let inWidth = conv.weight.value.rows, outWidth = conv.weight.value.columns
+            try ops.accumulateColumnSums(dy, into: &state(conv.bias).gradient)
+            let dt = try propagate(dy, columns: outWidth, input.propagation, on: ops)
+            try ops.gemm(h, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(conv.weight).gradient)
+            var dx = try ops.zeros(rows: encoder.count, columns: inWidth)
+            try ops.gemm(dt, value(conv.weight), transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dx)
+            if let rootWeight = conv.rootWeight {
+                try ops.gemm(h, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
+                try ops.gemm(dy, value(rootWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &dx)
+            }
+            dy = try ops.reluDropoutBackward(preActivation: cache.preActivations[l], upstream: dx, mask: cache.masks[l])
+        }
+        try ops.accumulateColumnSums(dy, into: &state(encoder.firstBias).gradient)
+        let dt = try propagate(dy, columns: encoder.firstBias.value.columns, input.propagation, on: ops)
+        if let table = encoder.table, let tableWeight = encoder.tableWeight {
+            try ops.gemm(value(table), dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(tableWeight).gradient)
+            try ops.gemm(dt, value(tableWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &state(table).gradient)
+        }
+        if let table = encoder.table, let rootWeight = encoder.tableRootWeight {
+            try ops.gemm(value(table), dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
+            try ops.gemm(dy, value(rootWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &state(table).gradient)
+        }
+        if let features = input.features, let featureWeight = encoder.featureWeight {
+            try ops.gemm(features, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(featureWeight).gradient)
+        }
+        if let sparseTransposed = input.sparseTransposed, let sparseWeight = encoder.sparseWeight {
+            try ops.spmm(sparseTransposed, dt, alpha: 1, beta: 1, into: &state(sparseWeight).gradient)
+        }
+    }
+
+    // MARK: Evaluation on the engine's devices
+
+    /// Each parameter's given value on its device (a no-op copy on the CPU).
+    private func uploaded(_ values: [Matrix]) throws -> [ObjectIdentifier: Tensor] {
+        guard values.count == parameters.count else {
+            throw HyperLearnError.invalidArgument("\(values.count) parameter values for a model of \(parameters.count)")
+        }
+        var result = [ObjectIdentifier: Tensor]()
+        for (i, parameter) in parameters.enumerated() {
+            result[ObjectIdentifier(parameter)] = try devices[parameterDevice[i]].upload(values[i])
+        }
+        return result
+    }
+
+    func embeddings(parameterValues: [Matrix]) throws -> [Matrix] {
+        let values = try uploaded(parameterValues)
+        var unused = SeededGenerator(seed: 0), cache = ForwardCache()
+        return try model.encoders.indices.map { m in
+            try devices[placement[m]].download(forward(m, value: { values[ObjectIdentifier($0)]! }, training: false,
+                                                       generator: &unused, cache: &cache))
+        }
+    }
+
+    func scores(relation r: Int, members: [Int32], embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
+        let values = try uploaded(parameterValues)
+        let order = model.relationMembers[r].count
+        var deviceEmbeddings = [Tensor?](repeating: nil, count: model.encoders.count)
+        for m in model.relationMembers[r] where deviceEmbeddings[m] == nil {
+            deviceEmbeddings[m] = try devices[placement[m]].upload(embeddings[m])
+        }
+        let biases = model.encoders.map { values[ObjectIdentifier($0.itemBias)]! }
+        var result = [Float](), unusedGradients = [Tensor?](repeating: nil, count: model.encoders.count)
+        result.reserveCapacity(members.count / max(order, 1))
+        // Every member is local here: after synchronisation each process holds the whole model.
+        _ = try decode(RelationBatch(relation: r, members: members, order: order, positives: 0, targets: nil),
+                       embeddings: deviceEmbeddings, biases: biases, training: false,
+                       local: Array(repeating: true, count: model.encoders.count),
+                       embeddingGradients: &unusedGradients, scoresOut: &result, value: { values[ObjectIdentifier($0)]! })
+        return result
+    }
+}
