@@ -116,7 +116,6 @@ struct DeviceOptions: ParsableArguments {
     /// falls back to the CPU and says why.
     func apply(to trainer: Trainer, distributed: Bool) throws -> (name: String, note: String) {
         if let ordinals = deviceOrdinals {
-            if distributed { throw CLIError("--devices with --distributed is not supported yet; use one or the other") }
             try openCUDA("--devices \(devices ?? "")", settingsHint: "") { try trainer.use(cudaDevices: ordinals) }
             return ("cuda:" + ordinals.map(String.init).joined(separator: ","), "device: \(trainer.deviceDescription)")
         }
@@ -124,7 +123,6 @@ struct DeviceOptions: ParsableArguments {
         case .cpu:
             return ("cpu", "device: cpu")
         case .cuda(let ordinal):
-            if distributed { throw CLIError("--device cuda:\(ordinal) with --distributed is not supported yet; use --device cpu") }
             try openCUDA("--device cuda:\(ordinal)", settingsHint: "; use --device cpu") { try trainer.use(.cuda(ordinal)) }
             return ("cuda:\(ordinal)", "device: \(trainer.deviceDescription)")
         case .auto:

@@ -293,10 +293,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         var embeddingGradients = try model.encoders.enumerated().map { m, encoder -> Tensor? in
             local[m] ? try devices[placement[m]].zeros(rows: encoder.count, columns: encoder.outputDimensions) : nil
         }
-        var volume = ExchangeVolume(), unusedScores = [Float]()
+        var volume = ExchangeVolume()
         for batch in batches where batch.count > 0 {
-            volume += try decode(batch, embeddings: embeddings, biases: itemBiasValues(), training: true, local: local,
-                                 embeddingGradients: &embeddingGradients, scoresOut: &unusedScores)
+            volume += try decode(batch, embeddings: embeddings, biases: itemBiasValues(), embeddingGradients: &embeddingGradients)
         }
         let gradients = embeddingGradients
         try timed(&phaseTimes.encoderBackward) {
@@ -349,18 +348,15 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     }
 
     /// Streams `batch` through its relation's decoder in chunks: gathers each member's rows and item
-    /// biases, scores them, and in training adds the loss and scatters the row and bias gradients back
-    /// to each owner; otherwise appends the raw scores to `scoresOut`. `local` says which modalities
-    /// this process holds (the others' rows arrive through the exchange).
-    private func decode(_ batch: RelationBatch, embeddings: [Tensor?], biases: [Tensor], training: Bool,
-                        local: [Bool], embeddingGradients: inout [Tensor?], scoresOut: inout [Float],
-                        value: ((Parameter) -> Tensor)? = nil) throws -> ExchangeVolume {
+    /// biases, scores them, adds the loss and scatters the row and bias gradients back to each owner.
+    private func decode(_ batch: RelationBatch, embeddings: [Tensor?], biases: [Tensor],
+                        embeddingGradients: inout [Tensor?]) throws -> ExchangeVolume {
         let r = batch.relation, p = batch.order, total = batch.count
         let members = model.relationMembers[r]
         let decoder = model.decoders[r]
         let d = model.encoders[members[0]].outputDimensions
         let home = devices[decoderDevice]
-        let value = value ?? { self.state($0).value }
+        let value: (Parameter) -> Tensor = { self.state($0).value }
         let weight = relationWeights[r], normalizer = Float(total) / weight
         let chunkSize = max(1, min(configuration.chunkSize, total))
         let allLocal = members.allSatisfy { local[$0] }
@@ -394,26 +390,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                      biasBytes: p * edges * MemoryLayout<Float>.size)
             let decoderStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
-            // Score: member biases, then CP (or μ alone), the tuple MLP, the pairwise term.
-            try home.zero(&work.scores)
-            try home.addMemberSums(work.biases, order: p, to: &work.scores)
-            if decoder.kind == .tuple {
-                try home.addBias(value(decoder.cp.globalBias), to: &work.scores)
-            } else {
-                try home.addCPScores(work.gathered, order: p, lambda: value(decoder.cp.weights),
-                                     mu: value(decoder.cp.globalBias), to: &work.scores)
-            }
-            let tupleCache = try decoder.tuple.map {
-                try tupleForward($0, work.gathered, order: p, edges: edges, value: value, scores: &work.scores)
-            }
-            if let pairwise = decoder.pairwise {
-                try home.addPairwiseScores(work.gathered, order: p, nu: value(pairwise.weights), to: &work.scores)
-            }
-            guard training else {
-                try scoresOut.append(contentsOf: home.download(work.scores).storage)
-                start += edges
-                continue
-            }
+            let tupleCache = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases, order: p,
+                                                   edges: edges, value: value, into: &work.scores)
             // Loss and its gradient, scaled by the relation's weight over the whole batch.
             if let targets = batch.targets {
                 let chunkTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: Array(targets[start..<(start + edges)])))
@@ -484,29 +462,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         work.biases = try home.upload(Matrix(rows: p * edges, columns: 1, storage: biases.flatMap { $0 }))
     }
 
-    /// What the tuple decoder's backward pass needs from its forward pass.
-    struct TupleCache {
-        var input: Tensor
-        var preActivation: Tensor
-        var hidden: Tensor
-    }
-
-    /// Adds `w₂ · ReLU([G₁ | … | G_p] W₁ + b₁) + b₂` to `scores` (``TupleDecoder``).
-    private func tupleForward(_ tuple: TupleDecoder, _ gathered: Tensor, order p: Int, edges: Int,
-                              value: (Parameter) -> Tensor, scores: inout Tensor) throws -> TupleCache {
-        let home = devices[decoderDevice]
-        let input = try home.concatenateMembers(gathered, order: p)
-        var pre = try home.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
-        try home.gemm(input, value(tuple.hidden.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &pre)
-        if let bias = tuple.hidden.bias { try home.addBias(value(bias), to: &pre) }
-        let hidden = try home.reluDropout(pre, mask: nil)
-        try home.gemm(hidden, value(tuple.output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
-        if let bias = tuple.output.bias { try home.addBias(value(bias), to: &scores) }
-        return TupleCache(input: input, preActivation: pre, hidden: hidden)
-    }
-
     /// The tuple decoder's gradients, and `∂G` added to the member blocks of `gradients`.
-    private func tupleBackward(_ tuple: TupleDecoder, _ cache: TupleCache, order p: Int, edges: Int,
+    private func tupleBackward(_ tuple: TupleDecoder, _ cache: DecoderPass<Ops>.TupleCache, order p: Int, edges: Int,
                                scoreGradient: Tensor, gradients: inout Tensor) throws {
         let home = devices[decoderDevice]
         let outputWeight = state(tuple.output.weight), hiddenWeight = state(tuple.hidden.weight)
@@ -656,20 +613,21 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     }
 
     func scores(relation r: Int, members: [Int32], embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
-        let values = try uploaded(parameterValues)
-        let order = model.relationMembers[r].count
+        let home = devices[decoderDevice]
+        let modalities = model.relationMembers[r]
         var deviceEmbeddings = [Tensor?](repeating: nil, count: model.encoders.count)
-        for m in model.relationMembers[r] where deviceEmbeddings[m] == nil {
-            deviceEmbeddings[m] = try devices[placement[m]].upload(embeddings[m])
+        var biases = [Tensor?](repeating: nil, count: model.encoders.count)
+        var values = [ObjectIdentifier: Tensor]()
+        for parameter in model.decoders[r].parameters {
+            values[ObjectIdentifier(parameter)] = try home.upload(parameterValues[slot(parameter)])
         }
-        let biases = model.encoders.map { values[ObjectIdentifier($0.itemBias)]! }
-        var result = [Float](), unusedGradients = [Tensor?](repeating: nil, count: model.encoders.count)
-        result.reserveCapacity(members.count / max(order, 1))
-        // Every member is local here: after synchronisation each process holds the whole model.
-        _ = try decode(RelationBatch(relation: r, members: members, order: order, positives: 0, targets: nil),
-                       embeddings: deviceEmbeddings, biases: biases, training: false,
-                       local: Array(repeating: true, count: model.encoders.count),
-                       embeddingGradients: &unusedGradients, scoresOut: &result, value: { values[ObjectIdentifier($0)]! })
-        return result
+        for m in modalities where deviceEmbeddings[m] == nil {
+            deviceEmbeddings[m] = try home.upload(embeddings[m])
+            biases[m] = try home.upload(parameterValues[slot(model.encoders[m].itemBias)])
+        }
+        return try DecoderPass.scores(home, model.decoders[r], members: members, order: modalities.count, modalities: modalities,
+                                      embeddings: deviceEmbeddings, biases: biases,
+                                      dimensions: model.encoders[modalities[0]].outputDimensions,
+                                      chunkSize: configuration.chunkSize, value: { values[ObjectIdentifier($0)]! })
     }
 }
