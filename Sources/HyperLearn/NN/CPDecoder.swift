@@ -19,7 +19,7 @@ public struct CPDecoder: Sendable, CustomStringConvertible {
     }
 
     public var parameters: [Parameter] { [weights, globalBias] }
-    public var rank: Int { weights.value.columns }
+    public var rank: Int { weights.columns }
 
     /// Adds the CP score of the first `count` hyperedges to `scores`.
     public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {

@@ -12,8 +12,8 @@ public struct Linear: CustomStringConvertible, Sendable {
         self.bias = bias ? Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outputDimensions)) : nil
     }
 
-    public var inputDimensions: Int { weight.value.rows }
-    public var outputDimensions: Int { weight.value.columns }
+    public var inputDimensions: Int { weight.rows }
+    public var outputDimensions: Int { weight.columns }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     public func callAsFunction(_ x: Matrix) -> Matrix {

@@ -71,7 +71,7 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     }
 
     /// Embedding dimension `d`.
-    public var outputDimensions: Int { convolutions.last?.weight.value.columns ?? firstBias.value.columns }
+    public var outputDimensions: Int { convolutions.last?.weight.columns ?? firstBias.columns }
 
     /// Every trainable parameter, in a fixed order.
     public var parameters: [Parameter] {

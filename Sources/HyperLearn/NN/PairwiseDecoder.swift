@@ -17,7 +17,7 @@ public struct PairwiseDecoder: Sendable, CustomStringConvertible {
     }
 
     public var parameters: [Parameter] { [weights] }
-    public var rank: Int { weights.value.columns }
+    public var rank: Int { weights.columns }
 
     /// Adds the pairwise score of the first `count` hyperedges to `scores`.
     public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {

@@ -5,6 +5,9 @@
 public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     /// A name unique within a model (`"user.layer0.weight"`), used by checkpoints.
     public let name: String
+    /// The shape, fixed at creation (``value`` keeps it, except while an engine holds the storage).
+    public let rows: Int
+    public let columns: Int
     public var value: Matrix
     /// `∂loss/∂value`, accumulated by backward passes and cleared by ``zeroGradient()``.
     public var gradient: Matrix
@@ -14,6 +17,8 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
 
     public init(name: String, value: Matrix) {
         self.name = name
+        rows = value.rows
+        columns = value.columns
         self.value = value
         gradient = Matrix(rows: value.rows, columns: value.columns)
         firstMoment = gradient
@@ -36,10 +41,22 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
         self.init(name: name, value: m)
     }
 
-    public func zeroGradient() { gradient.fill(0) }
+    public func zeroGradient() {
+        if gradient.rows != rows || gradient.columns != columns { gradient = Matrix(rows: rows, columns: columns) } else { gradient.fill(0) }
+    }
 
     /// Number of scalars.
-    public var count: Int { value.storage.count }
+    public var count: Int { rows * columns }
+
+    /// Lets go of the host storage while a ``TrainingEngine`` holds the parameter (so that on the CPU
+    /// the engine updates it in place rather than copying it); ``Trainer`` puts the values back.
+    func releaseStorage() {
+        let empty = Matrix(rows: 0, columns: 0)
+        value = empty
+        gradient = empty
+        firstMoment = empty
+        secondMoment = empty
+    }
 
     public var description: String { "Parameter(\(name), \(value.rows)×\(value.columns))" }
 }

@@ -99,11 +99,31 @@ extension Trainer {
     /// The loss of one step over `batches` and, in every parameter's `gradient`, its gradient (no update).
     func computeGradients(batches: [[Int]]) throws -> Double {
         let engine = try currentEngine()
-        try engine.upload(model.parameters, averages: nil)
-        _ = try engine.takeLoss()
-        try step(engine, batches: batches, update: false)
+        let loss = try withParametersOnEngine(engine) {
+            _ = try engine.takeLoss()
+            try step(engine, batches: batches, update: false)
+            return try engine.takeLoss()
+        }
         try engine.downloadGradients(into: model.parameters)
-        return try engine.takeLoss()
+        return loss
+    }
+
+    /// Runs `body` while the engine holds the parameters, their Adam moments and averages: the host
+    /// lets go of its storage meanwhile (so that on the CPU the engine updates them in place instead of
+    /// copying), and they come back afterwards, also when `body` throws.
+    func withParametersOnEngine<T>(_ engine: any TrainingStepping, _ body: () throws -> T) throws -> T {
+        try engine.upload(model.parameters, averages: parameterAverages)
+        parameterAverages = nil
+        for parameter in model.parameters { parameter.releaseStorage() }
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            parameterAverages = try? engine.download(into: model.parameters)
+            throw error
+        }
+        parameterAverages = try engine.download(into: model.parameters)
+        return result
     }
 }
 
@@ -113,11 +133,10 @@ extension Trainer {
     @discardableResult
     func step(batches: [[Int]]) throws -> Double {
         let engine = try currentEngine()
-        try engine.upload(model.parameters, averages: parameterAverages)
-        _ = try engine.takeLoss()
-        try step(engine, batches: batches)
-        let loss = try engine.takeLoss()
-        parameterAverages = try engine.download(into: model.parameters)
-        return loss
+        return try withParametersOnEngine(engine) {
+            _ = try engine.takeLoss()
+            try step(engine, batches: batches)
+            return try engine.takeLoss()
+        }
     }
 }

@@ -162,15 +162,15 @@ public final class Trainer: @unchecked Sendable {
         var orders = trainingSets.map { Array(0..<$0.count) }
         if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
         let engine = try currentEngine()
-        try engine.upload(model.parameters, averages: parameterAverages)
-        for s in 0..<steps {
-            let batches = orders.map { order in
-                Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
+        let lossSum = try withParametersOnEngine(engine) {
+            for s in 0..<steps {
+                let batches = orders.map { order in
+                    Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
+                }
+                try step(engine, batches: batches)
             }
-            try step(engine, batches: batches)
+            return try engine.takeLoss()
         }
-        let lossSum = try engine.takeLoss()
-        parameterAverages = try engine.download(into: model.parameters)
         synchronizeShards()
         let loss = lossSum / Double(steps)
         guard loss.isFinite else {

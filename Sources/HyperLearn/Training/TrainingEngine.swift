@@ -92,8 +92,10 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
     }
 
-    /// One relation's decoder buffers for chunks of one size, on the decoder's device, reused across steps.
+    /// One relation's decoder buffers on the decoder's device, reused across chunks and steps: allocated
+    /// for the largest chunk seen, reshaped to each chunk.
     struct Workspace {
+        var capacity: Int
         var gathered: Tensor
         var gradients: Tensor
         var biases: Tensor
@@ -123,8 +125,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private var loss: Tensor
     /// Per modality, its smoothness loss since the last ``takeLoss()`` (on its owner's device).
     private var smoothness: [Tensor?]
-    /// Per relation, its workspaces by chunk size (at most two sizes: the full chunk and the last one).
-    private var workspaces: [Int: [Int: Workspace]] = [:]
+    /// Per relation, its decoder workspace.
+    private var workspaces: [Int: Workspace] = [:]
     private var phaseTimes = PhaseTimes()
 
     /// - Parameters:
@@ -157,7 +159,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         states = try zip(parameters, parameterDevice).map { parameter, device in
             let ops = devices[device]
             return ParameterState(value: try ops.upload(parameter.value),
-                                  gradient: try ops.zeros(rows: parameter.value.rows, columns: parameter.value.columns),
+                                  gradient: try ops.zeros(rows: parameter.rows, columns: parameter.columns),
                                   firstMoment: try ops.upload(parameter.firstMoment),
                                   secondMoment: try ops.upload(parameter.secondMoment))
         }
@@ -325,7 +327,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 try ops.axpy(1 - beta, state.value, &average)
                 state.average = average
             } else {
-                var copy = try ops.zeros(rows: parameters[i].value.rows, columns: parameters[i].value.columns)
+                var copy = try ops.zeros(rows: parameters[i].rows, columns: parameters[i].columns)
                 try ops.axpy(1, state.value, &copy)
                 state.average = copy
             }
@@ -334,17 +336,23 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     private func itemBiasValues() -> [Tensor] { model.encoders.map { state($0.itemBias).value } }
 
-    /// The workspace of relation `r` for chunks of `edges` hyperedges (allocated on first use).
-    private func workspace(relation r: Int, edges: Int, order p: Int, dimensions d: Int) throws -> Workspace {
-        if let existing = workspaces[r]?[edges] { return existing }
+    /// Relation `r`'s workspace shaped for a chunk of `edges` hyperedges, taken out of the cache (unique
+    /// ownership while in use, so that writes do not copy); put it back when done.
+    private func takeWorkspace(relation r: Int, edges: Int, order p: Int, dimensions d: Int) throws -> Workspace {
         let home = devices[decoderDevice]
-        let created = Workspace(gathered: try home.zeros(rows: p * edges, columns: d),
-                                gradients: try home.zeros(rows: p * edges, columns: d),
-                                biases: try home.zeros(rows: p * edges, columns: 1),
-                                scores: try home.zeros(rows: edges, columns: 1),
-                                scoreGradient: try home.zeros(rows: edges, columns: 1))
-        workspaces[r, default: [:]][edges] = created
-        return created
+        guard var work = workspaces.removeValue(forKey: r), work.capacity >= edges else {
+            return Workspace(capacity: edges, gathered: try home.zeros(rows: p * edges, columns: d),
+                             gradients: try home.zeros(rows: p * edges, columns: d),
+                             biases: try home.zeros(rows: p * edges, columns: 1),
+                             scores: try home.zeros(rows: edges, columns: 1),
+                             scoreGradient: try home.zeros(rows: edges, columns: 1))
+        }
+        try home.reshape(&work.gathered, rows: p * edges, columns: d)
+        try home.reshape(&work.gradients, rows: p * edges, columns: d)
+        try home.reshape(&work.biases, rows: p * edges, columns: 1)
+        try home.reshape(&work.scores, rows: edges, columns: 1)
+        try home.reshape(&work.scoreGradient, rows: edges, columns: 1)
+        return work
     }
 
     /// Streams `batch` through its relation's decoder in chunks: gathers each member's rows and item
@@ -364,9 +372,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         var start = 0
         while start < total {
             let edges = min(chunkSize, total - start)
-            var work = try workspace(relation: r, edges: edges, order: p, dimensions: d)
-            workspaces[r]?[edges] = nil  // unique ownership while in use, so writes do not copy
-            defer { workspaces[r, default: [:]][edges] = work }
+            var work = try takeWorkspace(relation: r, edges: edges, order: p, dimensions: d)
+            defer { workspaces[r] = work }
             // Gather: each member's rows on its owner's device, into block j of the workspace.
             let gatherStart = DispatchTime.now().uptimeNanoseconds
             var columns = [Ops.IndexVector?](repeating: nil, count: p)
@@ -458,8 +465,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let flat = try home.download(work.biases).storage
         var biases = (0..<p).map { Array(flat[($0 * edges)..<(($0 + 1) * edges)]) }
         try exchange.allGather(&gathered, biases: &biases, count: edges, members: members, plan: plan) { _, _, _ in }
-        work.gathered = try home.upload(gathered.rows)
-        work.biases = try home.upload(Matrix(rows: p * edges, columns: 1, storage: biases.flatMap { $0 }))
+        try home.copyRows(home.upload(gathered.rows), into: &work.gathered, atRow: 0)
+        try home.copyRows(home.upload(Matrix(rows: p * edges, columns: 1, storage: biases.flatMap { $0 })), into: &work.biases, atRow: 0)
     }
 
     /// The tuple decoder's gradients, and `∂G` added to the member blocks of `gradients`.
@@ -503,7 +510,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private func forward(_ m: Int, value: (Parameter) -> Tensor, training: Bool, generator: inout SeededGenerator,
                          cache: inout ForwardCache) throws -> Tensor {
         let encoder = model.encoders[m], input = inputs[m], ops = devices[placement[m]]
-        let first = encoder.firstBias.value.columns
+        let first = encoder.firstBias.columns
         var t = try ops.zeros(rows: encoder.count, columns: first)
         if let table = encoder.table, let tableWeight = encoder.tableWeight {
             try ops.gemm(value(table), value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
@@ -527,7 +534,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 cache.activations.append(h)
                 cache.masks.append(mask)
             }
-            let out = conv.weight.value.columns
+            let out = conv.weight.columns
             var product = try ops.zeros(rows: encoder.count, columns: out)
             try ops.gemm(h, value(conv.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &product)
             var y = try propagate(product, columns: out, input.propagation, on: ops)
@@ -559,7 +566,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let value: (Parameter) -> Tensor = { self.state($0).value }
         for l in stride(from: encoder.convolutions.count - 1, through: 0, by: -1) {
             let conv = encoder.convolutions[l], h = cache.activations[l]
-            let inWidth = conv.weight.value.rows, outWidth = conv.weight.value.columns
+            let inWidth = conv.weight.rows, outWidth = conv.weight.columns
             try ops.accumulateColumnSums(dy, into: &state(conv.bias).gradient)
             let dt = try propagate(dy, columns: outWidth, input.propagation, on: ops)
             try ops.gemm(h, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(conv.weight).gradient)
@@ -572,7 +579,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             dy = try ops.reluDropoutBackward(preActivation: cache.preActivations[l], upstream: dx, mask: cache.masks[l])
         }
         try ops.accumulateColumnSums(dy, into: &state(encoder.firstBias).gradient)
-        let dt = try propagate(dy, columns: encoder.firstBias.value.columns, input.propagation, on: ops)
+        let dt = try propagate(dy, columns: encoder.firstBias.columns, input.propagation, on: ops)
         if let table = encoder.table, let tableWeight = encoder.tableWeight {
             try ops.gemm(value(table), dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(tableWeight).gradient)
             try ops.gemm(dt, value(tableWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &state(table).gradient)

@@ -26,6 +26,7 @@ struct HandleOperations: TensorOperations {
     func zeros(rows: Int, columns: Int) -> Handle { Handle(Matrix(rows: rows, columns: columns)) }
     // Every write goes through the handle; the `inout` parameter itself is never reassigned.
     func zero(_ x: inout Handle) { x.matrix.fill(0) }
+    func reshape(_ x: inout Handle, rows: Int, columns: Int) { host.reshape(&x.matrix, rows: rows, columns: columns) }
 
     func gemm(_ a: Handle, _ b: Handle, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
               into c: inout Handle) {

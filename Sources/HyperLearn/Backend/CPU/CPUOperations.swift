@@ -35,6 +35,18 @@ public struct CPUOperations: TensorOperations {
     public func zeros(rows: Int, columns: Int) -> Matrix { Matrix(rows: rows, columns: columns) }
     public func zero(_ x: inout Matrix) { x.fill(0) }
 
+    public func reshape(_ x: inout Matrix, rows: Int, columns: Int) {
+        var storage = x.storage
+        x = Matrix(rows: 0, columns: 0)  // the only reference left is `storage`: resizing keeps its buffer
+        let count = rows * columns
+        if storage.count > count {
+            storage.removeLast(storage.count - count)
+        } else if storage.count < count {
+            storage.append(contentsOf: repeatElement(0, count: count - storage.count))
+        }
+        x = Matrix(rows: rows, columns: columns, storage: storage)
+    }
+
     public func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
                      into c: inout Matrix) {
         CPUKernels.gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: &c)

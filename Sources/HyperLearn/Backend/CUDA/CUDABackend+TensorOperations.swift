@@ -10,6 +10,7 @@ extension CUDABackend: TensorOperations {
     public func download(_ tensor: CUDAMatrix) throws -> Matrix { try tensor.toMatrix() }
     public func zeros(rows: Int, columns: Int) throws -> CUDAMatrix { try CUDAMatrix(rows: rows, columns: columns, on: context) }
     public func zero(_ x: inout CUDAMatrix) throws { try x.zero() }
+    public func reshape(_ x: inout CUDAMatrix, rows: Int, columns: Int) throws { x = try x.reshaped(rows: rows, columns: columns) }
 
     public func gemm(_ a: CUDAMatrix, _ b: CUDAMatrix, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
                      into c: inout CUDAMatrix) throws {

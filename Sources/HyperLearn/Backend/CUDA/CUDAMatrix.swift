@@ -36,6 +36,21 @@ public struct CUDAMatrix: CustomStringConvertible {
     /// `rows * columns`.
     public var count: Int { rows * columns }
 
+    /// The same device buffer seen as `rows × columns` (at most the elements it was allocated with).
+    public func reshaped(rows: Int, columns: Int) throws -> CUDAMatrix {
+        guard rows >= 0, columns >= 0, rows * columns * MemoryLayout<Float>.stride <= buffer.byteCount else {
+            throw HyperLearnError.invalidArgument("CUDAMatrix: \(rows)×\(columns) does not fit a buffer of \(buffer.byteCount) bytes")
+        }
+        return CUDAMatrix(rows: rows, columns: columns, buffer: buffer, context: context)
+    }
+
+    private init(rows: Int, columns: Int, buffer: CUDABuffer, context: CUDAContext) {
+        self.rows = rows
+        self.columns = columns
+        self.buffer = buffer
+        self.context = context
+    }
+
     /// Downloads the contents into a host ``Matrix`` (waits for queued work).
     public func toMatrix() throws -> Matrix {
         var storage = [Float](repeating: 0, count: count)

@@ -32,6 +32,10 @@ public protocol TensorOperations {
     /// A zero-filled `rows × columns` matrix.
     func zeros(rows: Int, columns: Int) throws -> Tensor
     func zero(_ x: inout Tensor) throws
+    /// Gives `x` the shape `rows × columns` inside the storage it was allocated with (`rows · columns`
+    /// must not exceed that), without allocating; the contents are unspecified. Workspaces take the
+    /// shape of each chunk this way.
+    func reshape(_ x: inout Tensor, rows: Int, columns: Int) throws
 
     /// `C ← alpha · op(A) · op(B) + beta · C`.
     func gemm(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The model archive, a folder:
+///
+/// ```
+/// model/model.json       the structure: configuration, modalities with their item IDs, relations, parameter shapes
+/// model/weights.npz      every parameter by name (float32)
+/// model/embeddings.npz   every modality's final embeddings by modality name (float32, items × d)
+/// ```
+extension TrainedModel {
+    static let structureFile = "model.json"
+    static let weightsFile = "weights.npz"
+    static let embeddingsFile = "embeddings.npz"
+
+    /// Writes the archive into `folder` as a whole: into a temporary sibling folder first, then
+    /// renamed into place, so a reader sees the complete archive or the previous one.
+    public func write(to folder: URL) throws {
+        let fileManager = FileManager.default
+        let parent = folder.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).tmp-\(UUID().uuidString)")
+        do {
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(structure).write(to: staging.appendingPathComponent(Self.structureFile))
+            try NPZWriter.write(try structure.parameters.map { shape in
+                let value = weights[shape.name]!
+                return (shape.name, try NPYArray(shape: [value.rows, value.columns], float32: value.storage))
+            }, to: staging.appendingPathComponent(Self.weightsFile))
+            try NPZWriter.write(try zip(structure.modalities, embeddings).map { modality, z in
+                (modality.name, try NPYArray(shape: [z.rows, z.columns], float32: z.storage))
+            }, to: staging.appendingPathComponent(Self.embeddingsFile))
+            // The previous archive steps aside, the new one takes its name, then the old one goes: a
+            // reader sees one whole archive or (for an instant) none, never a mixture.
+            var previous: URL?
+            if fileManager.fileExists(atPath: folder.path) {
+                let aside = parent.appendingPathComponent(".\(folder.lastPathComponent).old-\(UUID().uuidString)")
+                try fileManager.moveItem(at: folder, to: aside)
+                previous = aside
+            }
+            try fileManager.moveItem(at: staging, to: folder)
+            if let previous { try? fileManager.removeItem(at: previous) }
+        } catch {
+            try? fileManager.removeItem(at: staging)
+            throw HyperLearnError.io(path: folder.path, reason: "cannot write the model archive: \(error)")
+        }
+    }
+
+    /// Reads an archive written by ``write(to:)``; every file and array is checked against the structure.
+    public static func read(from folder: URL) throws -> TrainedModel {
+        let structureURL = folder.appendingPathComponent(structureFile)
+        guard let data = try? Data(contentsOf: structureURL) else {
+            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model",
+                                               reason: "cannot read the model archive's structure (written by `hyperlearn train`)")
+        }
+        let structure: Structure
+        do {
+            structure = try JSONDecoder().decode(Structure.self, from: data)
+        } catch {
+            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model", reason: "damaged: \(error)")
+        }
+        let weightsURL = folder.appendingPathComponent(weightsFile)
+        let weightsArchive = try NPZArchive(url: weightsURL)
+        var weights = [String: Matrix]()
+        for shape in structure.parameters {
+            weights[shape.name] = try matrix(weightsArchive.array(named: shape.name), file: weightsURL, name: shape.name,
+                                             rows: shape.rows, columns: shape.columns)
+        }
+        let embeddingsURL = folder.appendingPathComponent(embeddingsFile)
+        let embeddingsArchive = try NPZArchive(url: embeddingsURL)
+        let embeddings = try structure.modalities.map { modality in
+            try matrix(embeddingsArchive.array(named: modality.name), file: embeddingsURL, name: modality.name,
+                       rows: modality.ids.count, columns: structure.configuration.dimensions)
+        }
+        do {
+            return try TrainedModel(structure: structure, weights: weights, embeddings: embeddings)
+        } catch let HyperLearnError.invalidArgument(reason) {
+            throw HyperLearnError.invalidInput(file: folder.path, line: nil, field: "model", reason: reason)
+        }
+    }
+
+    /// `array` as a `rows × columns` matrix, or an error naming the file and array.
+    private static func matrix(_ array: NPYArray, file: URL, name: String, rows: Int, columns: Int) throws -> Matrix {
+        guard array.shape == [rows, columns] else {
+            throw HyperLearnError.invalidInput(file: file.path, line: nil, field: name,
+                                               reason: "shape \(array.shape), expected [\(rows), \(columns)]")
+        }
+        return Matrix(rows: rows, columns: columns, storage: try array.doubleValues().map { Float($0) })
+    }
+}

@@ -1,0 +1,89 @@
+@testable import HyperLearn
+import XCTest
+
+/// The model archive: a trained model on its own scores exactly as its trainer does, after a round
+/// trip through the files, and refuses damaged archives and bad hyperedges.
+final class TrainedModelTests: XCTestCase {
+    func trained(decoder: DecoderKind) throws -> Trainer {
+        var config = DeviceTrainingParity.configuration()
+        config.decoder = decoder
+        config.tupleHiddenDimensions = 5
+        config.epochs = 2
+        let trainer = try Trainer(dataset: try DeviceTrainingParity.fixture(), configuration: config)
+        try trainer.fit()
+        return trainer
+    }
+
+    func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trained-model-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.appendingPathComponent("model")
+    }
+
+    func testArchiveRoundTripScoresAsTheTrainer() throws {
+        for kind in DecoderKind.allCases {
+            let trainer = try trained(decoder: kind)
+            let url = try folder()
+            try TrainedModel(trainer).write(to: url)
+            let loaded = try TrainedModel.read(from: url)
+            XCTAssertEqual(loaded.structure.modalities.map(\.ids), trainer.dataset.modalities.map(\.ids))
+            XCTAssertEqual(loaded.embeddings, trainer.embeddings(), "\(kind)")
+            for (r, relation) in trainer.dataset.relations.enumerated() {
+                let hyperedges = trainer.validationSets[r]
+                XCTAssertGreaterThan(hyperedges.count, 0)
+                XCTAssertEqual(try loaded.scores(relation: r, hyperedges: hyperedges),
+                               try trainer.scores(relation: r, hyperedges: hyperedges), "\(kind) \(relation.name)")
+                XCTAssertEqual(try loaded.predictions(relation: r, hyperedges: hyperedges),
+                               try trainer.predictions(relation: r, hyperedges: hyperedges), "\(kind) \(relation.name)")
+            }
+            // Writing again replaces the archive as a whole.
+            try TrainedModel(trainer).write(to: url)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["model"])
+        }
+    }
+
+    func testBadHyperedgesAreRefused() throws {
+        let model = try TrainedModel(try trained(decoder: .cp))
+        let items = model.structure.modalities[0].ids.count
+        XCTAssertThrowsError(try model.scores(relation: 0, hyperedges: HyperedgeSet([[Int(items), 0, 0]]))) { error in
+            XCTAssertTrue("\(error)".contains("outside 0..<\(items)"), "\(error)")
+        }
+        XCTAssertThrowsError(try model.scores(relation: 0, hyperedges: HyperedgeSet([[0, 0]]))) { error in
+            XCTAssertTrue("\(error)".contains("order 3"), "\(error)")
+        }
+        XCTAssertThrowsError(try model.scores(relation: 7, hyperedges: HyperedgeSet([[0, 0, 0]])))
+        XCTAssertThrowsError(try model.scores(relation: 0, hyperedges: HyperedgeSet(order: 3, members: [0, 0, -1])))
+    }
+
+    func testDamagedArchivesNameTheFile() throws {
+        let url = try folder()
+        try TrainedModel(try trained(decoder: .cp)).write(to: url)
+        let weights = url.appendingPathComponent("weights.npz")
+        let bytes = try Data(contentsOf: weights)
+        try bytes.prefix(bytes.count / 2).write(to: weights)
+        XCTAssertThrowsError(try TrainedModel.read(from: url)) { error in
+            XCTAssertTrue("\(error)".contains("weights.npz"), "\(error)")
+        }
+        try FileManager.default.removeItem(at: url.appendingPathComponent("model.json"))
+        XCTAssertThrowsError(try TrainedModel.read(from: url)) { error in
+            XCTAssertTrue("\(error)".contains("model.json"), "\(error)")
+        }
+    }
+
+    func testMismatchedPartsAreRefused() throws {
+        let model = try TrainedModel(try trained(decoder: .cp))
+        var weights = model.weights
+        let name = model.structure.parameters[0].name
+        weights[name] = Matrix(rows: 1, columns: 1)
+        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: weights, embeddings: model.embeddings)) { error in
+            XCTAssertTrue("\(error)".contains(name), "\(error)")
+        }
+        var nonFinite = model.weights
+        var value = nonFinite[name]!
+        value.storage[0] = .nan
+        nonFinite[name] = value
+        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: nonFinite, embeddings: model.embeddings))
+        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: model.weights,
+                                              embeddings: Array(model.embeddings.dropLast())))
+    }
+}
