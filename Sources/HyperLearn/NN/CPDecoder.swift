@@ -5,7 +5,8 @@
 /// For order 2 this is matrix factorisation of the relation; for order `p` a rank-`d` CP decomposition
 /// of its tensor (Hitchcock 1927; Kolda & Bader, SIAM Review 2009).
 ///
-/// Inputs are the gathered member rows `G_j = Z_{m_j}[i_j]` (``GatheredRows``).
+/// Inputs are the gathered member rows `G_j = Z_{m_j}[i_j]`, as member blocks
+/// (``TensorOperations/addCPScores(_:order:lambda:mu:to:)``, ``TensorOperations/cpGradient(_:order:lambda:upstream:into:lambdaGradient:)``).
 /// Backward: `∂λ_k = Σ_e g_e Π_j G_j[e,k]`, `∂G_m[e,k] = g_e λ_k Π_{j≠m} G_j[e,k]`, `∂μ = Σ_e g_e`.
 public struct CPDecoder: Sendable, CustomStringConvertible {
     /// `λ`, `1 × d`, initialised to 1.
@@ -20,24 +21,6 @@ public struct CPDecoder: Sendable, CustomStringConvertible {
 
     public var parameters: [Parameter] { [weights, globalBias] }
     public var rank: Int { weights.columns }
-
-    /// Adds the CP score of the first `count` hyperedges to `scores`.
-    public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {
-        CPUKernels.cpForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
-                             lambda: weights.value.storage, mu: globalBias.value.storage[0], scores: &scores)
-    }
-
-    /// Accumulates `∂λ`, `∂μ`, and writes `∂G_j` into `gatheredGradients` for the first `count` rows.
-    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
-        var lambdaGradient = [Double](repeating: 0, count: rank)
-        CPUKernels.cpBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
-                              lambda: weights.value.storage, scoreGradient: g, gatheredGradients: &gatheredGradients.rows,
-                              lambdaGradient: &lambdaGradient)
-        for k in 0..<rank { weights.gradient.storage[k] += Float(lambdaGradient[k]) }
-        var muGradient = 0.0
-        for e in 0..<count { muGradient += Double(g[e]) }
-        globalBias.gradient.storage[0] += Float(muGradient)
-    }
 
     public var description: String { "CPDecoder(rank \(rank))" }
 }

@@ -29,33 +29,7 @@ public struct GCNConv: CustomStringConvertible, Sendable {
 
     public var parameters: [Parameter] { [weight, bias] + (rootWeight.map { [$0] } ?? []) }
 
-    public func callAsFunction(_ x: Matrix) -> Matrix {
-        var y = propagateAddingBias(Matrix.product(x, weight.value), bias: bias, propagation: propagation)
-        if let rootWeight { y.multiply(x, rootWeight.value, beta: 1) }
-        return y
-    }
-
-    /// Accumulates the parameter gradients and returns `∂X` (when asked).
-    @discardableResult
-    public func backward(input x: Matrix, outputGradient dy: Matrix, needsInputGradient: Bool = true) -> Matrix? {
-        CPUKernels.accumulateColumnSums(dy, into: &bias.gradient)
-        let dt = propagation?.apply(dy) ?? dy
-        weight.gradient.multiply(x, dt, transposeA: true, beta: 1)
-        if let rootWeight { rootWeight.gradient.multiply(x, dy, transposeA: true, beta: 1) }
-        guard needsInputGradient else { return nil }
-        var dx = Matrix.product(dt, weight.value, transposeB: true)
-        if let rootWeight { dx.multiply(dy, rootWeight.value, transposeB: true, beta: 1) }
-        return dx
-    }
-
     public var description: String {
         "GCNConv(\(weight.value.rows), \(weight.value.columns)\(rootWeight == nil ? "" : ", root"))"
     }
-}
-
-/// `P t + b` (or `t + b` without propagation): the part of a graph convolution after its product.
-func propagateAddingBias(_ t: Matrix, bias: Parameter, propagation: (any Propagation)?) -> Matrix {
-    var y = propagation?.apply(t) ?? t
-    y.addRowVector(bias.value)
-    return y
 }

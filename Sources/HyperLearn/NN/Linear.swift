@@ -1,4 +1,5 @@
-/// A fully connected layer `y = x W + b`.
+/// A fully connected layer `y = x W + b` (the tuple decoder's layers; the engine computes it with
+/// ``TensorOperations/gemm(_:_:transposeA:transposeB:alpha:beta:into:)`` and ``TensorOperations/addBias(_:to:)``).
 ///
 /// Shapes: `x` is `n × inputDimensions`, `W` is `inputDimensions × outputDimensions`, `b` is
 /// `1 × outputDimensions`, `y` is `n × outputDimensions`. Weights are Glorot-uniform, the bias zero.
@@ -15,20 +16,6 @@ public struct Linear: CustomStringConvertible, Sendable {
     public var inputDimensions: Int { weight.rows }
     public var outputDimensions: Int { weight.columns }
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
-
-    public func callAsFunction(_ x: Matrix) -> Matrix {
-        var y = Matrix.product(x, weight.value)
-        if let bias { y.addRowVector(bias.value) }
-        return y
-    }
-
-    /// Accumulates `∂W = xᵀ dy`, `∂b = Σ_rows dy`, and returns `∂x = dy Wᵀ`.
-    @discardableResult
-    public func backward(input x: Matrix, outputGradient dy: Matrix, needsInputGradient: Bool = true) -> Matrix? {
-        weight.gradient.multiply(x, dy, transposeA: true, beta: 1)
-        if let bias { CPUKernels.accumulateColumnSums(dy, into: &bias.gradient) }
-        return needsInputGradient ? Matrix.product(dy, weight.value, transposeB: true) : nil
-    }
 
     public var description: String { "Linear(\(inputDimensions), \(outputDimensions))" }
 }

@@ -26,15 +26,3 @@ public func logisticLoss(scores: ArraySlice<Float>, label: Bool, normalizer: Flo
     }
     return loss / Double(normalizer)
 }
-
-/// The intra-modal smoothness term `γ tr(Zᵀ L Z) / n` with `L = I − P`, and its gradient
-/// `2γ (Z − P Z) / n` (P symmetric) added to `gradient`. Neighbours in the modality's graph or
-/// hypergraph are pulled together.
-public func smoothnessLoss(_ z: Matrix, propagation: any Propagation, weight gamma: Float, gradient: inout Matrix) -> Double {
-    let pz = propagation.apply(z)
-    let n = Float(max(z.rows, 1))
-    let value = Double(gamma) * (z.squaredNorm - z.dot(pz)) / Double(n)
-    gradient.add(z, scaledBy: 2 * gamma / n)
-    gradient.add(pz, scaledBy: -2 * gamma / n)
-    return value
-}

@@ -27,11 +27,6 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     /// Per-item score bias `b_m` (`n × 1`).
     public let itemBias: Parameter
 
-    // Forward caches for the backward pass.
-    private var preActivations: [Matrix] = []
-    private var activations: [Matrix] = []
-    private var masks: [[Float]?] = []
-
     /// - Parameters:
     ///   - layerDimensions: output width of each layer; the last is the embedding dimension `d`.
     ///   - tableDimensions: width `d₀` of the learned table (0: none, features only).
@@ -77,56 +72,6 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     public var parameters: [Parameter] {
         [table, tableWeight, featureWeight, sparseWeight, tableRootWeight].compactMap { $0 } + [firstBias]
             + convolutions.flatMap(\.parameters) + [itemBias]
-    }
-
-    /// `Z = H^L`. With `training`, hidden activations are dropped out with masks drawn from `generator`
-    /// and the activations are kept for ``backward(_:)``.
-    public func forward(training: Bool, using generator: inout SeededGenerator) -> Matrix {
-        var t = Matrix(rows: count, columns: firstBias.value.columns)
-        if let table, let tableWeight { t.multiply(table.value, tableWeight.value) }
-        if let features, let featureWeight { t.multiply(features, featureWeight.value, beta: 1) }
-        if let sparseFeatures, let sparseWeight { sparseFeatures.multiply(sparseWeight.value, beta: 1, into: &t) }
-        var a = propagateAddingBias(t, bias: firstBias, propagation: propagation)
-        if let table, let tableRootWeight { a.multiply(table.value, tableRootWeight.value, beta: 1) }
-        preActivations.removeAll(keepingCapacity: true)
-        activations.removeAll(keepingCapacity: true)
-        masks.removeAll(keepingCapacity: true)
-        for conv in convolutions {
-            let mask = training ? ReLUDropout.mask(count: a.storage.count, rate: dropout, using: &generator) : nil
-            let h = ReLUDropout.forward(a, mask: mask)
-            if training {
-                preActivations.append(a)
-                activations.append(h)
-                masks.append(mask)
-            }
-            a = conv(h)
-        }
-        return a
-    }
-
-    /// Back-propagates `∂loss/∂Z` through the layers of the last training ``forward(training:using:)``,
-    /// accumulating every parameter's gradient. `dZ` must not include the item bias's gradient.
-    public func backward(_ dZ: Matrix) {
-        precondition(activations.count == convolutions.count, "ModalityEncoder.backward without a training forward pass")
-        var dy = dZ
-        for l in stride(from: convolutions.count - 1, through: 0, by: -1) {
-            let dh = convolutions[l].backward(input: activations[l], outputGradient: dy)!
-            dy = ReLUDropout.backward(preActivation: preActivations[l], outputGradient: dh, mask: masks[l])
-        }
-        CPUKernels.accumulateColumnSums(dy, into: &firstBias.gradient)
-        let dt = propagation?.apply(dy) ?? dy
-        if let table, let tableWeight {
-            tableWeight.gradient.multiply(table.value, dt, transposeA: true, beta: 1)
-            table.gradient.multiply(dt, tableWeight.value, transposeB: true, beta: 1)
-        }
-        if let table, let tableRootWeight {
-            tableRootWeight.gradient.multiply(table.value, dy, transposeA: true, beta: 1)
-            table.gradient.multiply(dy, tableRootWeight.value, transposeB: true, beta: 1)
-        }
-        if let features, let featureWeight { featureWeight.gradient.multiply(features, dt, transposeA: true, beta: 1) }
-        if let sparseFeaturesTransposed, let sparseWeight {
-            sparseFeaturesTransposed.multiply(dt, beta: 1, into: &sparseWeight.gradient)
-        }
     }
 
     public var description: String {

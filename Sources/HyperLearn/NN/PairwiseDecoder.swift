@@ -19,20 +19,5 @@ public struct PairwiseDecoder: Sendable, CustomStringConvertible {
     public var parameters: [Parameter] { [weights] }
     public var rank: Int { weights.columns }
 
-    /// Adds the pairwise score of the first `count` hyperedges to `scores`.
-    public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {
-        CPUKernels.pairwiseForward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
-                                   nu: weights.value.storage, scores: &scores)
-    }
-
-    /// Accumulates `∂ν` and adds `∂G_j` to `gatheredGradients` for the first `count` rows.
-    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
-        var nuGradient = [Double](repeating: 0, count: rank)
-        CPUKernels.pairwiseBackward(gathered.rows, order: gathered.order, capacity: gathered.capacity, count: count,
-                                    nu: weights.value.storage, scoreGradient: g, gatheredGradients: &gatheredGradients.rows,
-                                    nuGradient: &nuGradient)
-        for k in 0..<rank { weights.gradient.storage[k] += Float(nuGradient[k]) }
-    }
-
     public var description: String { "PairwiseDecoder(rank \(rank))" }
 }

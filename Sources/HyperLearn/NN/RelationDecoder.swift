@@ -31,35 +31,4 @@ public struct RelationDecoder: Sendable {
     public var parameters: [Parameter] {
         (kind == .tuple ? [cp.globalBias] : cp.parameters) + (tuple?.parameters ?? []) + (pairwise?.parameters ?? [])
     }
-
-    /// Scores of the first `count` hyperedges given gathered member rows and member biases.
-    public func forward(_ gathered: GatheredRows, biases: [[Float]], count: Int, into scores: inout [Float]) {
-        for e in 0..<count {
-            var b: Float = 0
-            for j in 0..<biases.count { b += biases[j][e] }
-            scores[e] = b
-        }
-        if kind == .tuple {
-            for e in 0..<count { scores[e] += cp.globalBias.value.storage[0] }
-        } else {
-            cp.forward(gathered, count: count, addingTo: &scores)
-        }
-        tuple?.forward(gathered, count: count, addingTo: &scores)
-        pairwise?.forward(gathered, count: count, addingTo: &scores)
-    }
-
-    /// Accumulates the decoder's parameter gradients and writes `∂G_j` into `gatheredGradients`
-    /// (overwritten); the gradient of each member's bias is `g` itself.
-    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
-        if kind == .tuple {
-            gatheredGradients.rows.fill(0)
-            var sum: Float = 0
-            for e in 0..<count { sum += g[e] }
-            cp.globalBias.gradient.storage[0] += sum
-        } else {
-            cp.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
-        }
-        tuple?.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
-        pairwise?.backward(gathered, count: count, scoreGradient: g, gatheredGradients: &gatheredGradients)
-    }
 }

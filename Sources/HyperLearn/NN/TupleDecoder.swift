@@ -16,40 +16,5 @@ public struct TupleDecoder: Sendable, CustomStringConvertible {
 
     public var parameters: [Parameter] { hidden.parameters + output.parameters }
 
-    private func concatenated(_ gathered: GatheredRows, count: Int) -> Matrix {
-        let d = gathered.dimensions, p = gathered.order, block = gathered.capacity * d
-        var input = Matrix(rows: count, columns: p * d)
-        for e in 0..<count {
-            for j in 0..<p {
-                for k in 0..<d { input.storage[e * p * d + j * d + k] = gathered.rows.storage[j * block + e * d + k] }
-            }
-        }
-        return input
-    }
-
-    /// Adds the MLP score of the first `count` hyperedges to `scores`.
-    public func forward(_ gathered: GatheredRows, count: Int, addingTo scores: inout [Float]) {
-        let h = ReLUDropout.forward(hidden(concatenated(gathered, count: count)), mask: nil)
-        let s = output(h)
-        for e in 0..<count { scores[e] += s.storage[e] }
-    }
-
-    /// Accumulates the MLP's gradients and adds `∂G_j` to block `j` of `gatheredGradients`.
-    public func backward(_ gathered: GatheredRows, count: Int, scoreGradient g: [Float], gatheredGradients: inout GatheredRows) {
-        let input = concatenated(gathered, count: count)
-        let pre = hidden(input)
-        let h = ReLUDropout.forward(pre, mask: nil)
-        let ds = Matrix(rows: count, columns: 1, storage: Array(g[0..<count]))
-        let dh = output.backward(input: h, outputGradient: ds)!
-        let dpre = ReLUDropout.backward(preActivation: pre, outputGradient: dh, mask: nil)
-        let dinput = hidden.backward(input: input, outputGradient: dpre)!
-        let d = gathered.dimensions, p = gathered.order, block = gathered.capacity * d
-        for e in 0..<count {
-            for j in 0..<p {
-                for k in 0..<d { gatheredGradients.rows.storage[j * block + e * d + k] += dinput.storage[e * p * d + j * d + k] }
-            }
-        }
-    }
-
     public var description: String { "TupleDecoder(\(hidden.inputDimensions) → \(hidden.outputDimensions) → 1)" }
 }

@@ -35,11 +35,12 @@ final class GraphStructureTests: XCTestCase {
                                       using: &TestGenerator.shared)
         decoder.cp.weights.value = Matrix([[2, -1]])
         decoder.cp.globalBias.value = Matrix([[0.5]])
-        let rows = [Matrix([[1, 2]]), Matrix([[3, 4]]), Matrix([[5, 6]])]
-        var scores: [Float] = [0]
-        decoder.forward(GatheredRows(rows), biases: [[0.1], [0.2], [0.3]], count: 1, into: &scores)
+        // Member blocks of one hyperedge: rows (1, 2), (3, 4), (5, 6); item biases 0.1, 0.2, 0.3.
+        var scores = Matrix(rows: 1, columns: 1)
+        _ = try DecoderPass.score(CPUOperations(), decoder, gathered: Matrix([[1, 2], [3, 4], [5, 6]]),
+                                  biases: Matrix([[0.1], [0.2], [0.3]]), order: 3, edges: 1, value: { $0.value }, into: &scores)
         // 2·1·3·5 − 1·2·4·6 = 30 − 48 = −18; biases 0.6; μ 0.5.
-        XCTAssertEqual(scores[0], -18 + 0.6 + 0.5, accuracy: 1e-5)
+        XCTAssertEqual(scores.storage[0], -18 + 0.6 + 0.5, accuracy: 1e-5)
     }
 
     func testCooccurrenceGraphKeepsTopKAndSkipsHubs() {

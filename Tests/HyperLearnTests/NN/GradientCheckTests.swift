@@ -18,33 +18,35 @@ final class GradientCheckTests: XCTestCase {
         return HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
     }
 
-    func testLinear() {
-        var g = SeededGenerator(seed: 1)
-        let layer = Linear(4, 3, using: &g)
-        let x = Parameter(name: "x", value: randomMatrix(6, 4, using: &g))
-        let r = randomMatrix(6, 3, using: &g)
-        let loss = { layer(x.value).dot(r) }
-        for parameter in layer.parameters + [x] {
-            checkGradient(parameter, loss: loss) {
-                for q in layer.parameters { q.zeroGradient() }
-                let dx = layer.backward(input: x.value, outputGradient: r)!
-                x.gradient = dx
-            }
+    let ops = CPUOperations()
+
+    /// `P` is symmetric for every propagation, which the encoders' backward pass (`∂T = P ∂Y`) relies on:
+    /// `⟨P x, y⟩ = ⟨x, P y⟩`.
+    func testPropagationsAreSymmetric() {
+        var g = SeededGenerator(seed: 2)
+        for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
+            let x = randomMatrix(5, 3, using: &g), y = randomMatrix(5, 3, using: &g)
+            XCTAssertEqual(propagation.apply(x).dot(y), x.dot(propagation.apply(y)), accuracy: 1e-5)
         }
     }
 
-    func testGCNConvOverGraphAndHypergraph() {
-        for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
-            var g = SeededGenerator(seed: 2)
-            let conv = GCNConv(3, 4, propagation: propagation, rootWeight: true, using: &g)
-            let x = Parameter(name: "x", value: randomMatrix(5, 3, using: &g))
-            let r = randomMatrix(5, 4, using: &g)
-            let loss = { conv(x.value).dot(r) }
-            for parameter in conv.parameters + [x] {
-                checkGradient(parameter, loss: loss) {
-                    for q in conv.parameters { q.zeroGradient() }
-                    x.gradient = conv.backward(input: x.value, outputGradient: r)!
-                }
+    /// A dense layer as the engine computes it: `y = x W + b` through gemm and addBias, backward through gemm.
+    func testDenseLayerOperations() {
+        var g = SeededGenerator(seed: 1)
+        let w = Parameter(name: "w", value: randomMatrix(4, 3, using: &g)), b = Parameter(name: "b", value: randomMatrix(1, 3, using: &g))
+        let x = Parameter(name: "x", value: randomMatrix(6, 4, using: &g))
+        let r = randomMatrix(6, 3, using: &g)
+        let loss = { () -> Double in
+            var y = self.ops.zeros(rows: 6, columns: 3)
+            self.ops.gemm(x.value, w.value, transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &y)
+            self.ops.addBias(b.value, to: &y)
+            return y.dot(r)
+        }
+        for parameter in [w, b, x] {
+            checkGradient(parameter, loss: loss) {
+                self.ops.gemm(x.value, r, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &w.gradient)
+                self.ops.accumulateColumnSums(r, into: &b.gradient)
+                self.ops.gemm(r, w.value, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &x.gradient)
             }
         }
     }
@@ -55,99 +57,94 @@ final class GradientCheckTests: XCTestCase {
         var value = randomMatrix(4, 5, using: &g)
         for i in 0..<value.storage.count where abs(value.storage[i]) < 0.1 { value.storage[i] += 0.3 }
         let x = Parameter(name: "x", value: value)
-        let mask = ReLUDropout.mask(count: 20, rate: 0.3, using: &g)
+        let mask = DropoutMask(key: 99, rate: 0.3)
         let r = randomMatrix(4, 5, using: &g)
-        checkGradient(x, loss: { ReLUDropout.forward(x.value, mask: mask).dot(r) }) {
-            x.gradient = ReLUDropout.backward(preActivation: x.value, outputGradient: r, mask: mask)
+        checkGradient(x, loss: { self.ops.reluDropout(x.value, mask: mask).dot(r) }) {
+            x.gradient = self.ops.reluDropoutBackward(preActivation: x.value, upstream: r, mask: mask)
         }
     }
 
-    /// Checks a decoder's parameters and member gradients on `order` random member blocks of `count` rows.
-    func checkDecoder(order: Int, count: Int, rank: Int, parameters: [Parameter], tolerance: Double = 2e-2,
-                      using g: inout SeededGenerator,
-                      forward: @escaping (GatheredRows, inout [Float]) -> Void,
-                      backward: @escaping (GatheredRows, [Float], inout GatheredRows) -> Void) {
-        let members = (0..<order).map { Parameter(name: "g\($0)", value: randomMatrix(count, rank, using: &g)) }
-        let r = (0..<count).map { _ in g.normal() }
+    /// Checks a decoder operation's weight and member gradients on `order` random member blocks of
+    /// `count` rows; `loss = Σ_e r_e s_e`, so the upstream gradient is `r`.
+    func checkDecoder(order: Int, count: Int, rank: Int, weights: Parameter, using g: inout SeededGenerator,
+                      score: @escaping (Matrix, Matrix, inout Matrix) -> Void,
+                      gradient: @escaping (Matrix, Matrix, Matrix, inout Matrix, inout Matrix) -> Void) {
+        let blocks = Parameter(name: "members", value: randomMatrix(order * count, rank, using: &g))
+        let r = randomMatrix(count, 1, using: &g)
         let loss = { () -> Double in
-            var s = [Float](repeating: 0, count: count)
-            forward(GatheredRows(members.map(\.value)), &s)
-            return zip(s, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+            var s = Matrix(rows: count, columns: 1)
+            score(blocks.value, weights.value, &s)
+            return s.dot(r)
         }
-        for parameter in parameters + members {
-            checkGradient(parameter, tolerance: tolerance, loss: loss) {
-                for q in parameters { q.zeroGradient() }
-                var grads = GatheredRows(order: order, capacity: count, dimensions: rank)
-                backward(GatheredRows(members.map(\.value)), r, &grads)
-                for (j, m) in members.enumerated() { m.gradient = grads.member(j, count: count) }
+        for parameter in [weights, blocks] {
+            checkGradient(parameter, loss: loss) {
+                var rows = Matrix(rows: order * count, columns: rank)
+                gradient(blocks.value, weights.value, r, &rows, &weights.gradient)
+                blocks.gradient = rows
             }
         }
     }
 
-    func testCPDecoderOrderThree() {
+    func testCPScoreOrderThree() {
         var g = SeededGenerator(seed: 4)
-        let decoder = CPDecoder(rank: 3)
-        decoder.weights.value = randomMatrix(1, 3, using: &g)
-        checkDecoder(order: 3, count: 7, rank: 3, parameters: decoder.parameters, using: &g,
-                     forward: { decoder.forward($0, count: 7, addingTo: &$1) },
-                     backward: { decoder.backward($0, count: 7, scoreGradient: $1, gatheredGradients: &$2) })
+        let lambda = Parameter(name: "lambda", value: randomMatrix(1, 3, using: &g))
+        let mu = Matrix([[0.25]])
+        checkDecoder(order: 3, count: 7, rank: 3, weights: lambda, using: &g,
+                     score: { self.ops.addCPScores($0, order: 3, lambda: $1, mu: mu, to: &$2) },
+                     gradient: { self.ops.cpGradient($0, order: 3, lambda: $1, upstream: $2, into: &$3, lambdaGradient: &$4) })
     }
 
-    func testPairwiseDecoderOrdersThreeAndFour() {
+    func testPairwiseScoreOrdersThreeAndFour() {
         for order in [3, 4] {
             var g = SeededGenerator(seed: 40 + UInt64(order))
-            let decoder = PairwiseDecoder(rank: 3)
-            decoder.weights.value = randomMatrix(1, 3, using: &g)
-            checkDecoder(order: order, count: 7, rank: 3, parameters: decoder.parameters, using: &g,
-                         forward: { decoder.forward($0, count: 7, addingTo: &$1) },
-                         backward: { decoder.backward($0, count: 7, scoreGradient: $1, gatheredGradients: &$2) })
+            let nu = Parameter(name: "nu", value: randomMatrix(1, 3, using: &g))
+            checkDecoder(order: order, count: 7, rank: 3, weights: nu, using: &g,
+                         score: { self.ops.addPairwiseScores($0, order: order, nu: $1, to: &$2) },
+                         gradient: { self.ops.pairwiseGradient($0, order: order, nu: $1, upstream: $2, addingTo: &$3, nuGradient: &$4) })
         }
     }
 
     /// The pairwise score against its definition, `Σ_k ν_k Σ_{j<l} G_j[k] G_l[k]`, written out.
-    func testPairwiseDecoderMatchesDefinition() {
-        let decoder = PairwiseDecoder(rank: 2)
-        decoder.weights.value = Matrix(rows: 1, columns: 2, storage: [2, -1])
+    func testPairwiseScoreMatchesDefinition() {
         // One hyperedge with members (1, 2), (3, 4), (5, 6).
-        let members = [[Float(1), 2], [3, 4], [5, 6]].map { Matrix(rows: 1, columns: 2, storage: $0) }
-        var s: [Float] = [0.5]
-        decoder.forward(GatheredRows(members), count: 1, addingTo: &s)
+        let blocks = Matrix([[1, 2], [3, 4], [5, 6]])
+        var s = Matrix([[0.5]])
+        ops.addPairwiseScores(blocks, order: 3, nu: Matrix([[2, -1]]), to: &s)
         // k = 0: 1·3 + 1·5 + 3·5 = 23; k = 1: 2·4 + 2·6 + 4·6 = 44; 2·23 − 44 = 2.
-        XCTAssertEqual(s[0], 0.5 + 2, accuracy: 1e-5)
+        XCTAssertEqual(s.storage[0], 0.5 + 2, accuracy: 1e-5)
     }
 
-    func testTupleDecoder() {
+    /// Concatenating member blocks and adding split columns back are adjoint: `⟨cat(G), X⟩ = ⟨G, split(X)⟩`.
+    func testMemberConcatenationAndSplitAreAdjoint() {
         var g = SeededGenerator(seed: 5)
-        let decoder = TupleDecoder(order: 3, dimensions: 2, hiddenDimensions: 5, using: &g)
-        checkDecoder(order: 3, count: 6, rank: 2, parameters: decoder.parameters, tolerance: 5e-2, using: &g,
-                     forward: { decoder.forward($0, count: 6, addingTo: &$1) },
-                     backward: { decoder.backward($0, count: 6, scoreGradient: $1, gatheredGradients: &$2) })
+        let blocks = randomMatrix(3 * 4, 2, using: &g), x = randomMatrix(4, 6, using: &g)
+        var split = Matrix(rows: 12, columns: 2)
+        ops.addSplitMembers(x, order: 3, to: &split)
+        XCTAssertEqual(ops.concatenateMembers(blocks, order: 3).dot(x), blocks.dot(split), accuracy: 1e-5)
+        // Member j of hyperedge e lands in columns j·d ..< (j+1)·d of row e.
+        XCTAssertEqual(ops.concatenateMembers(blocks, order: 3).row(1), [blocks[1, 0], blocks[1, 1], blocks[5, 0], blocks[5, 1],
+                                                                            blocks[9, 0], blocks[9, 1]])
     }
 
     func testLosses() {
         var g = SeededGenerator(seed: 6)
-        let s = Parameter(name: "scores", value: randomMatrix(1, 8, using: &g))
-        let y = (0..<8).map { _ in g.normal() }
-        var scratch = [Float](repeating: 0, count: 8)
-        checkGradient(s, loss: { squaredErrorLoss(scores: s.value.storage[...], targets: y[...], normalizer: 8, gradient: &scratch) }) {
-            var grad = [Float](repeating: 0, count: 8)
-            _ = squaredErrorLoss(scores: s.value.storage[...], targets: y[...], normalizer: 8, gradient: &grad)
-            s.gradient.storage = grad
+        let s = Parameter(name: "scores", value: randomMatrix(8, 1, using: &g))
+        let y = randomMatrix(8, 1, using: &g)
+        func lossValue(_ body: (inout Matrix, inout Matrix) -> Void) -> Double {
+            var gradient = Matrix(rows: 8, columns: 1), loss = Matrix(rows: 1, columns: 1)
+            body(&gradient, &loss)
+            return Double(loss.storage[0])
         }
-        for label in [true, false] {
-            checkGradient(s, loss: { logisticLoss(scores: s.value.storage[...], label: label, normalizer: 8, gradient: &scratch) }) {
-                var grad = [Float](repeating: 0, count: 8)
-                _ = logisticLoss(scores: s.value.storage[...], label: label, normalizer: 8, gradient: &grad)
-                s.gradient.storage = grad
-            }
+        checkGradient(s, loss: { lossValue { self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &$0, loss: &$1) } }) {
+            var unused = Matrix(rows: 1, columns: 1)
+            self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &s.gradient, loss: &unused)
+            s.gradient.scale(by: 0.5 * 8)  // the gradient is scaled by 1/normalizer, the loss by lossScale
         }
-        let z = Parameter(name: "z", value: randomMatrix(5, 3, using: &g))
-        for propagation in [smallGraph() as any Propagation, smallHypergraph()] {
-            var unused = Matrix(rows: 5, columns: 3)
-            checkGradient(z, loss: { smoothnessLoss(z.value, propagation: propagation, weight: 0.7, gradient: &unused) }) {
-                var grad = Matrix(rows: 5, columns: 3)
-                _ = smoothnessLoss(z.value, propagation: propagation, weight: 0.7, gradient: &grad)
-                z.gradient = grad
+        for positives in [0, 3, 8] {
+            checkGradient(s, loss: { lossValue { self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &$0, loss: &$1) } }) {
+                var unused = Matrix(rows: 1, columns: 1)
+                self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &s.gradient, loss: &unused)
+                s.gradient.scale(by: 0.25 * 4)
             }
         }
     }
