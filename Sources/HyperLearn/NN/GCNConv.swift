@@ -30,8 +30,8 @@ public struct GCNConv: CustomStringConvertible, Sendable {
     public var parameters: [Parameter] { [weight, bias] + (rootWeight.map { [$0] } ?? []) }
 
     public func callAsFunction(_ x: Matrix) -> Matrix {
-        var y = propagateAddingBias(Matrix.product(x, weight.value), bias: bias, propagation: propagation)
-        if let rootWeight { y.multiply(x, rootWeight.value, beta: 1) }
+        var y = propagateAddingBias(Matrix.uncheckedProduct(x, weight.value), bias: bias, propagation: propagation)
+        if let rootWeight { y.uncheckedMultiply(x, rootWeight.value, beta: 1) }
         return y
     }
 
@@ -40,11 +40,11 @@ public struct GCNConv: CustomStringConvertible, Sendable {
     public func backward(input x: Matrix, outputGradient dy: Matrix, needsInputGradient: Bool = true) -> Matrix? {
         CPUKernels.accumulateColumnSums(dy, into: &bias.gradient)
         let dt = propagation?.apply(dy) ?? dy
-        weight.gradient.multiply(x, dt, transposeA: true, beta: 1)
-        if let rootWeight { rootWeight.gradient.multiply(x, dy, transposeA: true, beta: 1) }
+        weight.gradient.uncheckedMultiply(x, dt, transposeA: true, beta: 1)
+        if let rootWeight { rootWeight.gradient.uncheckedMultiply(x, dy, transposeA: true, beta: 1) }
         guard needsInputGradient else { return nil }
-        var dx = Matrix.product(dt, weight.value, transposeB: true)
-        if let rootWeight { dx.multiply(dy, rootWeight.value, transposeB: true, beta: 1) }
+        var dx = Matrix.uncheckedProduct(dt, weight.value, transposeB: true)
+        if let rootWeight { dx.uncheckedMultiply(dy, rootWeight.value, transposeB: true, beta: 1) }
         return dx
     }
 
@@ -56,6 +56,6 @@ public struct GCNConv: CustomStringConvertible, Sendable {
 /// `P t + b` (or `t + b` without propagation): the part of a graph convolution after its product.
 func propagateAddingBias(_ t: Matrix, bias: Parameter, propagation: (any Propagation)?) -> Matrix {
     var y = propagation?.apply(t) ?? t
-    y.addRowVector(bias.value)
+    y.uncheckedAddRowVector(bias.value)
     return y
 }

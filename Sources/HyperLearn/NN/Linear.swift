@@ -17,17 +17,17 @@ public struct Linear: CustomStringConvertible, Sendable {
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
     public func callAsFunction(_ x: Matrix) -> Matrix {
-        var y = Matrix.product(x, weight.value)
-        if let bias { y.addRowVector(bias.value) }
+        var y = Matrix.uncheckedProduct(x, weight.value)
+        if let bias { y.uncheckedAddRowVector(bias.value) }
         return y
     }
 
     /// Accumulates `∂W = xᵀ dy`, `∂b = Σ_rows dy`, and returns `∂x = dy Wᵀ`.
     @discardableResult
     public func backward(input x: Matrix, outputGradient dy: Matrix, needsInputGradient: Bool = true) -> Matrix? {
-        weight.gradient.multiply(x, dy, transposeA: true, beta: 1)
+        weight.gradient.uncheckedMultiply(x, dy, transposeA: true, beta: 1)
         if let bias { CPUKernels.accumulateColumnSums(dy, into: &bias.gradient) }
-        return needsInputGradient ? Matrix.product(dy, weight.value, transposeB: true) : nil
+        return needsInputGradient ? Matrix.uncheckedProduct(dy, weight.value, transposeB: true) : nil
     }
 
     public var description: String { "Linear(\(inputDimensions), \(outputDimensions))" }

@@ -33,8 +33,8 @@ public func logisticLoss(scores: ArraySlice<Float>, label: Bool, normalizer: Flo
 public func smoothnessLoss(_ z: Matrix, propagation: any Propagation, weight gamma: Float, gradient: inout Matrix) -> Double {
     let pz = propagation.apply(z)
     let n = Float(max(z.rows, 1))
-    let value = Double(gamma) * (z.squaredNorm - z.dot(pz)) / Double(n)
-    gradient.add(z, scaledBy: 2 * gamma / n)
-    gradient.add(pz, scaledBy: -2 * gamma / n)
+    let value = Double(gamma) * (z.squaredNorm - z.uncheckedDot(pz)) / Double(n)
+    gradient.uncheckedAdd(z, scaledBy: 2 * gamma / n)
+    gradient.uncheckedAdd(pz, scaledBy: -2 * gamma / n)
     return value
 }

@@ -83,11 +83,11 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     /// and the activations are kept for ``backward(_:)``.
     public func forward(training: Bool, using generator: inout SeededGenerator) -> Matrix {
         var t = Matrix(rows: count, columns: firstBias.value.columns)
-        if let table, let tableWeight { t.multiply(table.value, tableWeight.value) }
-        if let features, let featureWeight { t.multiply(features, featureWeight.value, beta: 1) }
-        if let sparseFeatures, let sparseWeight { sparseFeatures.multiply(sparseWeight.value, beta: 1, into: &t) }
+        if let table, let tableWeight { t.uncheckedMultiply(table.value, tableWeight.value) }
+        if let features, let featureWeight { t.uncheckedMultiply(features, featureWeight.value, beta: 1) }
+        if let sparseFeatures, let sparseWeight { sparseFeatures.uncheckedMultiply(sparseWeight.value, beta: 1, into: &t) }
         var a = propagateAddingBias(t, bias: firstBias, propagation: propagation)
-        if let table, let tableRootWeight { a.multiply(table.value, tableRootWeight.value, beta: 1) }
+        if let table, let tableRootWeight { a.uncheckedMultiply(table.value, tableRootWeight.value, beta: 1) }
         preActivations.removeAll(keepingCapacity: true)
         activations.removeAll(keepingCapacity: true)
         masks.removeAll(keepingCapacity: true)
@@ -116,16 +116,16 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
         CPUKernels.accumulateColumnSums(dy, into: &firstBias.gradient)
         let dt = propagation?.apply(dy) ?? dy
         if let table, let tableWeight {
-            tableWeight.gradient.multiply(table.value, dt, transposeA: true, beta: 1)
-            table.gradient.multiply(dt, tableWeight.value, transposeB: true, beta: 1)
+            tableWeight.gradient.uncheckedMultiply(table.value, dt, transposeA: true, beta: 1)
+            table.gradient.uncheckedMultiply(dt, tableWeight.value, transposeB: true, beta: 1)
         }
         if let table, let tableRootWeight {
-            tableRootWeight.gradient.multiply(table.value, dy, transposeA: true, beta: 1)
-            table.gradient.multiply(dy, tableRootWeight.value, transposeB: true, beta: 1)
+            tableRootWeight.gradient.uncheckedMultiply(table.value, dy, transposeA: true, beta: 1)
+            table.gradient.uncheckedMultiply(dy, tableRootWeight.value, transposeB: true, beta: 1)
         }
-        if let features, let featureWeight { featureWeight.gradient.multiply(features, dt, transposeA: true, beta: 1) }
+        if let features, let featureWeight { featureWeight.gradient.uncheckedMultiply(features, dt, transposeA: true, beta: 1) }
         if let sparseFeaturesTransposed, let sparseWeight {
-            sparseFeaturesTransposed.multiply(dt, beta: 1, into: &sparseWeight.gradient)
+            sparseFeaturesTransposed.uncheckedMultiply(dt, beta: 1, into: &sparseWeight.gradient)
         }
     }
 

@@ -39,7 +39,7 @@ public struct TupleDecoder: Sendable, CustomStringConvertible {
         let input = concatenated(gathered, count: count)
         let pre = hidden(input)
         let h = ReLUDropout.forward(pre, mask: nil)
-        let ds = Matrix(rows: count, columns: 1, storage: Array(g[0..<count]))
+        let ds = Matrix(rows: count, columns: 1, uncheckedStorage: Array(g[0..<count]))
         let dh = output.backward(input: h, outputGradient: ds)!
         let dpre = ReLUDropout.backward(preActivation: pre, outputGradient: dh, mask: nil)
         let dinput = hidden.backward(input: input, outputGradient: dpre)!

@@ -5,17 +5,17 @@ import XCTest
 /// reduced to a scalar with a fixed random projection `R` (`loss = Σ y ⊙ R`, so `∂loss/∂y = R`).
 final class GradientCheckTests: XCTestCase {
     /// A 5-node path graph with one chord.
-    func smallGraph() -> NormalizedAdjacency {
+    func smallGraph() throws -> NormalizedAdjacency {
         let edges = [(0, 1), (1, 2), (2, 3), (3, 4), (0, 3)]
         let entries = edges.flatMap { [($0.0, $0.1, Float(1)), ($0.1, $0.0, Float(1))] }.map { (row: $0.0, column: $0.1, value: $0.2) }
-        return NormalizedAdjacency(adjacency: SparseMatrix(rows: 5, columns: 5, entries: entries))
+        return try NormalizedAdjacency(adjacency: SparseMatrix(rows: 5, columns: 5, entries: entries))
     }
 
-    func smallHypergraph() -> HypergraphPropagation {
+    func smallHypergraph() throws -> HypergraphPropagation {
         // Hyperedges {0,1,2}, {2,3}, {1,3,4}.
         let groups: [[Int]] = [[0, 1, 2], [2, 3], [1, 3, 4]]
         let entries = groups.enumerated().flatMap { g, members in members.map { (row: $0, column: g, value: Float(1)) } }
-        return HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
+        return try HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
     }
 
     func testLinear() {
@@ -23,7 +23,7 @@ final class GradientCheckTests: XCTestCase {
         let layer = Linear(4, 3, using: &g)
         let x = Parameter(name: "x", value: randomMatrix(6, 4, using: &g))
         let r = randomMatrix(6, 3, using: &g)
-        let loss = { layer(x.value).dot(r) }
+        let loss = { layer(x.value).uncheckedDot(r) }
         for parameter in layer.parameters + [x] {
             checkGradient(parameter, loss: loss) {
                 for q in layer.parameters { q.zeroGradient() }
@@ -33,13 +33,13 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
-    func testGCNConvOverGraphAndHypergraph() {
-        for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
+    func testGCNConvOverGraphAndHypergraph() throws {
+        for propagation in [try smallGraph() as any Propagation, try smallHypergraph(), try MixedPropagation([smallGraph(), smallHypergraph()])] {
             var g = SeededGenerator(seed: 2)
             let conv = GCNConv(3, 4, propagation: propagation, rootWeight: true, using: &g)
             let x = Parameter(name: "x", value: randomMatrix(5, 3, using: &g))
             let r = randomMatrix(5, 4, using: &g)
-            let loss = { conv(x.value).dot(r) }
+            let loss = { conv(x.value).uncheckedDot(r) }
             for parameter in conv.parameters + [x] {
                 checkGradient(parameter, loss: loss) {
                     for q in conv.parameters { q.zeroGradient() }
@@ -57,7 +57,7 @@ final class GradientCheckTests: XCTestCase {
         let x = Parameter(name: "x", value: value)
         let mask = ReLUDropout.mask(count: 20, rate: 0.3, using: &g)
         let r = randomMatrix(4, 5, using: &g)
-        checkGradient(x, loss: { ReLUDropout.forward(x.value, mask: mask).dot(r) }) {
+        checkGradient(x, loss: { ReLUDropout.forward(x.value, mask: mask).uncheckedDot(r) }) {
             x.gradient = ReLUDropout.backward(preActivation: x.value, outputGradient: r, mask: mask)
         }
     }
@@ -105,11 +105,11 @@ final class GradientCheckTests: XCTestCase {
     }
 
     /// The pairwise score against its definition, `Σ_k ν_k Σ_{j<l} G_j[k] G_l[k]`, written out.
-    func testPairwiseDecoderMatchesDefinition() {
+    func testPairwiseDecoderMatchesDefinition() throws {
         let decoder = PairwiseDecoder(rank: 2)
-        decoder.weights.value = Matrix(rows: 1, columns: 2, storage: [2, -1])
+        decoder.weights.value = try Matrix(rows: 1, columns: 2, storage: [2, -1])
         // One hyperedge with members (1, 2), (3, 4), (5, 6).
-        let members = [[Float(1), 2], [3, 4], [5, 6]].map { Matrix(rows: 1, columns: 2, storage: $0) }
+        let members = try [[Float(1), 2], [3, 4], [5, 6]].map { try Matrix(rows: 1, columns: 2, storage: $0) }
         var s: [Float] = [0.5]
         decoder.forward(GatheredRows(members), count: 1, addingTo: &s)
         // k = 0: 1·3 + 1·5 + 3·5 = 23; k = 1: 2·4 + 2·6 + 4·6 = 44; 2·23 − 44 = 2.
@@ -124,7 +124,7 @@ final class GradientCheckTests: XCTestCase {
                      backward: { decoder.backward($0, count: 6, scoreGradient: $1, gatheredGradients: &$2) })
     }
 
-    func testLosses() {
+    func testLosses() throws {
         var g = SeededGenerator(seed: 6)
         let s = Parameter(name: "scores", value: randomMatrix(1, 8, using: &g))
         let y = (0..<8).map { _ in g.normal() }
@@ -142,7 +142,7 @@ final class GradientCheckTests: XCTestCase {
             }
         }
         let z = Parameter(name: "z", value: randomMatrix(5, 3, using: &g))
-        for propagation in [smallGraph() as any Propagation, smallHypergraph()] {
+        for propagation in [try smallGraph() as any Propagation, try smallHypergraph()] {
             var unused = Matrix(rows: 5, columns: 3)
             checkGradient(z, loss: { smoothnessLoss(z.value, propagation: propagation, weight: 0.7, gradient: &unused) }) {
                 var grad = Matrix(rows: 5, columns: 3)

@@ -42,9 +42,9 @@ struct HandleOperations: DeviceOperations {
     func reluDropoutBackward(preActivation: Handle, upstream: Handle, mask: DropoutMask?) -> Handle {
         Handle(host.reluDropoutBackward(preActivation: preActivation.matrix, upstream: upstream.matrix, mask: mask))
     }
-    func gatherRows(_ source: Handle, _ indices: [Int32]) -> Handle { Handle(host.gatherRows(source.matrix, indices)) }
-    func scatterAddRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle) {
-        host.scatterAddRows(source.matrix, indices, into: &destination.matrix)
+    func gatherRows(_ source: Handle, _ indices: [Int32]) throws -> Handle { Handle(try host.gatherRows(source.matrix, indices)) }
+    func scatterAddRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle) throws {
+        try host.scatterAddRows(source.matrix, indices, into: &destination.matrix)
     }
     func cpScore(factors: [Handle], members: [Int32], lambda: Handle, mu: Handle) -> Handle {
         Handle(host.cpScore(factors: factors.map(\.matrix), members: members, lambda: lambda.matrix, mu: mu.matrix))

@@ -29,15 +29,15 @@ public struct HostOperations: DeviceOperations {
         if alpha == 1 {
             CPUKernels.spmm(a, b, beta: beta, into: &c)
         } else {
-            let product = a.multiply(b)
+            let product = a.uncheckedMultiply(b)
             c.scale(by: beta)
-            c.add(product, scaledBy: alpha)
+            c.uncheckedAdd(product, scaledBy: alpha)
         }
     }
 
-    public func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) { y.add(x, scaledBy: alpha) }
+    public func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) { y.uncheckedAdd(x, scaledBy: alpha) }
     public func scale(_ x: inout Matrix, by alpha: Float) { x.scale(by: alpha) }
-    public func addBias(_ bias: Matrix, to x: inout Matrix) { x.addRowVector(bias) }
+    public func addBias(_ bias: Matrix, to x: inout Matrix) { x.uncheckedAddRowVector(bias) }
     public func accumulateColumnSums(_ x: Matrix, into sums: inout Matrix) { CPUKernels.accumulateColumnSums(x, into: &sums) }
 
     public func reluDropout(_ x: Matrix, mask: DropoutMask?) -> Matrix {
@@ -49,10 +49,10 @@ public struct HostOperations: DeviceOperations {
                              mask: mask?.factors(count: upstream.storage.count))
     }
 
-    public func gatherRows(_ source: Matrix, _ indices: [Int32]) -> Matrix { source.gatherRows(indices) }
+    public func gatherRows(_ source: Matrix, _ indices: [Int32]) throws -> Matrix { try source.gatherRows(indices) }
 
-    public func scatterAddRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix) {
-        destination.scatterAddRows(source, at: indices)
+    public func scatterAddRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix) throws {
+        try destination.scatterAddRows(source, at: indices)
     }
 
     public func cpScore(factors: [Matrix], members: [Int32], lambda: Matrix, mu: Matrix) -> Matrix {
@@ -93,7 +93,7 @@ public struct HostOperations: DeviceOperations {
         let gathered = gather(factors, members: members)
         var scores = [Float](repeating: 0, count: gathered.capacity)
         kernel(gathered, &scores)
-        return Matrix(rows: scores.count, columns: 1, storage: scores)
+        return Matrix(rows: scores.count, columns: 1, uncheckedStorage: scores)
     }
 
     /// One gradient-row matrix per factor from a decoder kernel that fills zeroed rows and accumulates its

@@ -9,7 +9,7 @@ extension CUDASelfTest {
         let host = HostOperations()
         var generator = SeededGenerator(seed: 7)
         func random(_ rows: Int, _ columns: Int, scale: Float = 1) -> Matrix {
-            Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in scale * (2 * generator.unitFloat() - 1) })
+            Matrix(rows: rows, columns: columns, uncheckedStorage: (0..<(rows * columns)).map { _ in scale * (2 * generator.unitFloat() - 1) })
         }
         let x = random(37, 11), upstream = random(37, 11)
         let mask = DropoutMask(key: 0xDEAD_BEEF, rate: 0.3)
@@ -23,7 +23,7 @@ extension CUDASelfTest {
             var gradient = try backend.zeros(rows: 301, columns: 1), loss = try backend.upload(Matrix([[0.5]]))
             try backend.logisticLoss(scores: backend.upload(scores), positives: positives, normalizer: 7, lossScale: 0.25,
                                      gradient: &gradient, loss: &loss)
-            var hostGradient = host.zeros(rows: 301, columns: 1), hostLoss = Matrix([[0.5]])
+            var hostGradient = host.zeros(rows: 301, columns: 1), hostLoss = try Matrix([[0.5]])
             host.logisticLoss(scores: scores, positives: positives, normalizer: 7, lossScale: 0.25,
                               gradient: &hostGradient, loss: &hostLoss)
             check("logistic loss gradient, \(positives) positives", try gradient.toMatrix(), hostGradient)
@@ -38,7 +38,7 @@ extension CUDASelfTest {
         check("squared error gradient", try gradient.toMatrix(), hostGradient)
         check("squared error value", try loss.toMatrix(), hostLoss)
 
-        var sums = try backend.upload(Matrix([[1, 2, 3]])), hostSums = Matrix([[1, 2, 3]])
+        var sums = try backend.upload(Matrix([[1, 2, 3]])), hostSums = try Matrix([[1, 2, 3]])
         let tall = random(700, 3)
         try backend.accumulateColumnSums(backend.upload(tall), into: &sums)
         host.accumulateColumnSums(tall, into: &hostSums)
