@@ -33,3 +33,10 @@ final class PredictionTableTests: XCTestCase {
         XCTAssertNil(PredictionTable.text(try Trainer(dataset: noTest, configuration: config), relation: 0))
     }
 }
+
+extension PredictionTableTests {
+    func testMemberColumnsNumberOnlyRepeatedModalities() {
+        XCTAssertEqual(PredictionTable.memberColumns(["user", "movie", "tag"]), ["user", "movie", "tag"])
+        XCTAssertEqual(PredictionTable.memberColumns(["user", "movie", "user"]), ["user#0", "movie", "user#2"])
+    }
+}
