@@ -68,17 +68,15 @@ while i < arguments.count {
 do {
     // The file's keys, then `--set` on top (a key may appear in both; `--set` wins).
     let yaml = configPath.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" } ?? ""
-    let fileValues = yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        ? [:] : try YAMLDecoder().decode(PartialConfiguration.self, from: yaml).values
-    let base = try PartialConfiguration(values: fileValues.merging(overrides) { $1 }).applied(to: TrainingConfiguration())
+    let base = try PartialConfiguration(yaml: yaml, source: configPath ?? "").merging(overrides).configuration()
     let loaded = try Manifest.load(from: URL(fileURLWithPath: manifestPath)).loadDataset(dataRoot: dataRoot)
     let otherDatasets = try ensembleManifests.map { try Manifest.load(from: URL(fileURLWithPath: $0)).loadDataset(dataRoot: dataRoot).dataset }
     if mode == "speed" {
         // The peer's protocol and model: full-batch epochs, no validation, hidden width 64, dropout 0.1,
         // lr 0.01, no root weights; median epoch time after 5 warm-up epochs. `--set` may still override.
         var config = try PartialConfiguration(values: ["batchSize": "0", "hiddenDimensions": "64", "dropout": "0.1", "learningRate": "0.01",
-                                                       "weightDecay": "0.00001", "rootWeight": "false"]
-                                              .merging(overrides) { $1 }).applied(to: TrainingConfiguration())
+                                                       "weightDecay": "0.00001", "rootWeight": "false"])
+            .merging(overrides).configuration()
         config.validationFraction = 0
         config.patience = 0
         let trainer = try Trainer(dataset: loaded.dataset, configuration: config)
@@ -148,26 +146,56 @@ do {
     exit(2)
 }
 
-/// A configuration file may set any subset of ``TrainingConfiguration``'s fields.
-struct PartialConfiguration: Decodable {
-    var values: [String: String]
-    init(values: [String: String]) { self.values = values }
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        values = try container.decode([String: String].self)
+/// Settings from a configuration file with `--set key=value` overrides on top, decoded by
+/// ``TrainingConfiguration``'s own decoder: the keys left out keep their defaults, and an unknown key or
+/// a value of the wrong type is an error naming the key.
+struct PartialConfiguration {
+    /// The settings in file order; an override replaces a file's value in place.
+    var settings: [(key: String, value: Node)]
+    /// Where the settings came from, for error messages.
+    var source: String
+
+    /// The top-level mapping of a configuration file (empty text: no settings).
+    init(yaml: String, source: String) throws {
+        self.source = source
+        guard let root = try Yams.compose(yaml: yaml) else { settings = []; return }
+        guard case let .mapping(mapping) = root else {
+            throw HyperLearnError.invalidArgument("\(source): expected a mapping of settings (key: value)")
+        }
+        settings = try mapping.map { key, value in
+            guard case let .scalar(scalar) = key else { throw HyperLearnError.invalidArgument("\(source): keys must be plain names") }
+            return (scalar.string, value)
+        }
     }
-    func applied(to base: TrainingConfiguration) throws -> TrainingConfiguration {
-        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
-        for (key, value) in values {
-            guard let current = object[key] else { throw HyperLearnError.invalidArgument("unknown configuration key '\(key)'") }
-            switch current {
-            case is String: object[key] = value
-            default:
-                if value == "true" || value == "false" { object[key] = value == "true" }
-                else if let number = Double(value) { object[key] = number }
-                else { throw HyperLearnError.invalidArgument("configuration key '\(key)': '\(value)' is not a number") }
+
+    /// Settings given as text, each read as a plain YAML scalar (`4`, `true`, `cp+tuple`).
+    init(values: [String: String], source: String = "--set") {
+        self.source = source
+        settings = values.sorted { $0.key < $1.key }.map { ($0.key, Node($0.value)) }
+    }
+
+    /// These settings with `overrides` on top.
+    func merging(_ overrides: [String: String]) -> PartialConfiguration {
+        var merged = self
+        if !overrides.isEmpty { merged.source = source.isEmpty ? "--set" : "\(source) with --set" }
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let index = merged.settings.firstIndex(where: { $0.key == key }) {
+                merged.settings[index].value = Node(value)
+            } else {
+                merged.settings.append((key, Node(value)))
             }
         }
-        return try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        return merged
+    }
+
+    /// The defaults of ``TrainingConfiguration`` with these settings applied.
+    func configuration() throws -> TrainingConfiguration {
+        let mapping = Node.Mapping(settings.map { (Node($0.key), $0.value) })
+        do {
+            return try YAMLDecoder().decode(TrainingConfiguration.self, from: .mapping(mapping))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
+                let DecodingError.valueNotFound(_, context), let DecodingError.keyNotFound(_, context) {
+            throw HyperLearnError.invalidArgument("\(source.isEmpty ? "configuration" : source): \(context.debugDescription)")
+        }
     }
 }

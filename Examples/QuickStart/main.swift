@@ -5,9 +5,9 @@ import HyperLearn
 // Planted data: 3 modalities of 30 items on ring graphs, a valued 3rd-order relation.
 var synthetic = SyntheticData(modalities: 3, items: 30, order: 3)
 synthetic.graphNeighbors = 4
-let (factors, graphs) = synthetic.structure()
-let train = synthetic.hyperedges(count: 4_000, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
-let test = synthetic.hyperedges(count: 500, factors: factors, preferStructure: false, noise: 0, seed: 2)
+let (factors, graphs) = try synthetic.structure()
+let train = try synthetic.hyperedges(count: 4_000, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
+let test = try synthetic.hyperedges(count: 500, factors: factors, preferStructure: false, noise: 0, seed: 2)
 
 var data = Dataset(name: "quick-start")
 let user = try data.addModality(Modality(name: "user", count: 30, graph: .adjacency(graphs[0])))

@@ -21,32 +21,29 @@ struct RunConfiguration: Equatable {
 }
 
 enum ConfigFile {
-    enum Kind { case bool, int, unsignedInt, float, decoder }
-
-    /// Every ``TrainingConfiguration`` property, in declaration order, with its type. Read off the
-    /// type itself so that a new property is accepted without touching the CLI.
-    static let trainingKeys: [(name: String, kind: Kind)] = Mirror(reflecting: TrainingConfiguration()).children.compactMap { child in
-        guard let name = child.label else { return nil }
-        switch child.value {
-        case is Bool: return (name, .bool)
-        case is UInt64: return (name, .unsignedInt)
-        case is Int: return (name, .int)
-        case is Float, is Double: return (name, .float)
-        case is DecoderKind: return (name, .decoder)
-        default: return nil
-        }
-    }
-
-    static var allowedKeys: [String] { trainingKeys.map(\.name) + RunConfiguration.extraKeys }
+    /// The keys a file may hold: ``TrainingConfiguration/keyNames`` and ``RunConfiguration/extraKeys``.
+    static var allowedKeys: [String] { TrainingConfiguration.keyNames + RunConfiguration.extraKeys }
 
     /// Reads `url`; errors name the file, the line and the key.
-    static func load(_ url: URL) throws -> RunConfiguration {
+    ///
+    /// - Parameter manifestGiven: whether the command line names the dataset; when it does not, the file
+    ///   must (`manifest: PATH`, or `manifest: embedded:drug`), so that a configuration that forgot its
+    ///   dataset does not silently train on the bundled one.
+    static func load(_ url: URL, manifestGiven: Bool = true) throws -> RunConfiguration {
         guard let data = try? Data(contentsOf: url) else {
             throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "config", reason: "cannot read the configuration file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: url.path)
+        let run = try parse(String(decoding: data, as: UTF8.self), file: url.path)
+        guard manifestGiven || run.manifest != nil else {
+            throw HyperLearnError.invalidInput(
+                file: url.path, line: nil, field: "manifest",
+                reason: "the configuration names no dataset: add 'manifest: PATH' (or 'manifest: \(RunConfiguration.embeddedPrefix)\(EmbeddedDataset.drugName)' for the bundled drug data), or pass MANIFEST on the command line")
+        }
+        return run
     }
 
+    /// Parses a configuration file's text: `manifest` and `dataRoot` here, every other key through
+    /// ``TrainingConfiguration``'s own decoder (defaults for the keys the file leaves out).
     static func parse(_ text: String, file: String) throws -> RunConfiguration {
         func fail(_ node: Node?, _ field: String, _ reason: String) -> HyperLearnError {
             .invalidInput(file: file, line: node?.mark?.line, field: field, reason: reason)
@@ -62,8 +59,7 @@ enum ConfigFile {
         guard case let .mapping(mapping) = root else {
             throw fail(root, "config", "expected a mapping of settings (key: value)")
         }
-        let kinds = Dictionary(uniqueKeysWithValues: trainingKeys.map { ($0.name, $0.kind) })
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(run.training)) as? [String: Any] ?? [:]
+        var settings = [(Node, Node)]()
         var lines = [String: Int]()
         for (keyNode, valueNode) in mapping {
             guard case let .scalar(keyScalar) = keyNode else { throw fail(keyNode, "config", "keys must be plain names") }
@@ -76,38 +72,16 @@ enum ConfigFile {
             let value = valueScalar.string.trimmingCharacters(in: .whitespaces)
             if key == "manifest" { run.manifest = value; continue }
             if key == "dataRoot" { run.dataRoot = value; continue }
-            guard let kind = kinds[key] else {
-                throw fail(keyNode, key, "unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))")
-            }
-            switch kind {
-            case .bool:
-                switch value.lowercased() {
-                case "true", "yes", "on": json[key] = true
-                case "false", "no", "off": json[key] = false
-                default: throw fail(valueNode, key, "expected true or false, found '\(value)'")
-                }
-            case .int:
-                guard let number = Int(value) else { throw fail(valueNode, key, "expected an integer, found '\(value)'") }
-                json[key] = number
-            case .unsignedInt:
-                guard let number = UInt64(value) else { throw fail(valueNode, key, "expected a non-negative integer, found '\(value)'") }
-                json[key] = NSNumber(value: number)
-            case .float:
-                guard let number = Double(value), number.isFinite else {
-                    throw fail(valueNode, key, "expected a finite number, found '\(value)'")
-                }
-                json[key] = number
-            case .decoder:
-                guard DecoderKind(rawValue: value) != nil else {
-                    throw fail(valueNode, key, "unknown decoder '\(value)'; use \(DecoderKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                json[key] = value
-            }
+            settings.append((keyNode, valueNode))
         }
         do {
-            run.training = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: json))
-        } catch {
-            throw HyperLearnError.invalidInput(file: file, line: nil, field: "config", reason: "cannot decode: \(error)")
+            run.training = try YAMLDecoder().decode(TrainingConfiguration.self, from: .mapping(Node.Mapping(settings)))
+        } catch let error as DecodingError {
+            let key = error.key ?? "config"
+            let reason = TrainingConfiguration.CodingKeys(rawValue: key) == nil && lines[key] != nil
+                ? "unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))"
+                : error.reason
+            throw HyperLearnError.invalidInput(file: file, line: lines[key], field: key, reason: reason)
         }
         do {
             try run.training.validate()
@@ -119,17 +93,15 @@ enum ConfigFile {
         return run
     }
 
-    /// The YAML text of `run`: every training setting, then the data source.
+    /// The YAML text of `run`: every training setting, in declaration order, then the data source.
     static func render(_ run: RunConfiguration) -> String {
         var text = "# Resolved settings of a hyperlearn run; `hyperlearn train --config THIS_FILE` repeats it.\n"
-        let values = Dictionary(uniqueKeysWithValues: Mirror(reflecting: run.training).children.compactMap { child in
-            child.label.map { ($0, child.value) }
-        })
-        for (name, kind) in trainingKeys {
-            guard let value = values[name] else { continue }
-            switch kind {
-            case .decoder: text += "\(name): \(quoted((value as? DecoderKind)?.rawValue ?? "\(value)"))\n"
-            default: text += "\(name): \(value)\n"
+        for child in Mirror(reflecting: run.training).children {
+            guard let name = child.label else { continue }
+            switch child.value {
+            case let kind as DecoderKind: text += "\(name): \(quoted(kind.rawValue))\n"
+            case let string as String: text += "\(name): \(quoted(string))\n"
+            default: text += "\(name): \(child.value)\n"
             }
         }
         if let manifest = run.manifest { text += "manifest: \(quoted(manifest))\n" }
@@ -141,5 +113,27 @@ enum ConfigFile {
     static func quoted(_ text: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
         return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+}
+
+extension DecodingError {
+    /// The configuration key the error is about (the last element of its coding path).
+    var key: String? {
+        switch self {
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+            return context.codingPath.last?.stringValue
+        case let .keyNotFound(key, _): return key.stringValue
+        @unknown default: return nil
+        }
+    }
+
+    /// The decoder's description of the problem.
+    var reason: String {
+        switch self {
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context),
+             let .keyNotFound(_, context):
+            return context.debugDescription
+        @unknown default: return "\(self)"
+        }
     }
 }

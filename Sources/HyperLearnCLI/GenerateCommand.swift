@@ -49,11 +49,11 @@ struct GenerateCommand: ParsableCommand {
         var synthetic = SyntheticData(modalities: modalities, items: items, order: order)
         synthetic.popularityExponent = 1.0
         synthetic.seed = seed
-        let (factors, graphs) = synthetic.structure()
-        let all = synthetic.hyperedges(count: hyperedges, factors: factors, preferStructure: true)
+        let (factors, graphs) = try synthetic.structure()
+        let all = try synthetic.hyperedges(count: hyperedges, factors: factors, preferStructure: true)
         // The draws are independent, so a prefix split is a random split.
         let trainCount = hyperedges * 4 / 5
-        let train = all.subset(Array(0..<trainCount)), test = all.subset(Array(trainCount..<all.count))
+        let train = try all.subset(Array(0..<trainCount)), test = try all.subset(Array(trainCount..<all.count))
         let numsType = try NPYArray(shape: [order], int64: [Int64](repeating: Int64(items), count: order))
         func hyperedgeArray(_ set: HyperedgeSet) throws -> NPYArray {
             try NPYArray(shape: [set.count, order], int64: set.members.map(Int64.init))

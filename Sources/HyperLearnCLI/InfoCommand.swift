@@ -38,7 +38,7 @@ struct InfoCommand: ParsableCommand {
                     warnings.append("\(modality.name): \(d.onlyInStructure) item(s) appear only in graph/hypergraph files (no hyperedge, no features)")
                 }
             }
-            if let graph = InfoCommand.graph(of: m, in: dataset, sizes: sizes) {
+            if let graph = try InfoCommand.graph(of: m, in: dataset, sizes: sizes) {
                 let degrees = graph.rowDegrees
                 let isolated = degrees.filter { $0 == 0 }.count
                 entry["graph"] = ["edges": graph.nonzeroCount / 2, "degree_min": degrees.min() ?? 0,
@@ -81,16 +81,16 @@ struct InfoCommand: ParsableCommand {
     }
 
     /// The modality's graph as training would build it (from the training hyperedges), if it has one.
-    static func graph(of m: Int, in dataset: Dataset, sizes: [Int]) -> SparseMatrix? {
+    static func graph(of m: Int, in dataset: Dataset, sizes: [Int]) throws -> SparseMatrix? {
         switch dataset.modalities[m].graph {
-        case let .adjacency(a)?: return symmetrized(a)
+        case let .adjacency(a)?: return try symmetrized(a)
         case let .nearestNeighbors(k)?:
             guard let features = dataset.modalities[m].features else { return nil }
-            return nearestNeighborGraph(features: features, k: k)
+            return try nearestNeighborGraph(features: features, k: k)
         case let .cooccurrence(k, hubLimit)?:
-            let incidence = relationIncidence(modality: m, relations: dataset.relations.map { var r = $0; r.test = nil; return r },
+            let incidence = try relationIncidence(modality: m, relations: dataset.relations.map { var r = $0; r.test = nil; return r },
                                               sizes: sizes, binary: true)
-            return cooccurrenceGraph(incidence: incidence, k: k, hubLimit: hubLimit)
+            return try cooccurrenceGraph(incidence: incidence, k: k, hubLimit: hubLimit)
         case nil: return nil
         }
     }

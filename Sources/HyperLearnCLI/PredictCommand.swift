@@ -109,7 +109,7 @@ struct PredictCommand: ParsableCommand {
             tuple[hiddenPosition] = Int32(c)
             flat.append(contentsOf: tuple)
         }
-        let hyperedges = HyperedgeSet(order: tuple.count, members: flat)
+        let hyperedges = try HyperedgeSet(order: tuple.count, members: flat)
         let scores = try trainer.predictedValues(relation: r, hyperedges: hyperedges)
         let ranked = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
         if json {

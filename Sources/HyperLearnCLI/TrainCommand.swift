@@ -160,7 +160,7 @@ struct TrainCommand: ParsableCommand {
     func resolveConfiguration() throws -> RunConfiguration {
         var run = RunConfiguration()
         if let path = hyperparameters.config {
-            run = try ConfigFile.load(URL(fileURLWithPath: path))
+            run = try ConfigFile.load(URL(fileURLWithPath: path), manifestGiven: manifest != nil)
         }
         if let manifest { run.manifest = URL(fileURLWithPath: manifest).standardizedFileURL.path }
         if let root = data.dataRootURL { run.dataRoot = root.path }

@@ -20,8 +20,22 @@ public struct Modality: Sendable, Equatable {
     public var count: Int { ids.count }
 
     /// A modality with `count` items named `"0"`, `"1"`, … unless `ids` are given.
+    ///
+    /// ```swift
+    /// let movie = try Modality(name: "movie", count: 2, ids: ["m1", "m2"], graph: .nearestNeighbors(k: 1))
+    /// ```
+    ///
+    /// Feature rows are checked against `count` when the modality joins a ``Dataset``.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `count` is negative or `ids` does not hold
+    ///   `count` identifiers.
     public init(name: String, count: Int, ids: [String]? = nil, features: Matrix? = nil,
-                graph: GraphSource? = nil, hypergraph: HypergraphSource? = nil) {
+                graph: GraphSource? = nil, hypergraph: HypergraphSource? = nil) throws {
+        guard count >= 0 else {
+            throw HyperLearnError.invalidArgument("Modality(name:count:): modality '\(name)' has a negative count \(count)")
+        }
+        if let ids, ids.count != count {
+            throw HyperLearnError.invalidArgument("Modality(name:count:ids:): modality '\(name)': \(ids.count) ids for \(count) items")
+        }
         self.name = name
         self.ids = ids ?? (0..<count).map(String.init)
         self.features = features

@@ -28,8 +28,24 @@ public struct SyntheticData: Sendable {
         (0..<modalities).map { _ in (0..<items).map { _ in Double(generator.unitFloat()) * 2 * Double.pi } }
     }
 
+    /// Throws unless the sizes describe a dataset that can be drawn.
+    func checkSizes(_ function: String) throws {
+        guard modalities >= 1, items >= 1, order >= 1, rank >= 1, graphNeighbors >= 0 else {
+            throw HyperLearnError.invalidArgument(
+                "\(function): modalities \(modalities), items \(items), order \(order), rank \(rank) must be at least 1"
+                + " and graphNeighbors \(graphNeighbors) at least 0")
+        }
+        guard popularityExponent.isFinite && popularityExponent >= 0 else {
+            throw HyperLearnError.invalidArgument("\(function): popularityExponent \(popularityExponent) must be finite and at least 0")
+        }
+    }
+
     /// The planted factors (items × rank per modality) and the graphs.
-    public func structure() -> (factors: [Matrix], graphs: [SparseMatrix]) {
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `modalities`, `items`, `order` or `rank` is
+    ///   below 1, or `graphNeighbors` or `popularityExponent` is negative.
+    public func structure() throws -> (factors: [Matrix], graphs: [SparseMatrix]) {
+        try checkSizes("SyntheticData.structure")
         var generator = SeededGenerator(seed: seed)
         let theta = angles(&generator)
         let frequencies = (0..<rank).map { 1 + Double($0 % 3) }
@@ -51,7 +67,7 @@ public struct SyntheticData: Sendable {
                     if j != i { entries.append((i, j, 1)); entries.append((j, i, 1)) }
                 }
             }
-            var graph = SparseMatrix(rows: items, columns: items, entries: entries)
+            var graph = SparseMatrix(rows: items, columns: items, uncheckedEntries: entries)
             for k in 0..<graph.values.count { graph.values[k] = 1 }
             graphs.append(graph)
         }
@@ -74,8 +90,22 @@ public struct SyntheticData: Sendable {
     /// `count` hyperedges over modalities `0 ..< order` (popularity-weighted draws).
     /// - Parameter preferStructure: draw `4` candidates per hyperedge and keep the one with the
     ///   highest planted value (unvalued relations: the planted structure decides what is observed).
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the sizes are invalid (see ``structure()``),
+    ///   `count` is negative, `noise` is not finite, or `factors` are not the `items × rank` matrices of
+    ///   ``structure()`` (one per modality, all with the same number of columns).
     public func hyperedges(count: Int, factors: [Matrix], preferStructure: Bool, noise: Float = 0,
-                           seed extraSeed: UInt64 = 1) -> HyperedgeSet {
+                           seed extraSeed: UInt64 = 1) throws -> HyperedgeSet {
+        let function = "SyntheticData.hyperedges"
+        try checkSizes(function)
+        guard count >= 0, noise.isFinite else {
+            throw HyperLearnError.invalidArgument("\(function): count \(count) must be at least 0 and noise \(noise) finite")
+        }
+        guard factors.count == modalities,
+              factors.allSatisfy({ $0.rows == items && $0.columns == factors[0].columns && $0.columns >= 1 }) else {
+            let shapes = factors.map { "\($0.rows)×\($0.columns)" }.joined(separator: ", ")
+            throw HyperLearnError.invalidArgument(
+                "\(function): factors [\(shapes)], expected \(modalities) matrices of \(items) rows and one common column count ≥ 1")
+        }
         var generator = SeededGenerator(seed: seed &+ extraSeed &* 0x9E37_79B9)
         let members = Array(0..<order).map { $0 % modalities }
         // Zipf popularity through inverse-CDF sampling over a shuffled rank order.
@@ -111,6 +141,6 @@ public struct SyntheticData: Sendable {
             flat.append(contentsOf: best)
             values.append(bestValue + noise * generator.normal())
         }
-        return HyperedgeSet(order: order, members: flat, values: preferStructure ? nil : values)
+        return HyperedgeSet(order: order, uncheckedMembers: flat, values: preferStructure ? nil : values)
     }
 }

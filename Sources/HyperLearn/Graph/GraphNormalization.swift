@@ -2,8 +2,10 @@
 ///
 /// Existing diagonal entries of `A` are replaced by 1 rather than added to, so a graph that already
 /// stores self-loops is not counted twice.
-public func gcnNormalization(_ adjacency: SparseMatrix) -> SparseMatrix {
-    precondition(adjacency.rows == adjacency.columns, "gcnNormalization: \(adjacency.rows)×\(adjacency.columns) is not square")
+///
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `adjacency` is not square.
+public func gcnNormalization(_ adjacency: SparseMatrix) throws -> SparseMatrix {
+    try requireSquare(adjacency, "gcnNormalization")
     let n = adjacency.rows
     var entries = [(row: Int, column: Int, value: Float)]()
     entries.reserveCapacity(adjacency.nonzeroCount + n)
@@ -13,14 +15,16 @@ public func gcnNormalization(_ adjacency: SparseMatrix) -> SparseMatrix {
         }
         entries.append((i, i, 1))
     }
-    let withLoops = SparseMatrix(rows: n, columns: n, entries: entries)
+    let withLoops = SparseMatrix(rows: n, columns: n, uncheckedEntries: entries)
     let inverseRoot = withLoops.rowSums.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
-    return withLoops.scaled(rows: inverseRoot, columns: inverseRoot)
+    return withLoops.uncheckedScaled(rows: inverseRoot, columns: inverseRoot)
 }
 
 /// `max(A, Aᵀ)` entry by entry: the symmetric graph that keeps an edge given in either direction.
-public func symmetrized(_ adjacency: SparseMatrix) -> SparseMatrix {
-    precondition(adjacency.rows == adjacency.columns, "symmetrized: not square")
+///
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `adjacency` is not square.
+public func symmetrized(_ adjacency: SparseMatrix) throws -> SparseMatrix {
+    try requireSquare(adjacency, "symmetrized")
     let t = adjacency.transposed
     var entries = [(row: Int, column: Int, value: Float)]()
     entries.reserveCapacity(2 * adjacency.nonzeroCount)
@@ -39,5 +43,12 @@ public func symmetrized(_ adjacency: SparseMatrix) -> SparseMatrix {
             }
         }
     }
-    return SparseMatrix(rows: adjacency.rows, columns: adjacency.columns, entries: entries)
+    return SparseMatrix(rows: adjacency.rows, columns: adjacency.columns, uncheckedEntries: entries)
+}
+
+/// Throws unless `matrix` is square (an adjacency).
+func requireSquare(_ matrix: SparseMatrix, _ function: String) throws {
+    guard matrix.rows == matrix.columns else {
+        throw HyperLearnError.invalidArgument("\(function): the adjacency is \(matrix.rows)×\(matrix.columns), not square")
+    }
 }

@@ -5,10 +5,15 @@
 /// index would be needed. Ties are broken by the lower index, so the result is deterministic. Rows with
 /// zero norm have similarity 0 to everything. The result is binary: an edge exists when either item
 /// is among the other's `k` nearest.
-public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024) -> SparseMatrix {
+///
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `k` is negative or `blockSize` is below 1.
+public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024) throws -> SparseMatrix {
+    guard k >= 0, blockSize >= 1 else {
+        throw HyperLearnError.invalidArgument("nearestNeighborGraph: k \(k) must be at least 0 and blockSize \(blockSize) at least 1")
+    }
     let n = features.rows
     let k = min(k, max(n - 1, 0))
-    guard n > 1, k > 0 else { return SparseMatrix(rows: n, columns: n, entries: []) }
+    guard n > 1, k > 0 else { return SparseMatrix(rows: n, columns: n, uncheckedEntries: []) }
     var unit = features
     for i in 0..<n {
         var norm: Float = 0
@@ -23,7 +28,7 @@ public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024
         let end = min(n, start + blockSize)
         var block = Matrix(rows: end - start, columns: features.columns)
         block.storage = Array(unit.storage[(start * features.columns)..<(end * features.columns)])
-        let similarity = Matrix.product(block, unit, transposeB: true)
+        let similarity = Matrix.uncheckedProduct(block, unit, transposeB: true)
         for r in 0..<(end - start) {
             let i = start + r
             var best = [(similarity: Float, index: Int)]()
@@ -44,7 +49,7 @@ public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024
         }
         start = end
     }
-    var graph = SparseMatrix(rows: n, columns: n, entries: entries)
+    var graph = SparseMatrix(rows: n, columns: n, uncheckedEntries: entries)
     for i in 0..<graph.values.count { graph.values[i] = 1 }
     return graph
 }

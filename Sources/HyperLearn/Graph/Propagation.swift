@@ -28,11 +28,13 @@ public struct NormalizedAdjacency: Propagation {
     public let matrix: SparseMatrix
 
     /// Normalises `adjacency` (which should be symmetric; see ``symmetrized(_:)``).
-    public init(adjacency: SparseMatrix) { matrix = gcnNormalization(adjacency) }
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `adjacency` is not square.
+    public init(adjacency: SparseMatrix) throws { matrix = try gcnNormalization(adjacency) }
 
     public var count: Int { matrix.rows }
     public var nonzeroCount: Int { matrix.nonzeroCount }
-    public func apply(_ x: Matrix, into y: inout Matrix) { matrix.multiply(x, into: &y) }
+    public func apply(_ x: Matrix, into y: inout Matrix) { matrix.uncheckedMultiply(x, into: &y) }
 }
 
 /// HGNN propagation `D_v^{-1/2} H W_e D_e^{-1} Hᵀ D_v^{-1/2}` over a hypergraph with incidence `H`
@@ -51,7 +53,18 @@ public struct HypergraphPropagation: Propagation {
     ///   - incidence: `H`, `n × e`; entry `(v, e)` is the membership weight of item `v` in hyperedge `e`.
     ///   - edgeWeights: `W_e`, one per hyperedge (default 1).
     ///   - selfLoops: add a singleton hyperedge per item.
-    public init(incidence: SparseMatrix, edgeWeights: [Float]? = nil, selfLoops: Bool = true) {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `edgeWeights` does not hold one finite,
+    ///   non-negative weight per hyperedge (column of `incidence`).
+    public init(incidence: SparseMatrix, edgeWeights: [Float]? = nil, selfLoops: Bool = true) throws {
+        if let edgeWeights {
+            guard edgeWeights.count == incidence.columns else {
+                throw HyperLearnError.invalidArgument(
+                    "HypergraphPropagation: \(edgeWeights.count) edge weights for \(incidence.columns) hyperedges")
+            }
+            if let bad = edgeWeights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+                throw HyperLearnError.invalidArgument("HypergraphPropagation: edge weight \(bad) is \(edgeWeights[bad]); weights must be finite and at least 0")
+            }
+        }
         let n = incidence.rows
         var entries = [(row: Int, column: Int, value: Float)]()
         entries.reserveCapacity(incidence.nonzeroCount + n)
@@ -61,16 +74,16 @@ public struct HypergraphPropagation: Propagation {
             }
             if selfLoops { entries.append((v, incidence.columns + v, 1)) }
         }
-        let h = SparseMatrix(rows: n, columns: incidence.columns + (selfLoops ? n : 0), entries: entries)
+        let h = SparseMatrix(rows: n, columns: incidence.columns + (selfLoops ? n : 0), uncheckedEntries: entries)
         let weights = (edgeWeights ?? [Float](repeating: 1, count: incidence.columns))
             + [Float](repeating: 1, count: selfLoops ? n : 0)
         // D_e: hyperedge degree (sum of memberships); D_v: vertex degree Σ_e w_e H(v, e).
         var edgeDegree = [Float](repeating: 0, count: h.columns)
         for k in 0..<h.nonzeroCount { edgeDegree[Int(h.columnIndices[k])] += h.values[k] }
-        let vertexDegree = h.scaled(columns: weights).rowSums
+        let vertexDegree = h.uncheckedScaled(columns: weights).rowSums
         let left = vertexDegree.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
         let right = zip(weights, edgeDegree).map { w, d in d > 0 ? (w / d).squareRoot() : 0 }
-        scaledIncidence = h.scaled(rows: left, columns: right)
+        scaledIncidence = h.uncheckedScaled(rows: left, columns: right)
         scaledIncidenceTransposed = scaledIncidence.transposed
     }
 
@@ -78,8 +91,8 @@ public struct HypergraphPropagation: Propagation {
     public var nonzeroCount: Int { 2 * scaledIncidence.nonzeroCount }
 
     public func apply(_ x: Matrix, into y: inout Matrix) {
-        let edges = scaledIncidenceTransposed.multiply(x)
-        scaledIncidence.multiply(edges, into: &y)
+        let edges = scaledIncidenceTransposed.uncheckedMultiply(x)
+        scaledIncidence.uncheckedMultiply(edges, into: &y)
     }
 }
 
@@ -88,8 +101,13 @@ public struct HypergraphPropagation: Propagation {
 public struct MixedPropagation: Propagation {
     public let parts: [any Propagation]
 
-    public init(_ parts: [any Propagation]) {
-        precondition(!parts.isEmpty && parts.allSatisfy { $0.count == parts[0].count }, "MixedPropagation: parts differ in size")
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `parts` is empty or its propagations
+    ///   differ in item count.
+    public init(_ parts: [any Propagation]) throws {
+        guard let first = parts.first else { throw HyperLearnError.invalidArgument("MixedPropagation: no parts") }
+        guard parts.allSatisfy({ $0.count == first.count }) else {
+            throw HyperLearnError.invalidArgument("MixedPropagation: parts over \(parts.map(\.count)) items; all must have the same count")
+        }
         self.parts = parts
     }
 
@@ -98,7 +116,7 @@ public struct MixedPropagation: Propagation {
 
     public func apply(_ x: Matrix, into y: inout Matrix) {
         parts[0].apply(x, into: &y)
-        for part in parts.dropFirst() { y.add(part.apply(x)) }
+        for part in parts.dropFirst() { y.uncheckedAdd(part.apply(x)) }
         y.scale(by: 1 / Float(parts.count))
     }
 }

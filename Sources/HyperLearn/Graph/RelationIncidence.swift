@@ -11,7 +11,19 @@
 ///   - relations: the relations, of which those having `modality` as a member contribute.
 ///   - sizes: item counts of every modality.
 ///   - binary: store 1 instead of counts.
-public func relationIncidence(modality: Int, relations: [Relation], sizes: [Int], binary: Bool = false) -> SparseMatrix {
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `modality` or a relation's member is outside
+///   `sizes`, or a training hyperedge names an item outside its modality.
+public func relationIncidence(modality: Int, relations: [Relation], sizes: [Int], binary: Bool = false) throws -> SparseMatrix {
+    let function = "relationIncidence"
+    guard modality >= 0 && modality < sizes.count else {
+        throw HyperLearnError.invalidArgument("\(function): modality \(modality) is outside the \(sizes.count) sizes")
+    }
+    for relation in relations where relation.members.contains(modality) {
+        if let bad = relation.members.first(where: { $0 < 0 || $0 >= sizes.count }) {
+            throw HyperLearnError.invalidArgument("\(function): relation '\(relation.name)' names modality \(bad), outside the \(sizes.count) sizes")
+        }
+        try relation.train.checkMembers(within: relation.members.map { sizes[$0] }, function: "\(function): relation '\(relation.name)'")
+    }
     var entries = [(row: Int, column: Int, value: Float)]()
     var columnBase = 0
     for relation in relations {
@@ -27,7 +39,7 @@ public func relationIncidence(modality: Int, relations: [Relation], sizes: [Int]
             }
         }
     }
-    var incidence = SparseMatrix(rows: sizes[modality], columns: columnBase, entries: entries)
+    var incidence = SparseMatrix(rows: sizes[modality], columns: columnBase, uncheckedEntries: entries)
     if binary { for k in 0..<incidence.values.count { incidence.values[k] = 1 } }
     return incidence
 }
@@ -45,14 +57,19 @@ func droppingSmallColumns(_ incidence: SparseMatrix, minimum: Int) -> SparseMatr
             entries.append((i, Int(newIndex[Int(incidence.columnIndices[k])]), incidence.values[k]))
         }
     }
-    return SparseMatrix(rows: incidence.rows, columns: kept, entries: entries)
+    return SparseMatrix(rows: incidence.rows, columns: kept, uncheckedEntries: entries)
 }
 
 /// The co-occurrence graph of one modality: items `a ≠ b` are weighted by the number of other items
 /// (columns of the binary `incidence`) they share; each item keeps its top `k` by count (ties to the
 /// lower index), and the result is symmetrised and binary. Columns joining more than `hubLimit`
 /// items are skipped, so that one popular item does not connect everything.
-public func cooccurrenceGraph(incidence: SparseMatrix, k: Int, hubLimit: Int) -> SparseMatrix {
+///
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `k` or `hubLimit` is negative.
+public func cooccurrenceGraph(incidence: SparseMatrix, k: Int, hubLimit: Int) throws -> SparseMatrix {
+    guard k >= 0, hubLimit >= 0 else {
+        throw HyperLearnError.invalidArgument("cooccurrenceGraph: k \(k) and hubLimit \(hubLimit) must be at least 0")
+    }
     let n = incidence.rows
     let byColumn = incidence.transposed
     var counts = [Float](repeating: 0, count: n)
@@ -78,7 +95,7 @@ public func cooccurrenceGraph(incidence: SparseMatrix, k: Int, hubLimit: Int) ->
         for b in touched { counts[b] = 0 }
         touched.removeAll(keepingCapacity: true)
     }
-    var graph = SparseMatrix(rows: n, columns: n, entries: entries)
+    var graph = SparseMatrix(rows: n, columns: n, uncheckedEntries: entries)
     for i in 0..<graph.values.count { graph.values[i] = 1 }
     return graph
 }

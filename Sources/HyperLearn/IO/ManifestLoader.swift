@@ -189,7 +189,7 @@ public struct ManifestLoader {
             let count = tables[m].ids.count
             var graph: GraphSource?
             switch spec.graph {
-            case .file?, .edgeArray?: graph = .adjacency(symmetricAdjacency(edgeLists[m] ?? [], count: count))
+            case .file?, .edgeArray?: graph = .adjacency(try symmetricAdjacency(edgeLists[m] ?? [], count: count))
             case let .nearestNeighbors(k)?: graph = .nearestNeighbors(k: k)
             case let .cooccurrence(k, hub)?: graph = hub.map { .cooccurrence(k: k, hubLimit: $0) } ?? .cooccurrence(k: k)
             case nil: graph = nil
@@ -210,12 +210,12 @@ public struct ManifestLoader {
         for (r, relation) in manifest.relations.enumerated() {
             let members = relation.members.compactMap { modalityIndex[$0] }
             let order = members.count
-            let train = HyperedgeSet(order: order, members: trainSets[r].members, values: trainSets[r].values)
+            let train = try HyperedgeSet(order: order, members: trainSets[r].members, values: trainSets[r].values)
             guard train.count > 0 else {
                 throw HyperLearnError.invalidInput(file: relation.train.file.path, line: nil, field: relation.train.field,
                                                    reason: "the training set of relation '\(relation.name)' is empty")
             }
-            let test = testSets[r].map { HyperedgeSet(order: order, members: $0.members, values: $0.values) }
+            let test = try testSets[r].map { try HyperedgeSet(order: order, members: $0.members, values: $0.values) }
             for (k, item) in train.members.enumerated() { inTrain[members[k % order]][Int(item)] = true }
             for (k, item) in (test?.members ?? []).enumerated() { inTest[members[k % order]][Int(item)] = true }
             try dataset.addRelation(Relation(name: relation.name, members: members, task: relation.task,
@@ -373,7 +373,7 @@ public struct ManifestLoader {
     }
 
     /// `max(A, Aᵀ)` over the listed edges (repeats keep the largest weight).
-    private func symmetricAdjacency(_ edges: [(Int32, Int32, Float)], count: Int) -> SparseMatrix {
+    private func symmetricAdjacency(_ edges: [(Int32, Int32, Float)], count: Int) throws -> SparseMatrix {
         var weights: [Int64: Float] = [:]
         for (a, b, w) in edges {
             let (low, high) = a <= b ? (Int64(a), Int64(b)) : (Int64(b), Int64(a))
@@ -387,6 +387,6 @@ public struct ManifestLoader {
             entries.append((low, high, w))
             if low != high { entries.append((high, low, w)) }
         }
-        return SparseMatrix(rows: count, columns: count, entries: entries)
+        return try SparseMatrix(rows: count, columns: count, entries: entries)
     }
 }

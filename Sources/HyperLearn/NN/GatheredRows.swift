@@ -29,6 +29,6 @@ public struct GatheredRows: Sendable {
     /// Block `j`'s first `count` rows as a matrix (a copy).
     public func member(_ j: Int, count: Int) -> Matrix {
         let d = dimensions
-        return Matrix(rows: count, columns: d, storage: Array(rows.storage[(j * capacity * d)..<(j * capacity * d + count * d)]))
+        return Matrix(rows: count, columns: d, uncheckedStorage: Array(rows.storage[(j * capacity * d)..<(j * capacity * d + count * d)]))
     }
 }

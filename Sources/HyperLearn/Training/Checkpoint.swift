@@ -98,10 +98,10 @@ extension Trainer {
             parameter.firstMoment.storage = read(parameter.count)
             parameter.secondMoment.storage = read(parameter.count)
             if header.hasBestSnapshot {
-                snapshot.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, storage: read(parameter.count)))
+                snapshot.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, uncheckedStorage: read(parameter.count)))
             }
             if hasAverages {
-                averages.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, storage: read(parameter.count)))
+                averages.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, uncheckedStorage: read(parameter.count)))
             }
         }
         parameterAverages = hasAverages ? averages : nil

@@ -37,11 +37,11 @@ public enum DeviceTrainingParity {
         var synthetic = SyntheticData(modalities: 3, items: 60, order: 3)
         synthetic.seed = 8
         synthetic.graphNeighbors = 3
-        let (factors, graphs) = synthetic.structure()
-        let links = synthetic.hyperedges(count: 600, factors: factors, preferStructure: true, seed: 1)
+        let (factors, graphs) = try synthetic.structure()
+        let links = try synthetic.hyperedges(count: 600, factors: factors, preferStructure: true, seed: 1)
         var pairs = SyntheticData(modalities: 2, items: 60, order: 2)
         pairs.seed = 9
-        let ratings = pairs.hyperedges(count: 400, factors: pairs.structure().factors, preferStructure: false,
+        let ratings = try pairs.hyperedges(count: 400, factors: pairs.structure().factors, preferStructure: false,
                                        noise: 0.1, seed: 2)
         var features = Matrix(rows: 60, columns: 5)
         for i in 0..<60 { features[i, i % 5] = 1; features[i, (i / 5) % 5] += 0.5 }

@@ -28,24 +28,24 @@ public final class HyperLearnModel: @unchecked Sendable {
                     guard a.rows == modality.count && a.columns == modality.count else {
                         throw HyperLearnError.invalidArgument("modality '\(modality.name)': graph is \(a.rows)×\(a.columns), expected \(modality.count)×\(modality.count)")
                     }
-                    adjacency = symmetrized(a)
+                    adjacency = try symmetrized(a)
                 case let .nearestNeighbors(k):
                     guard let features = modality.features else {
                         throw HyperLearnError.invalidArgument("modality '\(modality.name)': a k-nearest-neighbour graph needs features")
                     }
-                    adjacency = nearestNeighborGraph(features: features, k: k)
+                    adjacency = try nearestNeighborGraph(features: features, k: k)
                 case let .cooccurrence(k, hubLimit):
-                    adjacency = cooccurrenceGraph(
+                    adjacency = try cooccurrenceGraph(
                         incidence: relationIncidence(modality: m, relations: trainingRelations, sizes: sizes, binary: true),
                         k: k, hubLimit: hubLimit)
                 }
-                parts.append(NormalizedAdjacency(adjacency: adjacency))
+                parts.append(try NormalizedAdjacency(adjacency: adjacency))
             }
             if let hypergraph = modality.hypergraph {
                 let incidence: SparseMatrix
                 switch hypergraph {
                 case .induced:
-                    incidence = droppingSmallColumns(
+                    incidence = try droppingSmallColumns(
                         relationIncidence(modality: m, relations: trainingRelations, sizes: sizes, binary: true), minimum: 1)
                 case let .groups(groups):
                     var entries = [(row: Int, column: Int, value: Float)]()
@@ -57,14 +57,14 @@ public final class HyperLearnModel: @unchecked Sendable {
                             entries.append((Int(item), g, 1))
                         }
                     }
-                    incidence = SparseMatrix(rows: modality.count, columns: groups.count, entries: entries)
+                    incidence = SparseMatrix(rows: modality.count, columns: groups.count, uncheckedEntries: entries)
                 }
-                parts.append(HypergraphPropagation(incidence: incidence))
+                parts.append(try HypergraphPropagation(incidence: incidence))
             }
-            let propagation: (any Propagation)? = parts.isEmpty ? nil : parts.count == 1 ? parts[0] : MixedPropagation(parts)
+            let propagation: (any Propagation)? = parts.isEmpty ? nil : parts.count == 1 ? parts[0] : try MixedPropagation(parts)
             var sparse = modality.sparseFeatures
             if c.incidenceFeatures {
-                sparse = rowNormalized(relationIncidence(modality: m, relations: trainingRelations, sizes: sizes))
+                sparse = rowNormalized(try relationIncidence(modality: m, relations: trainingRelations, sizes: sizes))
             }
             let dims = Array(repeating: c.hiddenDimensions, count: c.layers - 1) + [c.dimensions]
             var encoderGenerator = generator.split()
@@ -104,5 +104,5 @@ func rowNormalized(_ matrix: SparseMatrix) -> SparseMatrix {
         for k in result.rowOffsets[i]..<result.rowOffsets[i + 1] { sum += result.values[k] * result.values[k] }
         scales[i] = sum > 0 ? 1 / sum.squareRoot() : 0
     }
-    return result.scaled(rows: scales)
+    return result.uncheckedScaled(rows: scales)
 }

@@ -34,5 +34,5 @@ func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int]
             }
         }
     }
-    return HyperedgeSet(order: p, members: members)
+    return HyperedgeSet(order: p, uncheckedMembers: members)
 }

@@ -85,6 +85,6 @@ extension TrainedModel {
             throw HyperLearnError.invalidInput(file: file.path, line: nil, field: name,
                                                reason: "shape \(array.shape), expected [\(rows), \(columns)]")
         }
-        return Matrix(rows: rows, columns: columns, storage: try array.doubleValues().map { Float($0) })
+        return try Matrix(rows: rows, columns: columns, storage: array.doubleValues().map { Float($0) })
     }
 }

@@ -95,7 +95,7 @@ extension Trainer {
             for c in 0..<n {
                 for j in 0..<p { candidates[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
             }
-            let candidateScores = scoring(r, HyperedgeSet(order: p, members: candidates))
+            let candidateScores = scoring(r, HyperedgeSet(order: p, uncheckedMembers: candidates))
             let truth = Int(positives.members[e * p + hidden])
             let trueScore = candidateScores[truth]
             var above = 0.0, ties = 0.0

@@ -91,8 +91,8 @@ public final class Trainer: @unchecked Sendable {
             var order = Array(0..<relation.train.count)
             order.shuffle(using: &generator)
             let held = relation.train.count >= 20 ? Int(Float(relation.train.count) * configuration.validationFraction) : 0
-            validationSets.append(relation.train.subset(Array(order.prefix(held)).sorted()))
-            trainingSets.append(relation.train.subset(Array(order.dropFirst(held)).sorted()))
+            validationSets.append(relation.train.uncheckedSubset(Array(order.prefix(held)).sorted()))
+            trainingSets.append(relation.train.uncheckedSubset(Array(order.dropFirst(held)).sorted()))
         }
         self.trainingSets = trainingSets
         self.validationSets = validationSets
@@ -236,7 +236,7 @@ public final class Trainer: @unchecked Sendable {
     /// positive (drawn from the trainer's generator, rejecting known training positives) after them.
     func trainingBatch(relation r: Int, indices: [Int]) -> (hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?) {
         let relation = dataset.relations[r]
-        let positives = trainingSets[r].subset(indices)
+        let positives = trainingSets[r].uncheckedSubset(indices)
         var hyperedges = positives
         if relation.task == .link {
             timed(&phaseTimes.negativeSampling) {

@@ -1,7 +1,16 @@
 /// Every setting of a training run. The defaults are the configuration the benchmarks call "default".
 ///
 /// `Codable`, so that a run's resolved configuration can be written next to its results and read
-/// back to repeat it.
+/// back to repeat it. Decoding (JSON, or YAML through Yams' `YAMLDecoder`) accepts any subset of the
+/// keys, each the name of a property, and gives the others their defaults:
+///
+/// ```swift
+/// let config = try YAMLDecoder().decode(TrainingConfiguration.self, from: "dimensions: 32\ndecoder: cp+tuple\n")
+/// // config.dimensions == 32, config.epochs == 200 (the default)
+/// ```
+///
+/// An unknown key or a value of the wrong type is a `DecodingError` whose `codingPath` ends with the
+/// key and whose description names it (and, for an unknown key, lists the known ones).
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Embedding dimension `d` (also the CP rank).
     public var dimensions = 64
@@ -67,6 +76,91 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The keys a configuration may hold: the property names, in declaration order.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
+        case weightDecay, decoupledWeightDecay, batchSize, negatives, dropout, smoothness, decoder
+        case tupleHiddenDimensions, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
+        case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
+        case rankingQueries, shards
+    }
+
+    /// The names of ``CodingKeys``, in declaration order.
+    public static var keyNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    /// Decodes any subset of the keys; the others keep the defaults of ``init()``.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` for a key that is not a property (naming it and listing
+    ///   ``keyNames``) or an unknown decoder name; `DecodingError.typeMismatch` for a value of the wrong
+    ///   type or a non-finite number, naming the key. Ranges are checked by ``validate()``, not here.
+    public init(from decoder: Decoder) throws {
+        let present = try decoder.container(keyedBy: AnyConfigurationKey.self)
+        if let unknown = present.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: present.codingPath + [unknown],
+                debugDescription: "unknown key '\(unknown.stringValue)'; known keys: \(TrainingConfiguration.keyNames.joined(separator: ", "))"))
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        func decode<T: Decodable>(_ key: CodingKeys, _ property: inout T, _ expected: String) throws {
+            guard container.contains(key) else { return }
+            do {
+                property = try container.decode(T.self, forKey: key)
+            } catch {
+                let found = (try? container.decode(String.self, forKey: key)).map { ", found '\($0)'" } ?? ""
+                throw DecodingError.typeMismatch(T.self, .init(
+                    codingPath: container.codingPath + [key],
+                    debugDescription: "key '\(key.rawValue)': expected \(expected)\(found)", underlyingError: error))
+            }
+        }
+        func decode(_ key: CodingKeys, _ property: inout Int) throws { try decode(key, &property, "an integer") }
+        func decode(_ key: CodingKeys, _ property: inout Bool) throws { try decode(key, &property, "true or false") }
+        func decode(_ key: CodingKeys, _ property: inout String) throws { try decode(key, &property, "a string") }
+        func decode(_ key: CodingKeys, _ property: inout Float) throws {
+            try decode(key, &property, "a number")
+            guard property.isFinite else {
+                throw DecodingError.typeMismatch(Float.self, .init(
+                    codingPath: container.codingPath + [key],
+                    debugDescription: "key '\(key.rawValue)': expected a finite number, found \(property)"))
+            }
+        }
+        try decode(.dimensions, &dimensions)
+        try decode(.hiddenDimensions, &hiddenDimensions)
+        try decode(.tableDimensions, &tableDimensions)
+        try decode(.layers, &layers)
+        try decode(.epochs, &epochs)
+        try decode(.learningRate, &learningRate)
+        try decode(.learningRateDecay, &learningRateDecay)
+        try decode(.weightDecay, &weightDecay)
+        try decode(.decoupledWeightDecay, &decoupledWeightDecay)
+        try decode(.batchSize, &batchSize)
+        try decode(.negatives, &negatives)
+        try decode(.dropout, &dropout)
+        try decode(.smoothness, &smoothness)
+        var decoderName = self.decoder.rawValue
+        try decode(.decoder, &decoderName)
+        guard let kind = DecoderKind(rawValue: decoderName) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: container.codingPath + [CodingKeys.decoder],
+                debugDescription: "key 'decoder': unknown decoder '\(decoderName)'; use \(DecoderKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        self.decoder = kind
+        try decode(.tupleHiddenDimensions, &tupleHiddenDimensions)
+        try decode(.pairwiseInteractions, &pairwiseInteractions)
+        try decode(.rootWeight, &rootWeight)
+        try decode(.embeddingRegularization, &embeddingRegularization)
+        try decode(.parameterAveraging, &parameterAveraging)
+        try decode(.incidenceFeatures, &incidenceFeatures)
+        try decode(.validationFraction, &validationFraction)
+        try decode(.earlyStoppingRelation, &earlyStoppingRelation)
+        try decode(.patience, &patience)
+        try decode(.seed, &seed, "a non-negative integer")
+        try decode(.chunkSize, &chunkSize)
+        try decode(.threads, &threads)
+        try decode(.rankingQueries, &rankingQueries)
+        try decode(.shards, &shards)
+    }
+
     /// Checks ranges; throws a message naming the field.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws {
@@ -92,4 +186,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(threads >= 0, "threads must be ≥ 0, got \(threads)")
         try check(shards >= 1, "shards must be ≥ 1, got \(shards)")
     }
+}
+
+/// Any key of a configuration, so that decoding can name the ones that are not properties.
+struct AnyConfigurationKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

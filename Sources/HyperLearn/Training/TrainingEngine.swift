@@ -446,7 +446,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 } else {
                     let all = try home.download(work.gradients)
                     let block = Matrix(rows: edges, columns: d,
-                                       storage: Array(all.storage[(j * edges * d)..<((j + 1) * edges * d)]))
+                                       uncheckedStorage: Array(all.storage[(j * edges * d)..<((j + 1) * edges * d)]))
                     try ops.scatterAddRows(ops.upload(block), fromRow: 0, columns[j]!, into: &embeddingGradients[m]!)
                     try ops.scatterAddRows(move(work.scoreGradient, from: decoderDevice, to: owner), fromRow: 0,
                                            columns[j]!, into: &biasGradient.gradient)

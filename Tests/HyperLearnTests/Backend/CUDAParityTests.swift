@@ -29,7 +29,7 @@ final class CUDAParityTests: XCTestCase {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
         }
-        return Matrix(rows: rows, columns: columns, storage: values)
+        return Matrix(rows: rows, columns: columns, uncheckedStorage: values)
     }
 
     private func upload(_ matrix: Matrix) throws -> CUDAMatrix { try CUDAMatrix(matrix, on: gpu.context) }
@@ -71,7 +71,7 @@ final class CUDAParityTests: XCTestCase {
     }
 
     func testSparseTimesDense() throws {
-        let sparse = SparseMatrix(rows: 4, columns: 5, entries: [
+        let sparse = try SparseMatrix(rows: 4, columns: 5, entries: [
             (0, 1, 2), (0, 4, -1), (1, 0, 0.5), (2, 2, 3), (2, 3, 1), (3, 4, 4), (3, 0, -2),
         ])
         let b = randomMatrix(5, 3, seed: 6)
@@ -86,7 +86,7 @@ final class CUDAParityTests: XCTestCase {
         let source = randomMatrix(6, 4, seed: 7)
         let indices: [Int32] = [5, 0, 0, 3]
         let gathered = try gpu.gatherRows(upload(source), CUDAIndices(indices, on: gpu.context)).toMatrix()
-        assertClose(gathered, Matrix(indices.map { source.row(Int($0)) }), "gather")
+        assertClose(gathered, try Matrix(indices.map { source.row(Int($0)) }), "gather")
 
         let destination = try upload(Matrix(rows: 6, columns: 4, repeating: 1))
         try gpu.scatterAddRows(upload(gathered), CUDAIndices(indices, on: gpu.context), into: destination)
@@ -103,8 +103,8 @@ final class CUDAParityTests: XCTestCase {
         let x = randomMatrix(5, 3, seed: 8), dy = randomMatrix(5, 3, seed: 9)
         let y = try gpu.relu(upload(x)).toMatrix()
         let dx = try gpu.reluBackward(input: upload(x), upstream: upload(dy)).toMatrix()
-        assertClose(y, Matrix(rows: 5, columns: 3, storage: x.storage.map { max($0, 0) }), "relu")
-        assertClose(dx, Matrix(rows: 5, columns: 3, storage: zip(x.storage, dy.storage).map { $0 > 0 ? $1 : 0 }),
+        assertClose(y, try Matrix(rows: 5, columns: 3, storage: x.storage.map { max($0, 0) }), "relu")
+        assertClose(dx, try Matrix(rows: 5, columns: 3, storage: zip(x.storage, dy.storage).map { $0 > 0 ? $1 : 0 }),
                     "relu backward")
     }
 
@@ -112,7 +112,7 @@ final class CUDAParityTests: XCTestCase {
         let x = randomMatrix(300, 3, seed: 10), y0 = randomMatrix(300, 3, seed: 11), bias = randomMatrix(1, 3, seed: 12)
         let y = try upload(y0)
         try gpu.axpy(0.25, upload(x), y)
-        var expected = Matrix(rows: 300, columns: 3, storage: zip(x.storage, y0.storage).map { 0.25 * $0 + $1 })
+        var expected = try Matrix(rows: 300, columns: 3, storage: zip(x.storage, y0.storage).map { 0.25 * $0 + $1 })
         assertClose(try y.toMatrix(), expected, "axpy")
 
         try gpu.scale(y, by: -2)
@@ -125,7 +125,7 @@ final class CUDAParityTests: XCTestCase {
 
         let sums = try gpu.columnSums(y).toMatrix()
         let expectedSums = (0..<3).map { j in (0..<300).reduce(Float(0)) { $0 + expected[$1, j] } }
-        assertClose(sums, Matrix([expectedSums]), rtol: 1e-4, atol: 1e-4, "column sums (two row chunks)")
+        assertClose(sums, try Matrix([expectedSums]), rtol: 1e-4, atol: 1e-4, "column sums (two row chunks)")
 
         let total = try gpu.sum(y)
         let expectedTotal = expected.storage.reduce(0, +)
@@ -239,7 +239,7 @@ final class CUDAParityTests: XCTestCase {
             }
         }
         assertClose(try p.toMatrix(), parameter, "adam parameter")
-        assertClose(try m.toMatrix(), Matrix(rows: 2, columns: 5, storage: mHost), "adam first moment")
+        assertClose(try m.toMatrix(), try Matrix(rows: 2, columns: 5, storage: mHost), "adam first moment")
         XCTAssertThrowsError(try gpu.adamStep(parameter: p, gradient: p, firstMoment: m, secondMoment: v, step: 0,
                                               learningRate: lr))
     }

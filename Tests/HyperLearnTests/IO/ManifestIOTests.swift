@@ -89,8 +89,8 @@ final class ManifestIOTests: XCTestCase {
         XCTAssertLessThan(movieFeatures[1, 3], 0)
         let rating = data.relations[0]
         XCTAssertEqual(rating.task, .regression)
-        XCTAssertEqual(rating.train, HyperedgeSet([[0, 0], [0, 1], [1, 0], [2, 2]], values: [5, 3, 4, 1]))
-        XCTAssertEqual(rating.test, HyperedgeSet([[1, 1], [3, 2]], values: [2, 4]))
+        XCTAssertEqual(rating.train, try HyperedgeSet([[0, 0], [0, 1], [1, 0], [2, 2]], values: [5, 3, 4, 1]))
+        XCTAssertEqual(rating.test, try HyperedgeSet([[1, 1], [3, 2]], values: [2, 4]))
         XCTAssertEqual(loaded.diagnostics["user"], ModalityDiagnostics(count: 4, fromFeatures: 3, onlyInStructure: 0, onlyInTest: 1))
         XCTAssertEqual(loaded.relationDiagnostics["rating"], RelationDiagnostics(train: 4, test: 2))
     }
@@ -108,8 +108,8 @@ final class ManifestIOTests: XCTestCase {
         XCTAssertEqual(loaded.dataset.modalities.map(\.count), [3, 2, 2])
         XCTAssertEqual(loaded.dataset.modalities[0].ids, ["0", "1", "2"])
         XCTAssertEqual(loaded.dataset.modalities[0].graph, .cooccurrence(k: 10))
-        XCTAssertEqual(loaded.dataset.relations[0].train, HyperedgeSet([[0, 0, 0], [1, 1, 1], [2, 0, 1]]))
-        XCTAssertEqual(loaded.dataset.relations[0].test, HyperedgeSet([[2, 1, 1]]))
+        XCTAssertEqual(loaded.dataset.relations[0].train, try HyperedgeSet([[0, 0, 0], [1, 1, 1], [2, 0, 1]]))
+        XCTAssertEqual(loaded.dataset.relations[0].test, try HyperedgeSet([[2, 1, 1]]))
         XCTAssertNil(loaded.dataset.relations[0].train.values)
     }
 

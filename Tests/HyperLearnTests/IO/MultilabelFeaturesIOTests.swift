@@ -24,6 +24,6 @@ final class MultilabelFeaturesIOTests: XCTestCase {
         let movies = try XCTUnwrap(data.modalities.first { $0.name == "movie" })
         XCTAssertEqual(movies.ids, ["1", "2", "3"])
         // Labels in order of first appearance: Comedy, Animation, Crime.
-        XCTAssertEqual(movies.features, Matrix([[1, 1, 0], [0, 0, 1], [1, 0, 0]]))
+        XCTAssertEqual(movies.features, try Matrix([[1, 1, 0], [0, 0, 1], [1, 0, 0]]))
     }
 }

@@ -5,28 +5,28 @@ import XCTest
 /// reduced to a scalar with a fixed random projection `R` (`loss = Σ y ⊙ R`, so `∂loss/∂y = R`).
 final class GradientCheckTests: XCTestCase {
     /// A 5-node path graph with one chord.
-    func smallGraph() -> NormalizedAdjacency {
+    func smallGraph() throws -> NormalizedAdjacency {
         let edges = [(0, 1), (1, 2), (2, 3), (3, 4), (0, 3)]
         let entries = edges.flatMap { [($0.0, $0.1, Float(1)), ($0.1, $0.0, Float(1))] }.map { (row: $0.0, column: $0.1, value: $0.2) }
-        return NormalizedAdjacency(adjacency: SparseMatrix(rows: 5, columns: 5, entries: entries))
+        return try NormalizedAdjacency(adjacency: SparseMatrix(rows: 5, columns: 5, entries: entries))
     }
 
-    func smallHypergraph() -> HypergraphPropagation {
+    func smallHypergraph() throws -> HypergraphPropagation {
         // Hyperedges {0,1,2}, {2,3}, {1,3,4}.
         let groups: [[Int]] = [[0, 1, 2], [2, 3], [1, 3, 4]]
         let entries = groups.enumerated().flatMap { g, members in members.map { (row: $0, column: g, value: Float(1)) } }
-        return HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
+        return try HypergraphPropagation(incidence: SparseMatrix(rows: 5, columns: 3, entries: entries))
     }
 
     let ops = CPUOperations()
 
     /// `P` is symmetric for every propagation, which the encoders' backward pass (`∂T = P ∂Y`) relies on:
     /// `⟨P x, y⟩ = ⟨x, P y⟩`.
-    func testPropagationsAreSymmetric() {
+    func testPropagationsAreSymmetric() throws {
         var g = SeededGenerator(seed: 2)
-        for propagation in [smallGraph() as any Propagation, smallHypergraph(), MixedPropagation([smallGraph(), smallHypergraph()])] {
+        for propagation in [try smallGraph() as any Propagation, try smallHypergraph(), try MixedPropagation([smallGraph(), smallHypergraph()])] {
             let x = randomMatrix(5, 3, using: &g), y = randomMatrix(5, 3, using: &g)
-            XCTAssertEqual(propagation.apply(x).dot(y), x.dot(propagation.apply(y)), accuracy: 1e-5)
+            XCTAssertEqual(propagation.apply(x).uncheckedDot(y), x.uncheckedDot(propagation.apply(y)), accuracy: 1e-5)
         }
     }
 
@@ -37,16 +37,16 @@ final class GradientCheckTests: XCTestCase {
         let x = Parameter(name: "x", value: randomMatrix(6, 4, using: &g))
         let r = randomMatrix(6, 3, using: &g)
         let loss = { () -> Double in
-            var y = self.ops.zeros(rows: 6, columns: 3)
-            self.ops.gemm(x.value, w.value, transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &y)
-            self.ops.addBias(b.value, to: &y)
-            return y.dot(r)
+            var y = try! self.ops.zeros(rows: 6, columns: 3)
+            try! self.ops.gemm(x.value, w.value, transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &y)
+            try! self.ops.addBias(b.value, to: &y)
+            return y.uncheckedDot(r)
         }
         for parameter in [w, b, x] {
             checkGradient(parameter, loss: loss) {
-                self.ops.gemm(x.value, r, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &w.gradient)
-                self.ops.accumulateColumnSums(r, into: &b.gradient)
-                self.ops.gemm(r, w.value, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &x.gradient)
+                try! self.ops.gemm(x.value, r, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &w.gradient)
+                try! self.ops.accumulateColumnSums(r, into: &b.gradient)
+                try! self.ops.gemm(r, w.value, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &x.gradient)
             }
         }
     }
@@ -59,8 +59,8 @@ final class GradientCheckTests: XCTestCase {
         let x = Parameter(name: "x", value: value)
         let mask = DropoutMask(key: 99, rate: 0.3)
         let r = randomMatrix(4, 5, using: &g)
-        checkGradient(x, loss: { self.ops.reluDropout(x.value, mask: mask).dot(r) }) {
-            x.gradient = self.ops.reluDropoutBackward(preActivation: x.value, upstream: r, mask: mask)
+        checkGradient(x, loss: { try! self.ops.reluDropout(x.value, mask: mask).uncheckedDot(r) }) {
+            x.gradient = try! self.ops.reluDropoutBackward(preActivation: x.value, upstream: r, mask: mask)
         }
     }
 
@@ -74,7 +74,7 @@ final class GradientCheckTests: XCTestCase {
         let loss = { () -> Double in
             var s = Matrix(rows: count, columns: 1)
             score(blocks.value, weights.value, &s)
-            return s.dot(r)
+            return s.uncheckedDot(r)
         }
         for parameter in [weights, blocks] {
             checkGradient(parameter, loss: loss) {
@@ -88,10 +88,10 @@ final class GradientCheckTests: XCTestCase {
     func testCPScoreOrderThree() {
         var g = SeededGenerator(seed: 4)
         let lambda = Parameter(name: "lambda", value: randomMatrix(1, 3, using: &g))
-        let mu = Matrix([[0.25]])
+        let mu = try! Matrix([[0.25]])
         checkDecoder(order: 3, count: 7, rank: 3, weights: lambda, using: &g,
-                     score: { self.ops.addCPScores($0, order: 3, lambda: $1, mu: mu, to: &$2) },
-                     gradient: { self.ops.cpGradient($0, order: 3, lambda: $1, upstream: $2, into: &$3, lambdaGradient: &$4) })
+                     score: { try! self.ops.addCPScores($0, order: 3, lambda: $1, mu: mu, to: &$2) },
+                     gradient: { try! self.ops.cpGradient($0, order: 3, lambda: $1, upstream: $2, into: &$3, lambdaGradient: &$4) })
     }
 
     func testPairwiseScoreOrdersThreeAndFour() {
@@ -99,17 +99,17 @@ final class GradientCheckTests: XCTestCase {
             var g = SeededGenerator(seed: 40 + UInt64(order))
             let nu = Parameter(name: "nu", value: randomMatrix(1, 3, using: &g))
             checkDecoder(order: order, count: 7, rank: 3, weights: nu, using: &g,
-                         score: { self.ops.addPairwiseScores($0, order: order, nu: $1, to: &$2) },
-                         gradient: { self.ops.pairwiseGradient($0, order: order, nu: $1, upstream: $2, addingTo: &$3, nuGradient: &$4) })
+                         score: { try! self.ops.addPairwiseScores($0, order: order, nu: $1, to: &$2) },
+                         gradient: { try! self.ops.pairwiseGradient($0, order: order, nu: $1, upstream: $2, addingTo: &$3, nuGradient: &$4) })
         }
     }
 
     /// The pairwise score against its definition, `Σ_k ν_k Σ_{j<l} G_j[k] G_l[k]`, written out.
     func testPairwiseScoreMatchesDefinition() {
         // One hyperedge with members (1, 2), (3, 4), (5, 6).
-        let blocks = Matrix([[1, 2], [3, 4], [5, 6]])
-        var s = Matrix([[0.5]])
-        ops.addPairwiseScores(blocks, order: 3, nu: Matrix([[2, -1]]), to: &s)
+        let blocks = try! Matrix([[1, 2], [3, 4], [5, 6]])
+        var s = try! Matrix([[0.5]])
+        try! ops.addPairwiseScores(blocks, order: 3, nu: try! Matrix([[2, -1]]), to: &s)
         // k = 0: 1·3 + 1·5 + 3·5 = 23; k = 1: 2·4 + 2·6 + 4·6 = 44; 2·23 − 44 = 2.
         XCTAssertEqual(s.storage[0], 0.5 + 2, accuracy: 1e-5)
     }
@@ -119,14 +119,14 @@ final class GradientCheckTests: XCTestCase {
         var g = SeededGenerator(seed: 5)
         let blocks = randomMatrix(3 * 4, 2, using: &g), x = randomMatrix(4, 6, using: &g)
         var split = Matrix(rows: 12, columns: 2)
-        ops.addSplitMembers(x, order: 3, to: &split)
-        XCTAssertEqual(ops.concatenateMembers(blocks, order: 3).dot(x), blocks.dot(split), accuracy: 1e-5)
+        try! ops.addSplitMembers(x, order: 3, to: &split)
+        XCTAssertEqual(try! ops.concatenateMembers(blocks, order: 3).uncheckedDot(x), blocks.uncheckedDot(split), accuracy: 1e-5)
         // Member j of hyperedge e lands in columns j·d ..< (j+1)·d of row e.
-        XCTAssertEqual(ops.concatenateMembers(blocks, order: 3).row(1), [blocks[1, 0], blocks[1, 1], blocks[5, 0], blocks[5, 1],
+        XCTAssertEqual(try! ops.concatenateMembers(blocks, order: 3).row(1), [blocks[1, 0], blocks[1, 1], blocks[5, 0], blocks[5, 1],
                                                                             blocks[9, 0], blocks[9, 1]])
     }
 
-    func testLosses() {
+    func testLosses() throws {
         var g = SeededGenerator(seed: 6)
         let s = Parameter(name: "scores", value: randomMatrix(8, 1, using: &g))
         let y = randomMatrix(8, 1, using: &g)
@@ -135,15 +135,15 @@ final class GradientCheckTests: XCTestCase {
             body(&gradient, &loss)
             return Double(loss.storage[0])
         }
-        checkGradient(s, loss: { lossValue { self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &$0, loss: &$1) } }) {
+        checkGradient(s, loss: { lossValue { try! self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &$0, loss: &$1) } }) {
             var unused = Matrix(rows: 1, columns: 1)
-            self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &s.gradient, loss: &unused)
+            try! self.ops.squaredErrorLoss(scores: s.value, targets: y, normalizer: 8, lossScale: 0.5, gradient: &s.gradient, loss: &unused)
             s.gradient.scale(by: 0.5 * 8)  // the gradient is scaled by 1/normalizer, the loss by lossScale
         }
         for positives in [0, 3, 8] {
-            checkGradient(s, loss: { lossValue { self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &$0, loss: &$1) } }) {
+            checkGradient(s, loss: { lossValue { try! self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &$0, loss: &$1) } }) {
                 var unused = Matrix(rows: 1, columns: 1)
-                self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &s.gradient, loss: &unused)
+                try! self.ops.logisticLoss(scores: s.value, positives: positives, normalizer: 4, lossScale: 0.25, gradient: &s.gradient, loss: &unused)
                 s.gradient.scale(by: 0.25 * 4)
             }
         }

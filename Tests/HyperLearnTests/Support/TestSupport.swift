@@ -19,7 +19,7 @@ func assertClose(_ actual: Matrix, _ expected: Matrix, rtol: Float = 1e-5, atol:
 }
 
 func randomMatrix(_ rows: Int, _ columns: Int, scale: Float = 1, using generator: inout SeededGenerator) -> Matrix {
-    Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in scale * generator.normal() })
+    Matrix(rows: rows, columns: columns, uncheckedStorage: (0..<(rows * columns)).map { _ in scale * generator.normal() })
 }
 
 /// Central finite differences of `loss` with respect to every element of `parameter` (or `limit` of

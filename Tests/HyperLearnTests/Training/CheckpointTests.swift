@@ -7,7 +7,7 @@ final class CheckpointTests: XCTestCase {
     func smallDataset() throws -> Dataset {
         var synthetic = SyntheticData(modalities: 3, items: 25, order: 3)
         synthetic.graphNeighbors = 4
-        let (factors, graphs) = synthetic.structure()
+        let (factors, graphs) = try synthetic.structure()
         var data = Dataset(name: "ckpt")
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 25, graph: .adjacency(graphs[m]))) }
         try data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link,

@@ -5,11 +5,11 @@ final class EarlyStoppingTests: XCTestCase {
     func twoRelations() throws -> Dataset {
         var synthetic = SyntheticData(modalities: 3, items: 30, order: 3)
         synthetic.graphNeighbors = 4
-        let (factors, _) = synthetic.structure()
+        let (factors, _) = try synthetic.structure()
         var data = Dataset(name: "two")
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 30)) }
-        let valued = synthetic.hyperedges(count: 800, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
-        let pairs = HyperedgeSet(order: 2, members: (0..<valued.count).flatMap { Array(valued[$0].prefix(2)) },
+        let valued = try synthetic.hyperedges(count: 800, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
+        let pairs = try HyperedgeSet(order: 2, members: (0..<valued.count).flatMap { Array(valued[$0].prefix(2)) },
                                  values: valued.values)
         try data.addRelation(Relation(name: "rates", members: [0, 1], task: .regression, train: pairs))
         try data.addRelation(Relation(name: "tags", members: [0, 1, 2], task: .link,

@@ -19,80 +19,80 @@ struct HandleOperations: TensorOperations {
     var deviceDescription: String { "handles (space \(space))" }
     func sharesMemory(with other: HandleOperations) -> Bool { space == other.space }
 
-    func upload(_ matrix: Matrix) -> Handle { Handle(matrix) }
+    func upload(_ matrix: Matrix) throws -> Handle { Handle(matrix) }
     func upload(_ matrix: SparseMatrix) -> SparseMatrix { matrix }
     func upload(_ indices: [Int32]) -> [Int32] { indices }
-    func download(_ tensor: Handle) -> Matrix { tensor.matrix }
-    func zeros(rows: Int, columns: Int) -> Handle { Handle(Matrix(rows: rows, columns: columns)) }
+    func download(_ tensor: Handle) throws -> Matrix { tensor.matrix }
+    func zeros(rows: Int, columns: Int) throws -> Handle { Handle(Matrix(rows: rows, columns: columns)) }
     // Every write goes through the handle; the `inout` parameter itself is never reassigned.
-    func zero(_ x: inout Handle) { x.matrix.fill(0) }
-    func reshape(_ x: inout Handle, rows: Int, columns: Int) { host.reshape(&x.matrix, rows: rows, columns: columns) }
+    func zero(_ x: inout Handle) throws { x.matrix.fill(0) }
+    func reshape(_ x: inout Handle, rows: Int, columns: Int) throws { try host.reshape(&x.matrix, rows: rows, columns: columns) }
 
     func gemm(_ a: Handle, _ b: Handle, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
-              into c: inout Handle) {
-        host.gemm(a.matrix, b.matrix, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, into: &c.matrix)
+              into c: inout Handle) throws {
+        try host.gemm(a.matrix, b.matrix, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, into: &c.matrix)
     }
-    func spmm(_ a: SparseMatrix, _ b: Handle, alpha: Float, beta: Float, into c: inout Handle) {
-        host.spmm(a, b.matrix, alpha: alpha, beta: beta, into: &c.matrix)
+    func spmm(_ a: SparseMatrix, _ b: Handle, alpha: Float, beta: Float, into c: inout Handle) throws {
+        try host.spmm(a, b.matrix, alpha: alpha, beta: beta, into: &c.matrix)
     }
-    func axpy(_ alpha: Float, _ x: Handle, _ y: inout Handle) { host.axpy(alpha, x.matrix, &y.matrix) }
-    func scale(_ x: inout Handle, by alpha: Float) { host.scale(&x.matrix, by: alpha) }
-    func addBias(_ bias: Handle, to x: inout Handle) { host.addBias(bias.matrix, to: &x.matrix) }
-    func accumulateColumnSums(_ x: Handle, into sums: inout Handle) { host.accumulateColumnSums(x.matrix, into: &sums.matrix) }
-    func reluDropout(_ x: Handle, mask: DropoutMask?) -> Handle { Handle(host.reluDropout(x.matrix, mask: mask)) }
-    func reluDropoutBackward(preActivation: Handle, upstream: Handle, mask: DropoutMask?) -> Handle {
-        Handle(host.reluDropoutBackward(preActivation: preActivation.matrix, upstream: upstream.matrix, mask: mask))
+    func axpy(_ alpha: Float, _ x: Handle, _ y: inout Handle) throws { try host.axpy(alpha, x.matrix, &y.matrix) }
+    func scale(_ x: inout Handle, by alpha: Float) throws { try host.scale(&x.matrix, by: alpha) }
+    func addBias(_ bias: Handle, to x: inout Handle) throws { try host.addBias(bias.matrix, to: &x.matrix) }
+    func accumulateColumnSums(_ x: Handle, into sums: inout Handle) throws { try host.accumulateColumnSums(x.matrix, into: &sums.matrix) }
+    func reluDropout(_ x: Handle, mask: DropoutMask?) throws -> Handle { Handle(try host.reluDropout(x.matrix, mask: mask)) }
+    func reluDropoutBackward(preActivation: Handle, upstream: Handle, mask: DropoutMask?) throws -> Handle {
+        Handle(try host.reluDropoutBackward(preActivation: preActivation.matrix, upstream: upstream.matrix, mask: mask))
     }
-    func accumulateDot(_ x: Handle, _ y: Handle, scale: Float, into loss: inout Handle) {
-        host.accumulateDot(x.matrix, y.matrix, scale: scale, into: &loss.matrix)
+    func accumulateDot(_ x: Handle, _ y: Handle, scale: Float, into loss: inout Handle) throws {
+        try host.accumulateDot(x.matrix, y.matrix, scale: scale, into: &loss.matrix)
     }
-    func gatherRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle, atRow row: Int) {
-        host.gatherRows(source.matrix, indices, into: &destination.matrix, atRow: row)
+    func gatherRows(_ source: Handle, _ indices: [Int32], into destination: inout Handle, atRow row: Int) throws {
+        try host.gatherRows(source.matrix, indices, into: &destination.matrix, atRow: row)
     }
-    func scatterAddRows(_ source: Handle, fromRow row: Int, _ indices: [Int32], into destination: inout Handle) {
-        host.scatterAddRows(source.matrix, fromRow: row, indices, into: &destination.matrix)
+    func scatterAddRows(_ source: Handle, fromRow row: Int, _ indices: [Int32], into destination: inout Handle) throws {
+        try host.scatterAddRows(source.matrix, fromRow: row, indices, into: &destination.matrix)
     }
-    func copyRows(_ source: Handle, into destination: inout Handle, atRow row: Int) {
-        host.copyRows(source.matrix, into: &destination.matrix, atRow: row)
+    func copyRows(_ source: Handle, into destination: inout Handle, atRow row: Int) throws {
+        try host.copyRows(source.matrix, into: &destination.matrix, atRow: row)
     }
-    func addMemberSums(_ blocks: Handle, order: Int, to scores: inout Handle) {
-        host.addMemberSums(blocks.matrix, order: order, to: &scores.matrix)
+    func addMemberSums(_ blocks: Handle, order: Int, to scores: inout Handle) throws {
+        try host.addMemberSums(blocks.matrix, order: order, to: &scores.matrix)
     }
-    func addCPScores(_ gathered: Handle, order: Int, lambda: Handle, mu: Handle, to scores: inout Handle) {
-        host.addCPScores(gathered.matrix, order: order, lambda: lambda.matrix, mu: mu.matrix, to: &scores.matrix)
+    func addCPScores(_ gathered: Handle, order: Int, lambda: Handle, mu: Handle, to scores: inout Handle) throws {
+        try host.addCPScores(gathered.matrix, order: order, lambda: lambda.matrix, mu: mu.matrix, to: &scores.matrix)
     }
     func cpGradient(_ gathered: Handle, order: Int, lambda: Handle, upstream: Handle, into gradients: inout Handle,
-                    lambdaGradient: inout Handle) {
-        host.cpGradient(gathered.matrix, order: order, lambda: lambda.matrix, upstream: upstream.matrix,
+                    lambdaGradient: inout Handle) throws {
+        try host.cpGradient(gathered.matrix, order: order, lambda: lambda.matrix, upstream: upstream.matrix,
                         into: &gradients.matrix, lambdaGradient: &lambdaGradient.matrix)
     }
-    func addPairwiseScores(_ gathered: Handle, order: Int, nu: Handle, to scores: inout Handle) {
-        host.addPairwiseScores(gathered.matrix, order: order, nu: nu.matrix, to: &scores.matrix)
+    func addPairwiseScores(_ gathered: Handle, order: Int, nu: Handle, to scores: inout Handle) throws {
+        try host.addPairwiseScores(gathered.matrix, order: order, nu: nu.matrix, to: &scores.matrix)
     }
     func pairwiseGradient(_ gathered: Handle, order: Int, nu: Handle, upstream: Handle, addingTo gradients: inout Handle,
-                          nuGradient: inout Handle) {
-        host.pairwiseGradient(gathered.matrix, order: order, nu: nu.matrix, upstream: upstream.matrix,
+                          nuGradient: inout Handle) throws {
+        try host.pairwiseGradient(gathered.matrix, order: order, nu: nu.matrix, upstream: upstream.matrix,
                               addingTo: &gradients.matrix, nuGradient: &nuGradient.matrix)
     }
-    func concatenateMembers(_ gathered: Handle, order: Int) -> Handle {
-        Handle(host.concatenateMembers(gathered.matrix, order: order))
+    func concatenateMembers(_ gathered: Handle, order: Int) throws -> Handle {
+        Handle(try host.concatenateMembers(gathered.matrix, order: order))
     }
-    func addSplitMembers(_ concatenated: Handle, order: Int, to gradients: inout Handle) {
-        host.addSplitMembers(concatenated.matrix, order: order, to: &gradients.matrix)
+    func addSplitMembers(_ concatenated: Handle, order: Int, to gradients: inout Handle) throws {
+        try host.addSplitMembers(concatenated.matrix, order: order, to: &gradients.matrix)
     }
     func logisticLoss(scores: Handle, positives: Int, normalizer: Float, lossScale: Float,
-                      gradient: inout Handle, loss: inout Handle) {
-        host.logisticLoss(scores: scores.matrix, positives: positives, normalizer: normalizer, lossScale: lossScale,
+                      gradient: inout Handle, loss: inout Handle) throws {
+        try host.logisticLoss(scores: scores.matrix, positives: positives, normalizer: normalizer, lossScale: lossScale,
                           gradient: &gradient.matrix, loss: &loss.matrix)
     }
     func squaredErrorLoss(scores: Handle, targets: Handle, normalizer: Float, lossScale: Float,
-                          gradient: inout Handle, loss: inout Handle) {
-        host.squaredErrorLoss(scores: scores.matrix, targets: targets.matrix, normalizer: normalizer, lossScale: lossScale,
+                          gradient: inout Handle, loss: inout Handle) throws {
+        try host.squaredErrorLoss(scores: scores.matrix, targets: targets.matrix, normalizer: normalizer, lossScale: lossScale,
                               gradient: &gradient.matrix, loss: &loss.matrix)
     }
     func adamStep(parameter: inout Handle, gradient: Handle, firstMoment: inout Handle, secondMoment: inout Handle,
-                  rule: AdamRule) {
-        host.adamStep(parameter: &parameter.matrix, gradient: gradient.matrix, firstMoment: &firstMoment.matrix,
+                  rule: AdamRule) throws {
+        try host.adamStep(parameter: &parameter.matrix, gradient: gradient.matrix, firstMoment: &firstMoment.matrix,
                       secondMoment: &secondMoment.matrix, rule: rule)
     }
 }

@@ -7,12 +7,12 @@ final class NovelPositiveMetricsTests: XCTestCase {
     func testNovelAUCCountsOnlyPositivesUnseenInTraining() throws {
         var synthetic = SyntheticData(modalities: 3, items: 20, order: 3)
         synthetic.graphNeighbors = 3
-        let (factors, graphs) = synthetic.structure()
-        let train = synthetic.hyperedges(count: 500, factors: factors, preferStructure: true, seed: 1)
-        let fresh = synthetic.hyperedges(count: 90, factors: factors, preferStructure: true, seed: 2)
+        let (factors, graphs) = try synthetic.structure()
+        let train = try synthetic.hyperedges(count: 500, factors: factors, preferStructure: true, seed: 1)
+        let fresh = try synthetic.hyperedges(count: 90, factors: factors, preferStructure: true, seed: 2)
         // The test set: 40 training hyperedges repeated, then the fresh ones.
         let members = Array(train.members.prefix(40 * 3)) + fresh.members
-        let test = HyperedgeSet(order: 3, members: members)
+        let test = try HyperedgeSet(order: 3, members: members)
         let trainingTuples = Set((0..<train.count).map { Array(train.members[($0 * 3)..<($0 * 3 + 3)]) })
         let isNovel = (0..<test.count).map { !trainingTuples.contains(Array(test.members[($0 * 3)..<($0 * 3 + 3)])) }
         let novelCount = isNovel.filter { $0 }.count
@@ -52,11 +52,11 @@ final class NovelPositiveMetricsTests: XCTestCase {
 
     func testNoNovelMetricsWithoutRepeats() throws {
         var synthetic = SyntheticData(modalities: 3, items: 20, order: 3)
-        let (factors, _) = synthetic.structure()
+        let (factors, _) = try synthetic.structure()
         synthetic.seed = 3
-        let train = synthetic.hyperedges(count: 200, factors: factors, preferStructure: false, seed: 1)
+        let train = try synthetic.hyperedges(count: 200, factors: factors, preferStructure: false, seed: 1)
         let trainingTuples = Set((0..<train.count).map { Array(train.members[($0 * 3)..<($0 * 3 + 3)]) })
-        let candidates = synthetic.hyperedges(count: 60, factors: factors, preferStructure: false, seed: 2)
+        let candidates = try synthetic.hyperedges(count: 60, factors: factors, preferStructure: false, seed: 2)
         let kept = (0..<candidates.count).map { Array(candidates.members[($0 * 3)..<($0 * 3 + 3)]) }
             .filter { !trainingTuples.contains($0) }
         var data = Dataset(name: "no-repeats")

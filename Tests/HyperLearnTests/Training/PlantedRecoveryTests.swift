@@ -9,9 +9,9 @@ final class PlantedRecoveryTests: XCTestCase {
         synthetic.seed = seed
         // A ring lattice of 4 neighbours: on 40 items a wider one would smooth away the planted signal.
         synthetic.graphNeighbors = 4
-        let (factors, graphs) = synthetic.structure()
-        let train = synthetic.hyperedges(count: observed, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
-        let test = synthetic.hyperedges(count: 2_000, factors: factors, preferStructure: false, noise: 0, seed: 2)
+        let (factors, graphs) = try synthetic.structure()
+        let train = try synthetic.hyperedges(count: observed, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
+        let test = try synthetic.hyperedges(count: 2_000, factors: factors, preferStructure: false, noise: 0, seed: 2)
         var data = Dataset(name: "planted")
         for m in 0..<3 {
             try data.addModality(Modality(name: "m\(m)", count: items, graph: withGraphs ? .adjacency(graphs[m]) : nil))
@@ -64,7 +64,7 @@ final class PlantedRecoveryTests: XCTestCase {
         // A rank-3 60 × 50 matrix, 40% observed, noise-free.
         var g = SeededGenerator(seed: 13)
         let u = randomMatrix(60, 3, using: &g), v = randomMatrix(50, 3, using: &g)
-        let full = Matrix.product(u, v, transposeB: true)
+        let full = try Matrix.product(u, v, transposeB: true)
         var train = [[Int]](), trainValues = [Float](), test = [[Int]](), testValues = [Float]()
         for i in 0..<60 {
             for j in 0..<50 {

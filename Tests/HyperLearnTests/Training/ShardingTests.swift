@@ -10,12 +10,12 @@ final class ShardingTests: XCTestCase {
         var synthetic = SyntheticData(modalities: 3, items: 120, order: 3)
         synthetic.seed = 5
         synthetic.graphNeighbors = 4
-        let (factors, graphs) = synthetic.structure()
-        let links = synthetic.hyperedges(count: 1_500, factors: factors, preferStructure: true, seed: 1)
+        let (factors, graphs) = try synthetic.structure()
+        let links = try synthetic.hyperedges(count: 1_500, factors: factors, preferStructure: true, seed: 1)
         var pairs = SyntheticData(modalities: 2, items: 120, order: 2)
         pairs.seed = 6
-        let pairFactors = pairs.structure().factors
-        let ratings = pairs.hyperedges(count: 1_000, factors: pairFactors, preferStructure: false, noise: 0.1, seed: 2)
+        let pairFactors = try pairs.structure().factors
+        let ratings = try pairs.hyperedges(count: 1_000, factors: pairFactors, preferStructure: false, noise: 0.1, seed: 2)
         var data = Dataset(name: "three-modalities")
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 120, graph: .adjacency(graphs[m]))) }
         try data.addRelation(Relation(name: "links", members: [0, 1, 2], task: .link, train: links, test: nil))

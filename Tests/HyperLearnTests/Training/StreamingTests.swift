@@ -9,8 +9,8 @@ final class StreamingTests: XCTestCase {
         var synthetic = SyntheticData(modalities: 3, items: 150, order: 3)
         synthetic.popularityExponent = 1
         synthetic.seed = 5
-        let (factors, graphs) = synthetic.structure()
-        let all = synthetic.hyperedges(count: 3_000, factors: factors, preferStructure: true)
+        let (factors, graphs) = try synthetic.structure()
+        let all = try synthetic.hyperedges(count: 3_000, factors: factors, preferStructure: true)
         var data = Dataset(name: "streaming")
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 150, graph: .adjacency(graphs[m]))) }
         try data.addRelation(Relation(name: "link", members: [0, 1, 2], task: .link,
@@ -47,7 +47,7 @@ final class StreamingTests: XCTestCase {
         // And training moved the embeddings (the comparison is not between two untouched tables).
         let untrained = try trainedEmbeddings(chunkSize: 64, data: data, epochs: 0).embeddings[0]
         var change = whole.embeddings[0]
-        change.add(untrained, scaledBy: -1)
+        try change.add(untrained, scaledBy: -1)
         XCTAssertGreaterThan(change.squaredNorm, 1e-3 * untrained.squaredNorm)
     }
 }

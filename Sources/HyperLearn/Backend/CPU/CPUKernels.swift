@@ -228,12 +228,12 @@ enum CPUKernels {
 
     /// Adds the row vector `bias` (`1 × d`) to every row of `x`.
     static func addRowVector(_ bias: Matrix, to x: inout Matrix) {
-        let d = x.columns
+        let d = x.columns, n = x.rows
         precondition(bias.storage.count == d, "addRowVector: bias \(bias.shape) for width \(d)")
         bias.storage.withUnsafeBufferPointer { pb in
             x.storage.withUnsafeMutableBufferPointer { px in
                 let base = px.baseAddress!
-                parallelRanges(x.rows, work: x.rows * d) { rows in
+                parallelRanges(n, work: n * d) { rows in
                     for r in rows {
                         let row = base + r * d
                         for c in 0..<d { row[c] += pb[c] }

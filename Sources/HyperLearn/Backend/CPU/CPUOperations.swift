@@ -32,10 +32,18 @@ public struct CPUOperations: TensorOperations {
     public func upload(_ matrix: SparseMatrix) -> SparseMatrix { matrix }
     public func upload(_ indices: [Int32]) -> [Int32] { indices }
     public func download(_ tensor: Matrix) -> Matrix { tensor }
-    public func zeros(rows: Int, columns: Int) -> Matrix { Matrix(rows: rows, columns: columns) }
+    public func zeros(rows: Int, columns: Int) throws -> Matrix {
+        guard rows >= 0, columns >= 0, rows.multipliedReportingOverflow(by: columns).overflow == false else {
+            throw HyperLearnError.invalidArgument("zeros: \(rows)×\(columns) is not a matrix shape")
+        }
+        return Matrix(rows: rows, columns: columns)
+    }
     public func zero(_ x: inout Matrix) { x.fill(0) }
 
-    public func reshape(_ x: inout Matrix, rows: Int, columns: Int) {
+    public func reshape(_ x: inout Matrix, rows: Int, columns: Int) throws {
+        guard rows >= 0, columns >= 0, rows * columns <= x.storage.capacity else {
+            throw HyperLearnError.invalidArgument("reshape: \(rows)×\(columns) does not fit the \(x.storage.capacity) elements allocated")
+        }
         var storage = x.storage
         x = Matrix(rows: 0, columns: 0)  // the only reference left is `storage`: resizing keeps its buffer
         let count = rows * columns
@@ -44,61 +52,89 @@ public struct CPUOperations: TensorOperations {
         } else if storage.count < count {
             storage.append(contentsOf: repeatElement(0, count: count - storage.count))
         }
-        x = Matrix(rows: rows, columns: columns, storage: storage)
+        x = Matrix(rows: rows, columns: columns, uncheckedStorage: storage)
     }
 
     public func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
-                     into c: inout Matrix) {
+                     into c: inout Matrix) throws {
+        let (m, k) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
+        let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
+        guard k == kb, c.rows == m, c.columns == n else {
+            throw HyperLearnError.invalidArgument("gemm: \(a.rows)×\(a.columns)\(transposeA ? "ᵀ" : "") × \(b.rows)×\(b.columns)\(transposeB ? "ᵀ" : "") into \(c.rows)×\(c.columns)")
+        }
         CPUKernels.gemm(a, transposeA: transposeA, b, transposeB: transposeB, alpha: alpha, beta: beta, into: &c)
     }
 
-    public func spmm(_ a: SparseMatrix, _ b: Matrix, alpha: Float, beta: Float, into c: inout Matrix) {
+    public func spmm(_ a: SparseMatrix, _ b: Matrix, alpha: Float, beta: Float, into c: inout Matrix) throws {
+        guard a.columns == b.rows, c.rows == a.rows, c.columns == b.columns else {
+            throw HyperLearnError.invalidArgument("spmm: \(a.rows)×\(a.columns) (sparse) × \(b.rows)×\(b.columns) into \(c.rows)×\(c.columns)")
+        }
         if alpha == 1 {
             CPUKernels.spmm(a, b, beta: beta, into: &c)
         } else {
-            let product = a.multiply(b)
+            let product = a.uncheckedMultiply(b)
             c.scale(by: beta)
-            c.add(product, scaledBy: alpha)
+            c.uncheckedAdd(product, scaledBy: alpha)
         }
     }
 
-    public func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) { y.add(x, scaledBy: alpha) }
+    public func axpy(_ alpha: Float, _ x: Matrix, _ y: inout Matrix) throws { try y.add(x, scaledBy: alpha) }
     public func scale(_ x: inout Matrix, by alpha: Float) { x.scale(by: alpha) }
-    public func addBias(_ bias: Matrix, to x: inout Matrix) { x.addRowVector(bias) }
-    public func accumulateColumnSums(_ x: Matrix, into sums: inout Matrix) { CPUKernels.accumulateColumnSums(x, into: &sums) }
+    public func addBias(_ bias: Matrix, to x: inout Matrix) throws { try x.addRowVector(bias) }
 
-    public func accumulateDot(_ x: Matrix, _ y: Matrix, scale: Float, into loss: inout Matrix) {
-        loss.storage[0] += Float(Double(scale) * CPUKernels.dot(x, y))
+    public func accumulateColumnSums(_ x: Matrix, into sums: inout Matrix) throws {
+        guard sums.storage.count == x.columns else {
+            throw HyperLearnError.invalidArgument("accumulateColumnSums: \(x.rows)×\(x.columns) into \(sums.rows)×\(sums.columns)")
+        }
+        CPUKernels.accumulateColumnSums(x, into: &sums)
+    }
+
+    public func accumulateDot(_ x: Matrix, _ y: Matrix, scale: Float, into loss: inout Matrix) throws {
+        guard !loss.storage.isEmpty else { throw HyperLearnError.invalidArgument("accumulateDot: an empty accumulator") }
+        loss.storage[0] += Float(Double(scale) * (try x.dot(y)))
     }
 
     public func reluDropout(_ x: Matrix, mask: DropoutMask?) -> Matrix {
         ReLUDropout.forward(x, mask: mask?.factors(count: x.storage.count))
     }
 
-    public func reluDropoutBackward(preActivation: Matrix, upstream: Matrix, mask: DropoutMask?) -> Matrix {
-        ReLUDropout.backward(preActivation: preActivation, outputGradient: upstream,
-                             mask: mask?.factors(count: upstream.storage.count))
+    public func reluDropoutBackward(preActivation: Matrix, upstream: Matrix, mask: DropoutMask?) throws -> Matrix {
+        try requireSameShape("reluDropoutBackward", preActivation, upstream)
+        return ReLUDropout.backward(preActivation: preActivation, outputGradient: upstream,
+                                    mask: mask?.factors(count: upstream.storage.count))
     }
 
-    public func gatherRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix, atRow row: Int) {
+    public func gatherRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix, atRow row: Int) throws {
+        guard destination.columns == source.columns, row >= 0, row + indices.count <= destination.rows else {
+            throw HyperLearnError.invalidArgument("gatherRows: \(indices.count) rows of width \(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
+        }
+        try requireIndices("gatherRows", indices, below: source.rows)
         CPUKernels.gatherRows(source, indices: indices, stride: 1, offset: 0, range: 0..<indices.count,
                               into: &destination, outputRow: row)
     }
 
-    public func scatterAddRows(_ source: Matrix, fromRow row: Int, _ indices: [Int32], into destination: inout Matrix) {
+    public func scatterAddRows(_ source: Matrix, fromRow row: Int, _ indices: [Int32], into destination: inout Matrix) throws {
+        guard destination.columns == source.columns, row >= 0, row + indices.count <= source.rows else {
+            throw HyperLearnError.invalidArgument("scatterAddRows: \(indices.count) rows from \(row) of \(source.rows)×\(source.columns) into width \(destination.columns)")
+        }
+        try requireIndices("scatterAddRows", indices, below: destination.rows)
         CPUKernels.scatterAddRows(source, sourceRow: row, count: indices.count, indices: indices, stride: 1, offset: 0,
                                   rangeStart: 0, into: &destination)
     }
 
-    public func copyRows(_ source: Matrix, into destination: inout Matrix, atRow row: Int) {
-        precondition(source.columns == destination.columns && row + source.rows <= destination.rows, "copyRows: shapes")
+    public func copyRows(_ source: Matrix, into destination: inout Matrix, atRow row: Int) throws {
+        guard source.columns == destination.columns, row >= 0, row + source.rows <= destination.rows else {
+            throw HyperLearnError.invalidArgument("copyRows: \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
+        }
         let start = row * destination.columns
         destination.storage.replaceSubrange(start..<(start + source.storage.count), with: source.storage)
     }
 
-    public func addMemberSums(_ blocks: Matrix, order: Int, to scores: inout Matrix) {
-        let edges = scores.rows
-        precondition(blocks.storage.count == order * edges, "addMemberSums: \(blocks.shape) for \(order) × \(edges)")
+    public func addMemberSums(_ blocks: Matrix, order: Int, to scores: inout Matrix) throws {
+        let edges = scores.storage.count
+        guard order >= 1, blocks.storage.count == order * edges else {
+            throw HyperLearnError.invalidArgument("addMemberSums: \(blocks.rows)×\(blocks.columns) for \(order) blocks of \(edges)")
+        }
         for e in 0..<edges {
             var sum: Float = 0
             for j in 0..<order { sum += blocks.storage[j * edges + e] }
@@ -106,13 +142,18 @@ public struct CPUOperations: TensorOperations {
         }
     }
 
-    public func addCPScores(_ gathered: Matrix, order: Int, lambda: Matrix, mu: Matrix, to scores: inout Matrix) {
+    public func addCPScores(_ gathered: Matrix, order: Int, lambda: Matrix, mu: Matrix, to scores: inout Matrix) throws {
+        try requireBlocks("addCPScores", gathered, order: order, scores: scores, weights: lambda)
+        guard mu.storage.count == 1 else { throw HyperLearnError.invalidArgument("addCPScores: μ is \(mu.rows)×\(mu.columns)") }
         CPUKernels.cpForward(gathered, order: order, capacity: scores.rows, count: scores.rows,
                              lambda: lambda.storage, mu: mu.storage[0], scores: &scores.storage)
     }
 
     public func cpGradient(_ gathered: Matrix, order: Int, lambda: Matrix, upstream: Matrix,
-                           into gradients: inout Matrix, lambdaGradient: inout Matrix) {
+                           into gradients: inout Matrix, lambdaGradient: inout Matrix) throws {
+        try requireBlocks("cpGradient", gathered, order: order, scores: upstream, weights: lambda)
+        try requireSameShape("cpGradient", gathered, gradients)
+        try requireSameShape("cpGradient", lambda, lambdaGradient)
         addingDoubleSums(into: &lambdaGradient) { sums in
             CPUKernels.cpBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
                                   lambda: lambda.storage, scoreGradient: upstream.storage,
@@ -120,13 +161,17 @@ public struct CPUOperations: TensorOperations {
         }
     }
 
-    public func addPairwiseScores(_ gathered: Matrix, order: Int, nu: Matrix, to scores: inout Matrix) {
+    public func addPairwiseScores(_ gathered: Matrix, order: Int, nu: Matrix, to scores: inout Matrix) throws {
+        try requireBlocks("addPairwiseScores", gathered, order: order, scores: scores, weights: nu)
         CPUKernels.pairwiseForward(gathered, order: order, capacity: scores.rows, count: scores.rows,
                                    nu: nu.storage, scores: &scores.storage)
     }
 
     public func pairwiseGradient(_ gathered: Matrix, order: Int, nu: Matrix, upstream: Matrix,
-                                 addingTo gradients: inout Matrix, nuGradient: inout Matrix) {
+                                 addingTo gradients: inout Matrix, nuGradient: inout Matrix) throws {
+        try requireBlocks("pairwiseGradient", gathered, order: order, scores: upstream, weights: nu)
+        try requireSameShape("pairwiseGradient", gathered, gradients)
+        try requireSameShape("pairwiseGradient", nu, nuGradient)
         addingDoubleSums(into: &nuGradient) { sums in
             CPUKernels.pairwiseBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
                                         nu: nu.storage, scoreGradient: upstream.storage,
@@ -141,8 +186,11 @@ public struct CPUOperations: TensorOperations {
         for k in sums.indices { weightGradient.storage[k] += Float(sums[k]) }
     }
 
-    public func concatenateMembers(_ gathered: Matrix, order: Int) -> Matrix {
-        let d = gathered.columns, edges = gathered.rows / max(order, 1)
+    public func concatenateMembers(_ gathered: Matrix, order: Int) throws -> Matrix {
+        guard order >= 1, gathered.rows % order == 0 else {
+            throw HyperLearnError.invalidArgument("concatenateMembers: \(gathered.rows) rows for order \(order)")
+        }
+        let d = gathered.columns, edges = gathered.rows / order
         var result = Matrix(rows: edges, columns: order * d)
         for e in 0..<edges {
             for j in 0..<order {
@@ -153,9 +201,11 @@ public struct CPUOperations: TensorOperations {
         return result
     }
 
-    public func addSplitMembers(_ concatenated: Matrix, order: Int, to gradients: inout Matrix) {
+    public func addSplitMembers(_ concatenated: Matrix, order: Int, to gradients: inout Matrix) throws {
         let d = gradients.columns, edges = concatenated.rows
-        precondition(concatenated.columns == order * d && gradients.rows == order * edges, "addSplitMembers: shapes")
+        guard concatenated.columns == order * d, gradients.rows == order * edges else {
+            throw HyperLearnError.invalidArgument("addSplitMembers: \(concatenated.rows)×\(concatenated.columns) into \(order) blocks of \(gradients.rows)×\(gradients.columns)")
+        }
         for e in 0..<edges {
             for j in 0..<order {
                 let target = (j * edges + e) * d, source = e * order * d + j * d
@@ -165,7 +215,11 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func logisticLoss(scores: Matrix, positives: Int, normalizer: Float, lossScale: Float,
-                             gradient: inout Matrix, loss: inout Matrix) {
+                             gradient: inout Matrix, loss: inout Matrix) throws {
+        try requireSameShape("logisticLoss", scores, gradient)
+        guard (0...scores.storage.count).contains(positives), !loss.storage.isEmpty else {
+            throw HyperLearnError.invalidArgument("logisticLoss: \(positives) positives of \(scores.storage.count) scores")
+        }
         let s = scores.storage
         var total = 0.0
         var part = [Float](repeating: 0, count: s.count)
@@ -177,16 +231,44 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func squaredErrorLoss(scores: Matrix, targets: Matrix, normalizer: Float, lossScale: Float,
-                                 gradient: inout Matrix, loss: inout Matrix) {
+                                 gradient: inout Matrix, loss: inout Matrix) throws {
+        try requireSameShape("squaredErrorLoss", scores, targets)
+        try requireSameShape("squaredErrorLoss", scores, gradient)
+        guard !loss.storage.isEmpty else { throw HyperLearnError.invalidArgument("squaredErrorLoss: an empty accumulator") }
         let total = HyperLearn.squaredErrorLoss(scores: scores.storage[...], targets: targets.storage[...],
                                                 normalizer: normalizer, gradient: &gradient.storage)
         loss.storage[0] += Float(total * Double(normalizer)) * lossScale
     }
 
     public func adamStep(parameter: inout Matrix, gradient: Matrix, firstMoment: inout Matrix,
-                         secondMoment: inout Matrix, rule: AdamRule) {
+                         secondMoment: inout Matrix, rule: AdamRule) throws {
+        try requireSameShape("adamStep", parameter, gradient)
+        try requireSameShape("adamStep", parameter, firstMoment)
+        try requireSameShape("adamStep", parameter, secondMoment)
         CPUKernels.adam(value: &parameter.storage, gradient: gradient.storage, firstMoment: &firstMoment.storage,
                         secondMoment: &secondMoment.storage, rule: rule)
+    }
+
+    // MARK: Checks
+
+    private func requireSameShape(_ operation: String, _ x: Matrix, _ y: Matrix) throws {
+        guard x.rows == y.rows, x.columns == y.columns else {
+            throw HyperLearnError.invalidArgument("\(operation): \(x.rows)×\(x.columns) and \(y.rows)×\(y.columns) differ")
+        }
+    }
+
+    private func requireIndices(_ operation: String, _ indices: [Int32], below bound: Int) throws {
+        if let bad = indices.first(where: { $0 < 0 || Int($0) >= bound }) {
+            throw HyperLearnError.invalidArgument("\(operation): row \(bad) outside 0..<\(bound)")
+        }
+    }
+
+    /// `order` member blocks of `E` rows (`E` = the scores' count), each of the weights' width.
+    private func requireBlocks(_ operation: String, _ gathered: Matrix, order: Int, scores: Matrix, weights: Matrix) throws {
+        guard order >= 1, gathered.rows == order * scores.storage.count, scores.columns == 1,
+              weights.storage.count == gathered.columns else {
+            throw HyperLearnError.invalidArgument("\(operation): \(gathered.rows)×\(gathered.columns) member rows, \(scores.rows)×\(scores.columns) scores and \(weights.storage.count) weights do not fit order \(order)")
+        }
     }
 }
 

@@ -55,7 +55,7 @@ public struct CUDAMatrix: CustomStringConvertible {
     public func toMatrix() throws -> Matrix {
         var storage = [Float](repeating: 0, count: count)
         try storage.withUnsafeMutableBytes { try context.copy(from: buffer, to: $0) }
-        return Matrix(rows: rows, columns: columns, storage: storage)
+        return Matrix(rows: rows, columns: columns, uncheckedStorage: storage)
     }
 
     /// Sets every element to zero.

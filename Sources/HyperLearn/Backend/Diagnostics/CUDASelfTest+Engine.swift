@@ -9,22 +9,22 @@ extension CUDASelfTest {
         let host = CPUOperations()
         var generator = SeededGenerator(seed: 7)
         func random(_ rows: Int, _ columns: Int, scale: Float = 1) -> Matrix {
-            Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in scale * (2 * generator.unitFloat() - 1) })
+            Matrix(rows: rows, columns: columns, uncheckedStorage: (0..<(rows * columns)).map { _ in scale * (2 * generator.unitFloat() - 1) })
         }
         let x = random(37, 11), upstream = random(37, 11)
         let mask = DropoutMask(key: 0xDEAD_BEEF, rate: 0.3)
-        check("ReLU + dropout", try backend.reluDropout(backend.upload(x), mask: mask).toMatrix(), host.reluDropout(x, mask: mask))
+        check("ReLU + dropout", try backend.reluDropout(backend.upload(x), mask: mask).toMatrix(), try host.reluDropout(x, mask: mask))
         check("ReLU + dropout backward",
               try backend.reluDropoutBackward(preActivation: backend.upload(x), upstream: backend.upload(upstream), mask: mask).toMatrix(),
-              host.reluDropoutBackward(preActivation: x, upstream: upstream, mask: mask))
+              try host.reluDropoutBackward(preActivation: x, upstream: upstream, mask: mask))
 
         let scores = random(301, 1, scale: 4), targets = random(301, 1, scale: 2)
         for positives in [0, 120, 301] {
-            var gradient = try backend.zeros(rows: 301, columns: 1), loss = try backend.upload(Matrix([[0.5]]))
+            var gradient = try backend.zeros(rows: 301, columns: 1), loss = try backend.upload(try Matrix([[0.5]]))
             try backend.logisticLoss(scores: backend.upload(scores), positives: positives, normalizer: 7, lossScale: 0.25,
                                      gradient: &gradient, loss: &loss)
-            var hostGradient = host.zeros(rows: 301, columns: 1), hostLoss = Matrix([[0.5]])
-            host.logisticLoss(scores: scores, positives: positives, normalizer: 7, lossScale: 0.25,
+            var hostGradient = try host.zeros(rows: 301, columns: 1), hostLoss = try Matrix([[0.5]])
+            try host.logisticLoss(scores: scores, positives: positives, normalizer: 7, lossScale: 0.25,
                               gradient: &hostGradient, loss: &hostLoss)
             check("logistic loss gradient, \(positives) positives", try gradient.toMatrix(), hostGradient)
             check("logistic loss value, \(positives) positives", try loss.toMatrix(), hostLoss)
@@ -32,26 +32,26 @@ extension CUDASelfTest {
         var gradient = try backend.zeros(rows: 301, columns: 1), loss = try backend.zeros(rows: 1, columns: 1)
         try backend.squaredErrorLoss(scores: backend.upload(scores), targets: backend.upload(targets), normalizer: 3,
                                      lossScale: 0.5, gradient: &gradient, loss: &loss)
-        var hostGradient = host.zeros(rows: 301, columns: 1), hostLoss = host.zeros(rows: 1, columns: 1)
-        host.squaredErrorLoss(scores: scores, targets: targets, normalizer: 3, lossScale: 0.5,
+        var hostGradient = try host.zeros(rows: 301, columns: 1), hostLoss = try host.zeros(rows: 1, columns: 1)
+        try host.squaredErrorLoss(scores: scores, targets: targets, normalizer: 3, lossScale: 0.5,
                               gradient: &hostGradient, loss: &hostLoss)
         check("squared error gradient", try gradient.toMatrix(), hostGradient)
         check("squared error value", try loss.toMatrix(), hostLoss)
 
-        var sums = try backend.upload(Matrix([[1, 2, 3]])), hostSums = Matrix([[1, 2, 3]])
+        var sums = try backend.upload(try Matrix([[1, 2, 3]])), hostSums = try Matrix([[1, 2, 3]])
         let tall = random(700, 3)
         try backend.accumulateColumnSums(backend.upload(tall), into: &sums)
-        host.accumulateColumnSums(tall, into: &hostSums)
+        try host.accumulateColumnSums(tall, into: &hostSums)
         check("column sums, accumulated", try sums.toMatrix(), hostSums)
 
         // Member blocks: three sources gathered into one 3·50 × 6 block matrix, then every decoder op on it.
         let sources = [random(9, 6), random(4, 6), random(11, 6)], nu = random(1, 6), lambda = random(1, 6)
-        let mu = Matrix([[0.3]]), columns: [[Int32]] = [(0..<50).map { Int32($0 % 9) }, (0..<50).map { Int32($0 * 3 % 4) },
+        let mu = try Matrix([[0.3]]), columns: [[Int32]] = [(0..<50).map { Int32($0 % 9) }, (0..<50).map { Int32($0 * 3 % 4) },
                                                         (0..<50).map { Int32($0 * 7 % 11) }]
-        var blocks = try backend.zeros(rows: 150, columns: 6), hostBlocks = host.zeros(rows: 150, columns: 6)
+        var blocks = try backend.zeros(rows: 150, columns: 6), hostBlocks = try host.zeros(rows: 150, columns: 6)
         for j in 0..<3 {
             try backend.gatherRows(backend.upload(sources[j]), backend.upload(columns[j]), into: &blocks, atRow: j * 50)
-            host.gatherRows(sources[j], columns[j], into: &hostBlocks, atRow: j * 50)
+            try host.gatherRows(sources[j], columns[j], into: &hostBlocks, atRow: j * 50)
         }
         check("gather into member blocks", try blocks.toMatrix(), hostBlocks)
         let edgeGradient = random(50, 1)
@@ -59,39 +59,39 @@ extension CUDASelfTest {
         var blockScores = try backend.upload(Matrix(rows: 50, columns: 1, repeating: 0.5))
         var hostScores = Matrix(rows: 50, columns: 1, repeating: 0.5)
         try backend.addMemberSums(backend.upload(itemBiases), order: 3, to: &blockScores)
-        host.addMemberSums(itemBiases, order: 3, to: &hostScores)
+        try host.addMemberSums(itemBiases, order: 3, to: &hostScores)
         check("member bias sums, added", try blockScores.toMatrix(), hostScores)
         try backend.addCPScores(blocks, order: 3, lambda: backend.upload(lambda), mu: backend.upload(mu), to: &blockScores)
-        host.addCPScores(hostBlocks, order: 3, lambda: lambda, mu: mu, to: &hostScores)
+        try host.addCPScores(hostBlocks, order: 3, lambda: lambda, mu: mu, to: &hostScores)
         try backend.addPairwiseScores(blocks, order: 3, nu: backend.upload(nu), to: &blockScores)
-        host.addPairwiseScores(hostBlocks, order: 3, nu: nu, to: &hostScores)
+        try host.addPairwiseScores(hostBlocks, order: 3, nu: nu, to: &hostScores)
         check("CP + pairwise scores, added", try blockScores.toMatrix(), hostScores)
-        var rows = try backend.zeros(rows: 150, columns: 6), hostRows = host.zeros(rows: 150, columns: 6)
+        var rows = try backend.zeros(rows: 150, columns: 6), hostRows = try host.zeros(rows: 150, columns: 6)
         var lambdaGradient = try backend.upload(Matrix(rows: 1, columns: 6, repeating: 1)), hostLambdaGradient = Matrix(rows: 1, columns: 6, repeating: 1)
         var nuGradient = try backend.upload(hostLambdaGradient), hostNuGradient = hostLambdaGradient
         try backend.cpGradient(blocks, order: 3, lambda: backend.upload(lambda), upstream: backend.upload(edgeGradient),
                                into: &rows, lambdaGradient: &lambdaGradient)
-        host.cpGradient(hostBlocks, order: 3, lambda: lambda, upstream: edgeGradient, into: &hostRows, lambdaGradient: &hostLambdaGradient)
+        try host.cpGradient(hostBlocks, order: 3, lambda: lambda, upstream: edgeGradient, into: &hostRows, lambdaGradient: &hostLambdaGradient)
         try backend.pairwiseGradient(blocks, order: 3, nu: backend.upload(nu), upstream: backend.upload(edgeGradient),
                                      addingTo: &rows, nuGradient: &nuGradient)
-        host.pairwiseGradient(hostBlocks, order: 3, nu: nu, upstream: edgeGradient, addingTo: &hostRows, nuGradient: &hostNuGradient)
+        try host.pairwiseGradient(hostBlocks, order: 3, nu: nu, upstream: edgeGradient, addingTo: &hostRows, nuGradient: &hostNuGradient)
         check("CP + pairwise gradient blocks", try rows.toMatrix(), hostRows)
         check("CP λ gradient, accumulated", try lambdaGradient.toMatrix(), hostLambdaGradient)
         check("pairwise ν gradient, accumulated", try nuGradient.toMatrix(), hostNuGradient)
         let concatenated = try backend.concatenateMembers(blocks, order: 3)
-        check("member concatenation", try concatenated.toMatrix(), host.concatenateMembers(hostBlocks, order: 3))
+        check("member concatenation", try concatenated.toMatrix(), try host.concatenateMembers(hostBlocks, order: 3))
         try backend.addSplitMembers(concatenated, order: 3, to: &rows)
-        host.addSplitMembers(host.concatenateMembers(hostBlocks, order: 3), order: 3, to: &hostRows)
+        try host.addSplitMembers(try host.concatenateMembers(hostBlocks, order: 3), order: 3, to: &hostRows)
         check("member split, added", try rows.toMatrix(), hostRows)
-        var dot = try backend.upload(Matrix([[0.25]])), hostDot = Matrix([[0.25]])
+        var dot = try backend.upload(try Matrix([[0.25]])), hostDot = try Matrix([[0.25]])
         try backend.accumulateDot(blocks, rows, scale: 0.5, into: &dot)
-        host.accumulateDot(hostBlocks, hostRows, scale: 0.5, into: &hostDot)
+        try host.accumulateDot(hostBlocks, hostRows, scale: 0.5, into: &hostDot)
         check("inner product, accumulated", try dot.toMatrix(), hostDot)
         var target = try backend.upload(sources[2]), hostTarget = sources[2]
         try backend.scatterAddRows(rows, fromRow: 50, backend.upload(columns[1]), into: &target)
-        host.scatterAddRows(hostRows, fromRow: 50, columns[1], into: &hostTarget)
+        try host.scatterAddRows(hostRows, fromRow: 50, columns[1], into: &hostTarget)
         try backend.copyRows(backend.upload(sources[1]), into: &target, atRow: 5)
-        host.copyRows(sources[1], into: &hostTarget, atRow: 5)
+        try host.copyRows(sources[1], into: &hostTarget, atRow: 5)
         check("scatter from a block, then copy rows", try target.toMatrix(), hostTarget)
 
         for decoupled in [false, true] {
@@ -104,7 +104,7 @@ extension CUDASelfTest {
                 let g = random(6, 5)
                 try backend.adamStep(parameter: &deviceValue, gradient: backend.upload(g), firstMoment: &deviceFirst,
                                      secondMoment: &deviceSecond, rule: AdamRule(optimizer))
-                host.adamStep(parameter: &value, gradient: g, firstMoment: &first, secondMoment: &second, rule: AdamRule(optimizer))
+                try host.adamStep(parameter: &value, gradient: g, firstMoment: &first, secondMoment: &second, rule: AdamRule(optimizer))
             }
             check(decoupled ? "AdamW, 3 steps" : "Adam with L2 weight decay, 3 steps", try deviceValue.toMatrix(), value)
         }

@@ -40,7 +40,7 @@ public enum CUDASelfTest {
         }
         var generator = SeededGenerator(seed: 42)
         func random(_ rows: Int, _ columns: Int) -> Matrix {
-            Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in (2 * generator.unitFloat() - 1) })
+            Matrix(rows: rows, columns: columns, uncheckedStorage: (0..<(rows * columns)).map { _ in (2 * generator.unitFloat() - 1) })
         }
         func up(_ matrix: Matrix) throws -> CUDAMatrix { try CUDAMatrix(matrix, on: context) }
 
@@ -53,7 +53,7 @@ public enum CUDASelfTest {
         let entries = (0..<60).map { _ in
             (row: Int(generator.next() % 20), column: Int(generator.next() % 30), value: (2 * generator.unitFloat() - 1))
         }
-        let sparse = SparseMatrix(rows: 20, columns: 30, entries: entries)
+        let sparse = SparseMatrix(rows: 20, columns: 30, uncheckedEntries: entries)
         let dense = random(30, 8)
         check("spmm CSR·B", try backend.spmm(CUDASparseMatrix(sparse, on: context), up(dense)).toMatrix().storage,
               naiveProduct(sparse.dense, dense, false, false).storage)

@@ -13,8 +13,8 @@ public enum MachineCeilings {
     public static func sgemmGFLOPS(size: Int = 2048, repetitions: Int = 3) -> Double {
         precondition(size > 0 && repetitions > 0, "sgemmGFLOPS: size \(size), repetitions \(repetitions)")
         var generator = SeededGenerator(seed: 1)
-        let a = Matrix(rows: size, columns: size, storage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
-        let b = Matrix(rows: size, columns: size, storage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
+        let a = Matrix(rows: size, columns: size, uncheckedStorage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
+        let b = Matrix(rows: size, columns: size, uncheckedStorage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
         var c = Matrix(rows: size, columns: size)
         var best = Double.infinity
         for repetition in 0...repetitions {

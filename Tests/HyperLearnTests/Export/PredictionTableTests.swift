@@ -7,8 +7,8 @@ final class PredictionTableTests: XCTestCase {
         let ids = ["ann", "bob", "cy", "dee"]
         var data = Dataset(name: "follows")
         try data.addModality(Modality(name: "user", count: 4, ids: ids))
-        let train = HyperedgeSet([[0, 1], [1, 2], [2, 3], [3, 0], [0, 2], [1, 3]], values: [1, 2, 3, 4, 5, 1])
-        let test = HyperedgeSet([[2, 0], [3, 1]], values: [2.5, 4])
+        let train = try HyperedgeSet([[0, 1], [1, 2], [2, 3], [3, 0], [0, 2], [1, 3]], values: [1, 2, 3, 4, 5, 1])
+        let test = try HyperedgeSet([[2, 0], [3, 1]], values: [2.5, 4])
         try data.addRelation(Relation(name: "trust", members: [0, 0], task: .regression, train: train, test: test))
         var config = TrainingConfiguration.small(width: 4, epochs: 3, batchSize: 0)
         config.validationFraction = 0
@@ -31,5 +31,12 @@ final class PredictionTableTests: XCTestCase {
         try noTest.addModality(Modality(name: "user", count: 4, ids: ids))
         try noTest.addRelation(Relation(name: "trust", members: [0, 0], task: .regression, train: train))
         XCTAssertNil(try PredictionTable.text(try Trainer(dataset: noTest, configuration: config), relation: 0))
+    }
+}
+
+extension PredictionTableTests {
+    func testMemberColumnsNumberOnlyRepeatedModalities() {
+        XCTAssertEqual(PredictionTable.memberColumns(["user", "movie", "tag"]), ["user", "movie", "tag"])
+        XCTAssertEqual(PredictionTable.memberColumns(["user", "movie", "user"]), ["user#0", "movie", "user#2"])
     }
 }

@@ -1,0 +1,67 @@
+@testable import HyperLearn
+import Foundation
+import XCTest
+
+/// `TrainingConfiguration`'s decoder: any subset of the keys, defaults for the rest, and errors that
+/// name the key.
+final class TrainingConfigurationTests: XCTestCase {
+    func decode(_ json: String) throws -> TrainingConfiguration {
+        try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+    }
+
+    func testPartialObjectKeepsTheDefaultsForTheRest() throws {
+        let decoded = try decode(#"{"dimensions": 12, "decoder": "cp+tuple", "incidenceFeatures": true, "learningRate": 0.02, "seed": 12345678901}"#)
+        var expected = TrainingConfiguration()
+        expected.dimensions = 12
+        expected.decoder = .cpTuple
+        expected.incidenceFeatures = true
+        expected.learningRate = 0.02
+        expected.seed = 12_345_678_901
+        XCTAssertEqual(decoded, expected)
+        XCTAssertEqual(decoded.epochs, 200)
+        XCTAssertEqual(decoded.batchSize, 8_192)
+        XCTAssertEqual(try decode("{}"), TrainingConfiguration())
+    }
+
+    func testEncodingRoundTripsAndUsesEveryKey() throws {
+        var configuration = TrainingConfiguration()
+        configuration.earlyStoppingRelation = "rating"
+        configuration.dropout = 0.25
+        configuration.shards = 3
+        let data = try JSONEncoder().encode(configuration)
+        XCTAssertEqual(try JSONDecoder().decode(TrainingConfiguration.self, from: data), configuration)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(Set(object.keys), Set(TrainingConfiguration.keyNames))
+        XCTAssertEqual(TrainingConfiguration.keyNames, Mirror(reflecting: configuration).children.compactMap(\.label),
+                       "one key per property, in declaration order")
+    }
+
+    func testUnknownKeyIsNamedAndTheKnownOnesListed() {
+        XCTAssertThrowsError(try decode(#"{"dimensions": 8, "learningRat": 0.1}"#)) { error in
+            guard case let DecodingError.dataCorrupted(context) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(context.codingPath.last?.stringValue, "learningRat")
+            XCTAssertTrue(context.debugDescription.hasPrefix("unknown key 'learningRat'; known keys: dimensions, hiddenDimensions,"),
+                          context.debugDescription)
+            XCTAssertTrue(context.debugDescription.contains("learningRate"))
+        }
+    }
+
+    func testWrongTypesNameTheKey() {
+        for (json, key, expected) in [(#"{"dimensions": "many"}"#, "dimensions", "expected an integer, found 'many'"),
+                                      (#"{"rootWeight": 3}"#, "rootWeight", "expected true or false"),
+                                      (#"{"dropout": "high"}"#, "dropout", "expected a number, found 'high'"),
+                                      (#"{"seed": -1}"#, "seed", "expected a non-negative integer"),
+                                      (#"{"epochs": 2.5}"#, "epochs", "expected an integer")] {
+            XCTAssertThrowsError(try decode(json), json) { error in
+                guard case let DecodingError.typeMismatch(_, context) = error else { return XCTFail("\(json): \(error)") }
+                XCTAssertEqual(context.codingPath.last?.stringValue, key, json)
+                XCTAssertTrue(context.debugDescription.hasPrefix("key '\(key)': \(expected)"), context.debugDescription)
+            }
+        }
+        XCTAssertThrowsError(try decode(#"{"decoder": "mlp"}"#)) { error in
+            guard case let DecodingError.dataCorrupted(context) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(context.codingPath.last?.stringValue, "decoder")
+            XCTAssertTrue(context.debugDescription.contains("unknown decoder 'mlp'; use cp,"), context.debugDescription)
+        }
+    }
+}
