@@ -78,6 +78,7 @@ struct TrainCommand: ParsableCommand {
         run.manifest = source.recordedManifest
         // Everything that can fail on bad input happens before the folder exists.
         let loaded = try source.load().loaded
+        try InputLimits.check(loaded.dataset, run.training)
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
