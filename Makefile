@@ -5,7 +5,7 @@ MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 HAVE_MPI := $(shell pkg-config --exists ompi-c 2>/dev/null && command -v mpirun >/dev/null 2>&1 && echo yes)
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps deps-mpi build demo test test-mpi bench clean
+.PHONY: deps deps-mpi build demo test test-mpi bench fuzz soak clean
 
 # Installs the system libraries when they are missing (needs root for apt-get).
 deps:
@@ -53,6 +53,19 @@ DATA ?= ../shared/data
 bench: deps
 	swift build -c release
 	bash Benchmarks/run.sh $(DATA)
+
+# libFuzzer targets (Fuzz/: manifest parser, delimited text, .npy, .npz, checkpoint), each for
+# SECONDS seconds from the repository's fixtures; fails on any crash, trap or hang. See RELIABILITY.md.
+SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(SECONDS)
+
+# Kills `train` on gps with SIGKILL at random moments, resumes, and compares with an uninterrupted
+# run (not part of `make test`: minutes, and it needs DATA). KILLS sets the number of kills.
+KILLS ?= 5
+soak: deps
+	swift build -c release
+	bash scripts/soak.sh $(DATA) $(KILLS)
 
 clean:
 	rm -rf .build runs

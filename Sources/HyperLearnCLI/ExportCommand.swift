@@ -47,27 +47,45 @@ struct ExportCommand: ParsableCommand {
             tables.append((modality.name, embeddings, ids))
         }
         let destination = URL(fileURLWithPath: to ?? folder.url.appendingPathComponent("export/\(format.rawValue)").path)
-        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        var written = [URL]()
-        func write(_ text: String, _ name: String) throws {
-            let url = destination.appendingPathComponent(name)
-            try AtomicFile.write(text, to: url)
-            written.append(url)
-        }
-        for (name, embeddings, ids) in tables {
-            switch format {
-            case .npy:
-                let url = destination.appendingPathComponent("\(name).npy")
-                try NPYWriter.write(EmbeddingExport.npy(embeddings), to: url)
-                written.append(url)
-                try write(EmbeddingExport.idList(ids), "\(name).ids.txt")
-            case .tsv:
-                try write(EmbeddingExport.tsv(embeddings, ids: ids), "\(name).tsv")
-            case .projector:
-                try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
-                try write(EmbeddingExport.projectorMetadata(ids: ids), "\(name).metadata.tsv")
+            .standardizedFileURL
+        // Everything is written into a hidden sibling folder first, then moved into place, so a
+        // failure leaves no half-filled output folder.
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        var names = [String]()
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            func write(_ text: String, _ name: String) throws {
+                try AtomicFile.write(text, to: staging.appendingPathComponent(name))
+                names.append(name)
             }
+            for (name, embeddings, ids) in tables {
+                switch format {
+                case .npy:
+                    try NPYWriter.write(EmbeddingExport.npy(embeddings), to: staging.appendingPathComponent("\(name).npy"))
+                    names.append("\(name).npy")
+                    try write(EmbeddingExport.idList(ids), "\(name).ids.txt")
+                case .tsv:
+                    try write(EmbeddingExport.tsv(embeddings, ids: ids), "\(name).tsv")
+                case .projector:
+                    try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
+                    try write(EmbeddingExport.projectorMetadata(ids: ids), "\(name).metadata.tsv")
+                }
+            }
+            if FileManager.default.fileExists(atPath: destination.path) {
+                // An existing folder (perhaps --to with other files in it): replace only our files.
+                for name in names {
+                    try AtomicFile.move(staging.appendingPathComponent(name), over: destination.appendingPathComponent(name))
+                }
+                try FileManager.default.removeItem(at: staging)
+            } else {
+                try FileManager.default.moveItem(at: staging, to: destination)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
         }
+        let written = names.map { destination.appendingPathComponent($0) }
         Terminal.write(written.map { $0.path + "\n" }.joined())
     }
 }

@@ -42,12 +42,16 @@ struct HyperparameterOptions: ParsableArguments {
 
     func validate() throws {
         if let epochs, epochs < 0 { throw ValidationError("--epochs must be ≥ 0, got \(epochs)") }
-        if let dimensions, dimensions <= 0 { throw ValidationError("--dim must be positive, got \(dimensions)") }
+        if let dimensions, dimensions <= 0 || dimensions > InputLimits.maximumDimensions {
+            throw ValidationError("--dim must be in 1...\(InputLimits.maximumDimensions), got \(dimensions)")
+        }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
         if let batchSize, batchSize < 0 { throw ValidationError("--batch-size must be ≥ 0, got \(batchSize)") }
-        if let threads, threads < 0 { throw ValidationError("--threads must be ≥ 0, got \(threads)") }
+        if let threads, threads < 0 || threads > InputLimits.maximumThreads {
+            throw ValidationError("--threads must be in 0...\(InputLimits.maximumThreads), got \(threads)")
+        }
     }
 
     /// Applies the flags that were given on top of `configuration`.

@@ -12,7 +12,11 @@ import HyperLearn
 /// DIR/model.json           modality and relation names, what predict/export need
 /// DIR/embeddings/M.npy     float32 items × d, one per modality
 /// DIR/embeddings/M.ids.txt the items' external IDs, in row order
+/// DIR/.lock                the PID of the `train` that holds the folder (see ``RunLock``)
 /// ```
+///
+/// Hidden `.NAME.UUID.tmp` files and `.embeddings.tmp-PID` folders are writes in progress; the next
+/// `train` on the folder removes any that a killed run left.
 struct RunDirectory {
     let url: URL
 
@@ -25,12 +29,51 @@ struct RunDirectory {
     var curve: URL { url.appendingPathComponent("training-curve.svg") }
     var model: URL { url.appendingPathComponent("model.json") }
     var embeddings: URL { url.appendingPathComponent("embeddings") }
-    func embedding(_ modality: String) -> URL { embeddings.appendingPathComponent("\(modality).npy") }
-    func ids(_ modality: String) -> URL { embeddings.appendingPathComponent("\(modality).ids.txt") }
+    func embedding(_ modality: String) -> URL { EmbeddingFolder(url: embeddings).embedding(modality) }
+    func ids(_ modality: String) -> URL { EmbeddingFolder(url: embeddings).ids(modality) }
+    var exports: URL { url.appendingPathComponent("export") }
 
     /// Whether the folder already holds a run (a checkpoint or metrics).
     var holdsRun: Bool {
         FileManager.default.fileExists(atPath: checkpoint.path) || FileManager.default.fileExists(atPath: metrics.path)
+    }
+
+    var holdsRunError: CLIError {
+        CLIError("\(url.path) already holds a run (checkpoint.bin or metrics.json); pass --resume to continue it, --force to replace it, or choose another --out")
+    }
+
+    /// Removes what `train` and `export` write (for `--force`, and after a new run failed).
+    func removeRunFiles() throws {
+        for file in [metrics, checkpoint, config, history, curve, model, embeddings, exports]
+        where FileManager.default.fileExists(atPath: file.path) {
+            do { try FileManager.default.removeItem(at: file) } catch {
+                throw CLIError("cannot remove \(file.path) to replace the run: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Removes writes in progress that a killed run left (call with the folder locked).
+    func removeTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in names where name.hasPrefix(".") && (name.hasSuffix(".tmp") || name.hasPrefix(".embeddings.tmp-")) {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
+        }
+    }
+
+    /// Writes the embeddings into a hidden folder with `body`, then renames it over `embeddings/`, so
+    /// the folder holds every modality's files or none.
+    func replaceEmbeddings(_ body: (EmbeddingFolder) throws -> Void) throws {
+        let staging = url.appendingPathComponent(".embeddings.tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: staging)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try body(EmbeddingFolder(url: staging))
+            if FileManager.default.fileExists(atPath: embeddings.path) { try FileManager.default.removeItem(at: embeddings) }
+            try FileManager.default.moveItem(at: staging, to: embeddings)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
     }
 
     /// Checks that `url` is a run folder written by `train` (has `file`).
@@ -42,11 +85,24 @@ struct RunDirectory {
 
     func readModel() throws -> RunModel {
         try require(model, what: "written by `hyperlearn train`")
+        let decoded: RunModel
         do {
-            return try JSONDecoder().decode(RunModel.self, from: Data(contentsOf: model))
+            decoded = try JSONDecoder().decode(RunModel.self, from: Data(contentsOf: model))
         } catch {
             throw HyperLearnError.invalidInput(file: model.path, line: nil, field: "model", reason: "cannot read: \(error)")
         }
+        // Names become file names in `export`: a damaged or hand-edited model.json must not lead outside.
+        for (i, modality) in decoded.modalities.enumerated() {
+            let field = "modalities[\(i)]"
+            if let problem = InputLimits.problem(withName: modality.name) {
+                throw HyperLearnError.invalidInput(file: model.path, line: nil, field: "\(field).name", reason: problem)
+            }
+            guard modality.embedding == "embeddings/\(modality.name).npy", modality.ids == "embeddings/\(modality.name).ids.txt" else {
+                throw HyperLearnError.invalidInput(file: model.path, line: nil, field: field,
+                                                   reason: "embedding and ids must be embeddings/\(modality.name).npy and embeddings/\(modality.name).ids.txt")
+            }
+        }
+        return decoded
     }
 
     func readConfiguration() throws -> RunConfiguration {
@@ -62,11 +118,19 @@ struct RunDirectory {
         if let dataRoot { run.dataRoot = dataRoot.path }
         try require(checkpoint, what: "the run never finished an epoch")
         let loaded = try DataSource(run).load().loaded
+        try InputLimits.check(loaded.dataset, run.training)
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         try trainer.loadCheckpoint(from: checkpoint)
         trainer.restoreBest()
         return (trainer, loaded)
     }
+}
+
+/// A folder of `M.npy` and `M.ids.txt` files: a run's `embeddings/`, or the hidden one it is staged in.
+struct EmbeddingFolder {
+    let url: URL
+    func embedding(_ modality: String) -> URL { url.appendingPathComponent("\(modality).npy") }
+    func ids(_ modality: String) -> URL { url.appendingPathComponent("\(modality).ids.txt") }
 }
 
 /// What `predict` and `export` need to know about a run's model.

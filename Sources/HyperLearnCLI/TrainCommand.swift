@@ -40,11 +40,15 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint (settings come from its config.yaml).")
     var resume = false
 
+    @Flag(help: "Replace the run already in --out (finished or abandoned) instead of refusing to.")
+    var force = false
+
     /// Test hook: exit abruptly (status 137, like `kill -9`) once this epoch's checkpoint is written.
     @Option(name: .customLong("stop-after-epochs"), help: .hidden)
     var stopAfterEpochs: Int?
 
     func validate() throws {
+        if resume && force { throw ValidationError("--resume continues the run in --out and --force replaces it; give one of them") }
         if resume {
             guard out != nil else { throw ValidationError("--resume needs --out DIR (the run to continue)") }
             guard manifest == nil, !hyperparameters.setsTrainingValues, data.dataRoot == nil else {
@@ -70,20 +74,53 @@ struct TrainCommand: ParsableCommand {
             run = try resolveConfiguration()
             let name = try DataSource(run).manifest().name
             folder = RunDirectory(out ?? TrainCommand.defaultOut(dataset: name))
-            if folder.holdsRun {
-                throw CLIError("\(folder.url.path) already holds a run (checkpoint.bin or metrics.json); pass --resume to continue it, or choose another --out")
-            }
+            if folder.holdsRun && !force { throw folder.holdsRunError }
         }
         let source = DataSource(run)
         run.manifest = source.recordedManifest
         // Everything that can fail on bad input happens before the folder exists.
         let loaded = try source.load().loaded
+        try InputLimits.check(loaded.dataset, run.training)
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
+        // A resumed run's folder exists: lock it before reading its checkpoint.
+        var lock = resume ? try RunLock(folder.url) : nil
         if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
         let (rank, finishSharding) = try sharding.start(on: trainer)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
         if rank > 0 { return try runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
+
+        let created = !FileManager.default.fileExists(atPath: folder.url.path)
+        if lock == nil {
+            try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+            lock = try RunLock(folder.url)
+            // Another run may have finished here between the first check and the lock.
+            if folder.holdsRun && !force { throw folder.holdsRunError }
+            if force { try folder.removeRunFiles() }
+        }
+        folder.removeTemporaries()
+        do {
+            try train(trainer, run: run, loaded: loaded, folder: folder, device: deviceName, note: deviceNote,
+                      finishSharding: finishSharding)
+        } catch {
+            // No half-written run: a new one goes entirely, a resumed one keeps its last checkpoint.
+            if resume {
+                folder.removeTemporaries()
+            } else if created {
+                try? FileManager.default.removeItem(at: folder.url)
+            } else {
+                try? folder.removeRunFiles()
+                folder.removeTemporaries()
+            }
+            throw error
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// Trains and writes the run folder (locked by the caller); exports go to a hidden folder that is
+    /// renamed into place, and metrics.json, written last, marks the run finished.
+    func train(_ trainer: Trainer, run: RunConfiguration, loaded: LoadedDataset, folder: RunDirectory,
+               device deviceName: String, note deviceNote: String, finishSharding: () throws -> Void) throws {
 
         let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
         if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
@@ -92,7 +129,6 @@ struct TrainCommand: ParsableCommand {
         progress.note(deviceNote)
         progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
                       + (resume ? " (from epoch \(trainer.epoch))" : ""))
-        try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
         try RunDirectory.write(ConfigFile.render(run), to: folder.config)
         try RunDirectory.writeJSON(RunModel(dataset: loaded.dataset, configuration: run.training), to: folder.model)
 
@@ -113,9 +149,11 @@ struct TrainCommand: ParsableCommand {
         let test = trainer.evaluate(on: .test)
         let validation = trainer.evaluate(on: .validation)
         let z = trainer.embeddings()
-        for (m, modality) in loaded.dataset.modalities.enumerated() {
-            try RunDirectory.write(NPYWriter.encode(EmbeddingExport.npy(z[m])), to: folder.embedding(modality.name))
-            try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: folder.ids(modality.name))
+        try folder.replaceEmbeddings { staging in
+            for (m, modality) in loaded.dataset.modalities.enumerated() {
+                try RunDirectory.write(NPYWriter.encode(EmbeddingExport.npy(z[m])), to: staging.embedding(modality.name))
+                try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: staging.ids(modality.name))
+            }
         }
         try RunDirectory.writeJSON(trainer.history, to: folder.history)
         try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,

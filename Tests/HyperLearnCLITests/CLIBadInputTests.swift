@@ -140,6 +140,39 @@ final class CLIBadInputTests: XCTestCase {
         XCTAssertEqual(before, after)
     }
 
+    /// Issue 15: names become file names; `../` in one used to put embeddings outside --out.
+    func testPathLikeModalityNameIsRefused() throws {
+        try assertTrainFails(file: "manifest.yaml:9", field: "modalities.../../evil") { copy in
+            try String.edit(self.manifest(copy), replacing: "  tag: {}", with: "  ../../evil: {}")
+            try String.edit(self.manifest(copy), replacing: "members: [user, item, tag]", with: "members: [user, item, ../../evil]")
+        }
+    }
+
+    func testNonUTF8BytesAreRefused() throws {
+        try assertTrainFails(file: "rating.train.tsv:2", field: "encoding") { copy in
+            let url = copy.appendingPathComponent("rating.train.tsv")
+            var bytes = [UInt8](try Data(contentsOf: url))
+            let secondLine = bytes.firstIndex(of: 0x0A)! + 1
+            bytes[secondLine + 1] = 0xE9  // Latin-1 'é' in a UTF-8 file
+            try Data(bytes).write(to: url)
+        }
+    }
+
+    func testClassicMacLineEndsAreRefused() throws {
+        try assertTrainFails(file: "tag.train.tsv:1", field: "column 2") { copy in
+            let url = copy.appendingPathComponent("tag.train.tsv")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try text.replacingOccurrences(of: "\n", with: "\r").write(to: url, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// A value that squares to infinity used to fail only once training had created the folder.
+    func testHugeRegressionValueIsRefusedBeforeTheFolderExists() throws {
+        try assertTrainFails(file: "rating.train.tsv:3", field: "column 2 (value)") { copy in
+            try self.replaceValue(in: copy.appendingPathComponent("rating.train.tsv"), line: 3, with: "1e30")
+        }
+    }
+
     func testCUDAUnavailable() throws {
         let out = try CLI.temporaryFolder(self).appendingPathComponent("out")
         let result = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out) + ["--device", "cuda"])

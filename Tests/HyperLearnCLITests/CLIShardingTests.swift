@@ -49,6 +49,21 @@ final class CLIShardingTests: XCTestCase {
         try assertSameRun(try train(["--shard-map", "1,0,1"]), single)
     }
 
+    /// Issue 13: a sharded run killed after a checkpoint and resumed reports the exchange volume (and
+    /// everything else) of the uninterrupted run.
+    func testResumedShardedRunMatchesTheUninterruptedOne() throws {
+        let straight = try train(["--shards", "3"])
+        let resumed = try CLI.temporaryFolder(self).appendingPathComponent("resumed")
+        let killed = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: resumed)
+                                 + ["--shards", "3", "--stop-after-epochs", "2"])
+        XCTAssertEqual(killed.status, 137, killed.stderr)
+        let result = try CLI.run(["train", "--out", resumed.path, "--resume", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = try CLI.json(resumed.appendingPathComponent("metrics.json"))["exchange_bytes_per_step"] as? [String: Int]
+        XCTAssertGreaterThan(rows?["rows"] ?? 0, 0)
+        try assertSameRun(resumed, straight)
+    }
+
     func testBadShardSettingsAreRejected() throws {
         let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
         let arguments = CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: out)

@@ -24,6 +24,8 @@ public enum AtomicFile {
         do {
             try data.write(to: temporary)
         } catch {
+            // A full disk leaves part of the file: remove it rather than leave it beside the destination.
+            try? FileManager.default.removeItem(at: temporary)
             throw HyperLearnError.io(path: url.path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
         }
         do {
@@ -32,6 +34,12 @@ public enum AtomicFile {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+    }
+
+    /// Renames `source` over `destination` in one step (both in one file system).
+    /// - Throws: ``HyperLearnError/io(path:reason:)`` naming the destination.
+    public static func move(_ source: URL, over destination: URL) throws {
+        try SystemCall.rename(source.path, destination.path)
     }
 
     /// Writes `text` as UTF-8 (see ``write(_:to:)-(Data,_)``).

@@ -13,7 +13,11 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 /// - Delimiters may be one character or a string (`"\t"`, `","`, `"|"`, `"::"`).
 /// - Fields may be quoted as in RFC 4180: `"a, b"` holds the delimiter, `""` stands for one quote,
 ///   and a quoted field may span lines (its row keeps the line number where it started).
-/// - Lines end with LF or CRLF; empty lines are skipped.
+/// - Lines end with LF or CRLF; empty lines are skipped. A carriage return alone (classic Mac line
+///   ends) or a NUL byte (a binary or UTF-16 file) outside quotes is an error, not data: read as
+///   bytes they would glue the whole file into one row.
+/// - UTF-8 files may start with a byte-order mark (skipped); a byte sequence that is not UTF-8 is an
+///   error naming its line, since decoding it would turn distinct IDs into the same `�`.
 /// - With a single space as delimiter, runs of spaces count as one and leading or trailing spaces
 ///   are ignored (whitespace-separated files).
 ///
@@ -51,6 +55,11 @@ public struct DelimitedTextReader: Sendable {
               !delimiterBytes.contains(UInt8(ascii: "\r")) else {
             throw HyperLearnError.invalidInput(file: fileName, line: nil, field: "delimiter",
                                                reason: "delimiter \(String(reflecting: delimiter)) must be non-empty and hold no quote or line end")
+        }
+        if encoding == .utf8, let bad = UTF8Validation.firstInvalidByte(bytes) {
+            let line = 1 + bytes[..<bad].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            throw HyperLearnError.invalidInput(file: fileName, line: line, field: "encoding",
+                                               reason: "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8; if the file is Latin-1, set `encoding: latin1`")
         }
         self.bytes = bytes
         self.fileName = fileName
@@ -124,7 +133,9 @@ public struct DelimitedTextReader: Sendable {
         var row = DelimitedRow(fileName: fileName, encoding: encoding)
         try bytes.withUnsafeBufferPointer { buffer in
             let n = buffer.count
-            var p = 0
+            // A UTF-8 byte-order mark is not part of the first field.
+            let hasBOM = encoding == .utf8 && n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF
+            var p = hasBOM ? 3 : 0
             var line = 1
             @inline(__always) func atDelimiter(_ q: Int) -> Bool {
                 guard buffer[q] == delimiterFirst else { return false }
@@ -172,7 +183,14 @@ public struct DelimitedTextReader: Sendable {
                     }
                     // Unquoted bytes (or stray bytes after a closing quote, kept leniently).
                     while p < n && !atLineEnd(p) && !atDelimiter(p) {
-                        row.append(buffer[p])
+                        let byte = buffer[p]
+                        if byte == carriageReturn || byte == 0 {
+                            throw HyperLearnError.invalidInput(
+                                file: fileName, line: line + rowLinesSpanned, field: "column \(row.count)",
+                                reason: byte == 0 ? "NUL byte: this is a binary or UTF-16 file, not delimited text"
+                                                  : "carriage return without a line feed (classic Mac line ends); convert the file to LF or CRLF")
+                        }
+                        row.append(byte)
                         p += 1
                     }
                     row.endField()
@@ -254,6 +272,17 @@ public struct DelimitedRow: Sendable {
         return decode(index)
     }
 
+    /// Field `index` as an item ID: non-empty, and free of tabs and line ends, which would break the
+    /// one-ID-per-line and tab-separated files that runs export.
+    public func identifier(at index: Int, name: String) throws -> String {
+        let id = try string(at: index, name: name)
+        guard !id.isEmpty else { throw fieldError(index, name: name, reason: "empty ID") }
+        if id.unicodeScalars.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            throw fieldError(index, name: name, reason: "ID \(String(reflecting: id)) holds a tab or a line end")
+        }
+        return id
+    }
+
     /// Field `index` as a finite `Double`; rejects text, NaN and infinities.
     /// - Parameters:
     ///   - index: 0-based column.
@@ -328,6 +357,36 @@ enum TextDecoding {
             var scalars = String.UnicodeScalarView()
             for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
             return String(scalars)
+        }
+    }
+}
+
+enum UTF8Validation {
+    /// The offset of the first byte that does not belong to a well-formed UTF-8 sequence (overlong
+    /// forms, surrogates and code points above U+10FFFF included), or nil.
+    static func firstInvalidByte(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            var p = 0
+            while p < n {
+                let lead = b[p]
+                if lead < 0x80 { p += 1; continue }
+                let length: Int, low: UInt8, high: UInt8
+                switch lead {
+                case 0xC2...0xDF: (length, low, high) = (2, 0x80, 0xBF)
+                case 0xE0: (length, low, high) = (3, 0xA0, 0xBF)
+                case 0xED: (length, low, high) = (3, 0x80, 0x9F)
+                case 0xE1...0xEF: (length, low, high) = (3, 0x80, 0xBF)
+                case 0xF0: (length, low, high) = (4, 0x90, 0xBF)
+                case 0xF4: (length, low, high) = (4, 0x80, 0x8F)
+                case 0xF1...0xF3: (length, low, high) = (4, 0x80, 0xBF)
+                default: return p
+                }
+                guard p + length <= n, (low...high).contains(b[p + 1]) else { return p }
+                for k in 2..<max(2, length) where b[p + k] & 0xC0 != 0x80 { return p }
+                p += length
+            }
+            return nil
         }
     }
 }

@@ -176,17 +176,20 @@ public struct Manifest: Sendable, Equatable {
             }
             return node
         }
-        let name = try yaml.string(try required("name"), "name")
+        let nameNode = try required("name")
+        let name = try yaml.name(try yaml.string(nameNode, "name"), node: nameNode, line: nil, "name")
         let description = try top.first { $0.key == "description" }.map { try yaml.scalar($0.value, "description", expected: "a string") }
 
         var modalities: [ModalitySpec] = []
         for entry in try yaml.mapping(try required("modalities"), "modalities") {
+            _ = try yaml.name(entry.key, node: entry.value, line: entry.line, "modalities.\(entry.key)")
             modalities.append(try parseModality(entry.key, line: entry.line, node: entry.value, yaml: yaml))
         }
         guard !modalities.isEmpty else { throw yaml.error(try required("modalities"), "modalities", "no modality is defined") }
 
         var relations: [RelationSpec] = []
         for entry in try yaml.mapping(try required("relations"), "relations") {
+            _ = try yaml.name(entry.key, node: entry.value, line: entry.line, "relations.\(entry.key)")
             relations.append(try parseRelation(entry.key, line: entry.line, node: entry.value, yaml: yaml,
                                                modalityNames: modalities.map(\.name)))
         }
@@ -287,7 +290,7 @@ public struct Manifest: Sendable, Equatable {
         for (key, _, value) in try yaml.mapping(node, path, allowed: modalityKeys) {
             let keyPath = "\(path).\(key)"
             switch key {
-            case "count": spec.count = try yaml.int(value, keyPath, minimum: 1)
+            case "count": spec.count = try yaml.int(value, keyPath, minimum: 1, maximum: InputLimits.maximumItems)
             case "features":
                 let pairs = try yaml.mapping(value, keyPath, allowed: featureKeys)
                 guard let file = pairs.first(where: { $0.key == "file" }) else {
@@ -319,10 +322,10 @@ public struct Manifest: Sendable, Equatable {
                                                        reason: "'\(pair.key)' does not go with '\(kind.key)'; allowed: \((allowedWith[kind.key] ?? []).joined(separator: ", "))")
                 }
                 switch kind.key {
-                case "knn": spec.graph = .nearestNeighbors(k: try yaml.int(kind.value, "\(keyPath).knn", minimum: 1))
+                case "knn": spec.graph = .nearestNeighbors(k: try yaml.int(kind.value, "\(keyPath).knn", minimum: 1, maximum: InputLimits.maximumItems))
                 case "cooccurrence":
-                    let hub = try pairs.first { $0.key == "hub" }.map { try yaml.int($0.value, "\(keyPath).hub", minimum: 1) }
-                    spec.graph = .cooccurrence(k: try yaml.int(kind.value, "\(keyPath).cooccurrence", minimum: 1), hub: hub)
+                    let hub = try pairs.first { $0.key == "hub" }.map { try yaml.int($0.value, "\(keyPath).hub", minimum: 1, maximum: InputLimits.maximumItems) }
+                    spec.graph = .cooccurrence(k: try yaml.int(kind.value, "\(keyPath).cooccurrence", minimum: 1, maximum: InputLimits.maximumItems), hub: hub)
                 case "file" where fileIsArray:
                     let file = try fileReference(kind.value, "\(keyPath).file", yaml: yaml)
                     let array = try pairs.first { $0.key == "array" }.map { try yaml.string($0.value, "\(keyPath).array") }
@@ -387,12 +390,19 @@ public struct Manifest: Sendable, Equatable {
         guard members.count >= 2 else {
             throw yaml.error(membersNode, "\(path).members", "a relation needs at least two members, found \(members.count)")
         }
+        guard members.count <= InputLimits.maximumOrder else {
+            throw yaml.error(membersNode, "\(path).members", "\(members.count) members is above the limit of \(InputLimits.maximumOrder) per hyperedge")
+        }
         let taskNode = try required("task")
         let taskText = try yaml.string(taskNode, "\(path).task")
         guard let task = RelationTask(rawValue: taskText) else {
             throw yaml.error(taskNode, "\(path).task", "unknown task '\(taskText)'; use regression or link")
         }
-        let weight = try pairs.first { $0.key == "weight" }.map { try yaml.float($0.value, "\(path).weight") } ?? 1
+        let weightNode = pairs.first { $0.key == "weight" }?.value
+        let weight = try weightNode.map { try yaml.float($0, "\(path).weight") } ?? 1
+        guard weight > 0, weight <= InputLimits.maximumRelationWeight else {
+            throw yaml.error(weightNode, "\(path).weight", "\(weight) is outside (0, \(InputLimits.maximumRelationWeight)]; a relation's loss weight is positive")
+        }
         let trainEntry = pairs.first { $0.key == "train" }
         guard let trainEntry else { throw yaml.error(node, path, "missing required key 'train'") }
         let train = try parseSource(trainEntry.value, line: trainEntry.line, "\(path).train", yaml: yaml,

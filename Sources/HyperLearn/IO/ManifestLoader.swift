@@ -32,8 +32,12 @@ public struct ManifestLoader {
     private struct IDTable {
         var index: [String: Int32] = [:]
         var ids: [String] = []
-        mutating func register(_ id: String) -> Int32 {
+        var modality = ""
+        mutating func register(_ id: String) throws -> Int32 {
             if let found = index[id] { return found }
+            guard ids.count < InputLimits.maximumItems else {
+                throw HyperLearnError.invalidArgument("modality '\(modality)' has more than \(InputLimits.maximumItems) items (item indices are 32-bit)")
+            }
             let next = Int32(ids.count)
             index[id] = next
             ids.append(id)
@@ -62,7 +66,7 @@ public struct ManifestLoader {
                                                    reason: "no such file: \(url.path)")
             }
         }
-        var tables = [IDTable](repeating: IDTable(), count: manifest.modalities.count)
+        var tables = manifest.modalities.map { IDTable(modality: $0.name) }
 
         // 1. Arrays first: they fix the item counts of index-numbered modalities.
         var arraySources: [String: ArraySource] = [:]
@@ -76,6 +80,9 @@ public struct ManifestLoader {
                 let values = try loaded.array.doubleValues()
                 for (j, member) in relation.members.enumerated() {
                     guard let m = modalityIndex[member] else { continue }
+                    if let nums = loaded.numsType, j < nums.count, !(1...Int64(InputLimits.maximumItems)).contains(nums[j]) {
+                        throw arrayError(source, "nums_type[\(j)] is \(nums[j]); an item count is in 1...\(InputLimits.maximumItems)", field: "nums_type")
+                    }
                     let column = columns[j]
                     guard column < width else {
                         throw arrayError(source, "column \(column) is needed but the array has \(width) column(s)")
@@ -107,7 +114,16 @@ public struct ManifestLoader {
         }
         for (m, spec) in manifest.modalities.enumerated() {
             if let count = indexCounts[m] ?? spec.count {
-                for i in 0..<count { _ = tables[m].register(String(i)) }
+                // Each item gets an ID string and a table entry: refuse a count (written, or implied by
+                // one huge index) that cannot fit, before spending minutes filling memory.
+                let bytes = Double(count) * Double(InputLimits.bytesPerIndexedItem)
+                guard bytes <= Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+                    throw HyperLearnError.invalidInput(
+                        file: manifest.fileName, line: spec.line, field: "modalities.\(spec.name)",
+                        reason: String(format: "%d items (from its count, nums_type or largest index) need about %.0f GB; this machine has %.0f GB",
+                                       count, bytes / 1e9, Double(ProcessInfo.processInfo.physicalMemory) / 1e9))
+                }
+                for i in 0..<count { _ = try tables[m].register(String(i)) }
             }
         }
 
@@ -119,12 +135,12 @@ public struct ManifestLoader {
             var rows: [(item: Int32, numeric: [Double], categorical: [String])] = []
             var seen: [String: Int] = [:]
             try reader(features.file, features.format).forEachRow { row in
-                let id = try row.string(at: features.idColumn, name: "id")
+                let id = try row.identifier(at: features.idColumn, name: "id")
                 if let first = seen[id] {
                     throw row.fieldError(features.idColumn, name: "id", reason: "duplicate id '\(id)' (first on line \(first))")
                 }
                 seen[id] = row.line
-                let numeric = try features.numeric.map { try row.double(at: $0, name: "numeric") }
+                let numeric = try features.numeric.map { try bounded(row, $0, "numeric") }
                 var categorical = try features.categorical.map { try row.string(at: $0, name: "categorical") }
                 // Multi-label columns become one categorical value per label, tagged with their column.
                 for column in features.multilabel {
@@ -132,7 +148,7 @@ public struct ManifestLoader {
                         .components(separatedBy: features.labelSeparator).filter { !$0.isEmpty }
                     categorical += labels.map { "\u{1F}\(column)\u{1F}\($0)" }
                 }
-                rows.append((tables[m].register(id), numeric, categorical))
+                rows.append((try tables[m].register(id), numeric, categorical))
             }
             featureRows[m] = rows
             fromFeatures[m] = rows.count
@@ -158,9 +174,9 @@ public struct ManifestLoader {
             if case let .file(reference, format, columns, weight) = spec.graph {
                 var edges: [(Int32, Int32, Float)] = []
                 try reader(reference, format).forEachRow { row in
-                    let a = tables[m].register(try row.string(at: columns[0], name: "source"))
-                    let b = tables[m].register(try row.string(at: columns[1], name: "target"))
-                    let w = try weight.map { try row.float(at: $0, name: "weight") } ?? 1
+                    let a = try tables[m].register(try row.identifier(at: columns[0], name: "source"))
+                    let b = try tables[m].register(try row.identifier(at: columns[1], name: "target"))
+                    let w = try weight.map { Float(try bounded(row, $0, "weight", positive: true)) } ?? 1
                     edges.append((a, b, w))
                 }
                 edgeLists[m] = edges
@@ -173,8 +189,8 @@ public struct ManifestLoader {
                 var groups: [[Int32]] = []
                 try reader(reference, format).forEachRow { row in
                     var group: [Int32] = []
-                    for id in row.fields {
-                        let item = tables[m].register(id)
+                    for column in 0..<row.count {
+                        let item = try tables[m].register(try row.identifier(at: column, name: "member"))
                         if !group.contains(item) { group.append(item) }
                     }
                     groups.append(group)
@@ -290,8 +306,19 @@ public struct ManifestLoader {
         return (array.shape[0], array.shape[1])
     }
 
-    private func arrayError(_ source: Manifest.SourceSpec, _ reason: String) -> HyperLearnError {
-        .invalidInput(file: source.file.path, line: nil, field: source.array ?? "array", reason: reason)
+    private func arrayError(_ source: Manifest.SourceSpec, _ reason: String, field: String? = nil) -> HyperLearnError {
+        .invalidInput(file: source.file.path, line: nil, field: field ?? source.array ?? "array", reason: reason)
+    }
+
+    /// A number within ``InputLimits/maximumMagnitude`` (and above zero when `positive`), so that the
+    /// loss and the graph normalisation stay finite.
+    private func bounded(_ row: DelimitedRow, _ column: Int, _ name: String, positive: Bool = false) throws -> Double {
+        let value = try row.double(at: column, name: name)
+        guard abs(value) <= InputLimits.maximumMagnitude else {
+            throw row.fieldError(column, name: name, reason: "\(value) is above the limit of \(InputLimits.maximumMagnitude) in magnitude")
+        }
+        guard !positive || value > 0 else { throw row.fieldError(column, name: name, reason: "\(value) is not positive") }
+        return value
     }
 
     private func readRelationSource(_ source: Manifest.SourceSpec, _ relation: Manifest.RelationSpec,
@@ -311,9 +338,11 @@ public struct ManifestLoader {
             for r in 0..<rows {
                 for column in columns { set.members.append(Int32(values[r * width + column])) }
                 if relation.task == .regression, let valueColumn = source.value {
-                    let v = Float(values[r * width + valueColumn])
-                    guard v.isFinite else { throw arrayError(source, "row \(r), column \(valueColumn): value \(v) is not finite") }
-                    set.values?.append(v)
+                    let v = values[r * width + valueColumn]
+                    guard v.isFinite, abs(v) <= InputLimits.maximumMagnitude else {
+                        throw arrayError(source, "row \(r), column \(valueColumn): value \(v) is not finite or above \(InputLimits.maximumMagnitude) in magnitude")
+                    }
+                    set.values?.append(Float(v))
                 }
             }
             return set
@@ -321,10 +350,10 @@ public struct ManifestLoader {
         let names = relation.members
         try reader(source.file, source.format).forEachRow { row in
             for (j, column) in columns.enumerated() {
-                set.members.append(tables[members[j]].register(try row.string(at: column, name: names[j])))
+                set.members.append(try tables[members[j]].register(try row.identifier(at: column, name: names[j])))
             }
             if relation.task == .regression, let valueColumn = source.value {
-                set.values?.append(try row.float(at: valueColumn, name: "value"))
+                set.values?.append(Float(try bounded(row, valueColumn, "value")))
             }
         }
         return set

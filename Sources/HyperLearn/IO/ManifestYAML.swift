@@ -55,12 +55,13 @@ struct ManifestYAML {
         return text
     }
 
-    func int(_ node: Node, _ path: String, minimum: Int = 0) throws -> Int {
+    func int(_ node: Node, _ path: String, minimum: Int = 0, maximum: Int = .max) throws -> Int {
         let text = try scalar(node, path, expected: "an integer")
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
             throw error(node, path, "expected an integer, found '\(text)'")
         }
         guard value >= minimum else { throw error(node, path, "expected an integer ≥ \(minimum), found \(value)") }
+        guard value <= maximum else { throw error(node, path, "\(value) is above the limit of \(maximum)") }
         return value
     }
 
@@ -70,6 +71,14 @@ struct ManifestYAML {
             throw error(node, path, "expected a finite number, found '\(text)'")
         }
         return value
+    }
+
+    /// A name that may become a file name (see ``InputLimits/problem(withName:)``).
+    func name(_ text: String, node: Node?, line: Int?, _ path: String) throws -> String {
+        if let problem = InputLimits.problem(withName: text) {
+            throw HyperLearnError.invalidInput(file: file, line: line ?? node?.mark?.line, field: path, reason: problem)
+        }
+        return text
     }
 
     func bool(_ node: Node, _ path: String) throws -> Bool {

@@ -23,8 +23,14 @@ public struct Adam: Sendable, Codable, Equatable {
     /// Counts one step; call once before updating the parameters of that step.
     public mutating func advance() { step += 1 }
 
-    /// Restores the step counter from a checkpoint.
-    public mutating func restore(step: Int) { self.step = step }
+    /// The largest step counter a checkpoint may restore.
+    public static let maximumStep = Int(Int32.max)
+
+    /// Restores the step counter from a checkpoint (which checks it against ``maximumStep``).
+    public mutating func restore(step: Int) {
+        precondition((0...Adam.maximumStep).contains(step), "Adam.restore: step \(step) outside 0...\(Adam.maximumStep)")
+        self.step = step
+    }
 
     /// Updates `parameter` from its gradient (call after ``advance()``).
     public func update(_ parameter: Parameter) {
@@ -38,7 +44,12 @@ public struct Adam: Sendable, Codable, Equatable {
 extension Float {
     static func pow(_ base: Float, _ exponent: Int) -> Float {
         var result: Float = 1
-        for _ in 0..<exponent { result *= base }
+        // Stops once the product underflows to zero (about 10⁵ factors of 0.999), so the bias
+        // correction of a late step costs the same as an early one's; the result is unchanged.
+        for _ in 0..<max(0, exponent) {
+            if result == 0 { break }
+            result *= base
+        }
         return result
     }
 }

@@ -3,10 +3,13 @@ import Foundation
 /// Everything needed to continue a training run exactly where it stopped: parameters, Adam moments,
 /// the random generators' states, the epoch counter, the history and the early-stopping state.
 ///
-/// File layout: the 8 bytes `HLCKPT01`, a little-endian `UInt64` header length, a JSON header, then
-/// each parameter's value, first and second moments (and best snapshot, when present) as raw
-/// little-endian `Float32`, in ``HyperLearnModel/parameters`` order. Written atomically
-/// (temporary file, then rename), so a run killed mid-write leaves the previous checkpoint intact.
+/// File layout (version 2): the 8 bytes `HLCKPT02`; three little-endian fields, the header length
+/// (`UInt64`), the payload length (`UInt64`) and the CRC-32 of header and payload together
+/// (`UInt32`); the JSON header; then the payload: each parameter's value, first and second moments
+/// (and best snapshot and average, when present) as raw little-endian `Float32`, in
+/// ``HyperLearnModel/parameters`` order. Written atomically (temporary file, then rename), so a run
+/// killed mid-write leaves the previous checkpoint intact. Version 1 files (`HLCKPT01`: no payload
+/// length, no checksum) still load.
 public struct CheckpointHeader: Codable, Sendable {
     public var configuration: TrainingConfiguration
     public var epoch: Int
@@ -23,10 +26,15 @@ public struct CheckpointHeader: Codable, Sendable {
     public var hasBestSnapshot: Bool
     public var hasAverages: Bool? = nil
     public var exchangedBytes: Int
+    /// Gathered rows and biases exchanged so far (absent from checkpoints written before it was kept).
+    public var exchangeVolume: ExchangeVolume? = nil
 }
 
 extension Trainer {
-    static let checkpointMagic = Data("HLCKPT01".utf8)
+    static let checkpointMagicPrefix = Data("HLCKPT".utf8)
+    static let checkpointVersion = 2
+    /// A header larger than this is damage, not history (a 10 000-epoch history is about 3 MB).
+    static let checkpointHeaderLimit = 64 << 20
 
     /// Writes the training state to `url` atomically.
     public func saveCheckpoint(to url: URL) throws {
@@ -36,15 +44,13 @@ extension Trainer {
             bestScore: bestScore.isFinite ? bestScore : nil, epochsWithoutImprovement: epochsWithoutImprovement,
             optimizerStep: optimizer.step, learningRate: optimizer.learningRate, generator: generator.state,
             dropoutGenerators: dropoutGenerators.map(\.state), parameterNames: parameters.map(\.name),
-            parameterShapes: parameters.map { [$0.value.rows, $0.value.columns] },
-            hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes)
+            parameterShapes: parameters.map { [$0.rows, $0.columns] },
+            hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
+            exchangeVolume: exchangeVolume)
         let json = try JSONEncoder().encode(header)
-        var data = Trainer.checkpointMagic
-        var length = UInt64(json.count).littleEndian
-        data.append(Data(bytes: &length, count: 8))
-        data.append(json)
+        var payload = Data()
         func append(_ m: Matrix) {
-            m.storage.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+            m.storage.withUnsafeBytes { payload.append(contentsOf: $0) }
         }
         for (index, parameter) in parameters.enumerated() {
             append(parameter.value)
@@ -53,56 +59,75 @@ extension Trainer {
             if let bestSnapshot { append(bestSnapshot[index]) }
             if let parameterAverages { append(parameterAverages[index]) }
         }
+        var crc = json.withUnsafeBytes { CRC32.update(0, $0) }
+        crc = payload.withUnsafeBytes { CRC32.update(crc, $0) }
+        var data = Trainer.checkpointMagicPrefix + Data(String(format: "%02d", Trainer.checkpointVersion).utf8)
+        func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+        }
+        appendLittleEndian(UInt64(json.count))
+        appendLittleEndian(UInt64(payload.count))
+        appendLittleEndian(crc)
+        data.append(json)
+        data.append(payload)
         do {
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url)
         } catch {
-            throw HyperLearnError.io(path: url.path, reason: "cannot write checkpoint: \(error.localizedDescription)")
+            throw HyperLearnError.io(path: url.path, reason: "cannot write checkpoint: \(error)")
         }
     }
 
     /// Restores the training state saved by ``saveCheckpoint(to:)``. The trainer must have been built
     /// from the same dataset and configuration (checked by parameter names and shapes).
+    ///
+    /// Nothing is changed unless the whole file checks out: its version, every length against the
+    /// file's size, the checksum, the counters, the generators' states and every value finite.
+    /// - Throws: ``HyperLearnError/invalidInput(file:line:field:reason:)`` naming the file and the field.
     public func loadCheckpoint(from url: URL) throws {
-        guard let data = try? Data(contentsOf: url) else {
-            throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "checkpoint", reason: "cannot read the file")
+        func fail(_ field: String, _ reason: String) -> HyperLearnError {
+            .invalidInput(file: url.path, line: nil, field: field == "checkpoint" ? field : "checkpoint.\(field)", reason: reason)
         }
-        func fail(_ reason: String) -> HyperLearnError {
-            .invalidInput(file: url.path, line: nil, field: "checkpoint", reason: reason)
-        }
-        guard data.count >= 16, data.prefix(8) == Trainer.checkpointMagic else { throw fail("not a HyperLearn checkpoint") }
-        let length = data.subdata(in: 8..<16).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard length >= 0, 16 + length <= data.count,
-              let header = CheckpointHeader.decode(data.subdata(in: 16..<(16 + length))) else {
-            throw fail("damaged header")
-        }
+        guard let data = try? Data(contentsOf: url) else { throw fail("checkpoint", "cannot read the file") }
+        let (header, payloadStart) = try Trainer.checkpointHeader(data, fail: fail)
         let parameters = model.parameters
         guard header.parameterNames == parameters.map(\.name),
-              header.parameterShapes == parameters.map({ [$0.value.rows, $0.value.columns] }) else {
-            throw fail("the checkpoint was made for a different model (dataset or configuration changed)")
+              header.parameterShapes == parameters.map({ [$0.rows, $0.columns] }) else {
+            throw fail("parameterShapes", "the checkpoint was made for a different model (dataset or configuration changed)")
         }
         let hasAverages = header.hasAverages ?? false
         let perParameter = 3 + (header.hasBestSnapshot ? 1 : 0) + (hasAverages ? 1 : 0)
-        let expected = 16 + length + parameters.reduce(0) { $0 + $1.count * 4 * perParameter }
-        guard data.count == expected else { throw fail("truncated: \(data.count) bytes, expected \(expected)") }
-        var offset = 16 + length
-        func read(_ count: Int) -> [Float] {
-            let floats = data.subdata(in: offset..<(offset + count * 4)).withUnsafeBytes { raw in
-                (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        let floats = parameters.reduce(0) { $0 + $1.count } * perParameter
+        guard data.count - payloadStart == floats * 4 else {
+            throw fail("payload", "\(data.count - payloadStart) bytes of parameters, expected \(floats * 4) (truncated or padded)")
+        }
+        try validate(header, fail: fail)
+
+        var offset = payloadStart
+        func read(_ parameter: Parameter, _ part: String, nonNegative: Bool = false) throws -> Matrix {
+            let count = parameter.count
+            let values = data.withUnsafeBytes { raw in
+                (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + $0 * 4, as: UInt32.self))) }
             }
             offset += count * 4
-            return floats
+            if let bad = values.firstIndex(where: { !$0.isFinite || (nonNegative && $0 < 0) }) {
+                throw fail("\(parameter.name).\(part)", "element \(bad) is \(values[bad]); a checkpoint holds finite values only")
+            }
+            return Matrix(rows: parameter.rows, columns: parameter.columns, uncheckedStorage: values)
         }
+        var restored = [(value: Matrix, first: Matrix, second: Matrix)]()
         var snapshot = [Matrix](), averages = [Matrix]()
         for parameter in parameters {
-            parameter.value.storage = read(parameter.count)
-            parameter.firstMoment.storage = read(parameter.count)
-            parameter.secondMoment.storage = read(parameter.count)
-            if header.hasBestSnapshot {
-                snapshot.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, uncheckedStorage: read(parameter.count)))
-            }
-            if hasAverages {
-                averages.append(Matrix(rows: parameter.value.rows, columns: parameter.value.columns, uncheckedStorage: read(parameter.count)))
-            }
+            restored.append((try read(parameter, "value"), try read(parameter, "firstMoment"),
+                             try read(parameter, "secondMoment", nonNegative: true)))
+            if header.hasBestSnapshot { snapshot.append(try read(parameter, "bestSnapshot")) }
+            if hasAverages { averages.append(try read(parameter, "average")) }
+        }
+
+        // Everything checked: only now does the trainer change.
+        for (parameter, state) in zip(parameters, restored) {
+            parameter.value = state.value
+            parameter.firstMoment = state.first
+            parameter.secondMoment = state.second
         }
         parameterAverages = hasAverages ? averages : nil
         bestSnapshot = header.hasBestSnapshot ? snapshot : nil
@@ -116,6 +141,79 @@ extension Trainer {
         generator = SeededGenerator(state: header.generator)
         dropoutGenerators = header.dropoutGenerators.map { SeededGenerator(state: $0) }
         exchangedBytes = header.exchangedBytes
+        exchangeVolume = header.exchangeVolume ?? ExchangeVolume(rowBytes: header.exchangedBytes)
+    }
+
+    /// The counters and generator states of `header`, against this trainer.
+    private func validate(_ header: CheckpointHeader, fail: (String, String) -> HyperLearnError) throws {
+        guard header.epoch >= 0, header.history.count == header.epoch else {
+            throw fail("epoch", "epoch \(header.epoch) with \(header.history.count) history record(s); they must agree")
+        }
+        guard (0...header.epoch).contains(header.bestEpoch) else {
+            throw fail("bestEpoch", "\(header.bestEpoch) is outside 0...\(header.epoch)")
+        }
+        guard (0...header.epoch).contains(header.epochsWithoutImprovement) else {
+            throw fail("epochsWithoutImprovement", "\(header.epochsWithoutImprovement) is outside 0...\(header.epoch)")
+        }
+        let (maximumSteps, overflow) = header.epoch.multipliedReportingOverflow(by: stepsPerEpoch)
+        guard header.optimizerStep >= 0, overflow || header.optimizerStep <= maximumSteps,
+              header.optimizerStep <= Adam.maximumStep else {
+            throw fail("optimizerStep", "\(header.optimizerStep) steps cannot follow \(header.epoch) epoch(s) of \(stepsPerEpoch) step(s)")
+        }
+        guard header.learningRate.isFinite, header.learningRate > 0 else {
+            throw fail("learningRate", "\(header.learningRate) is not a positive finite number")
+        }
+        if let score = header.bestScore, !score.isFinite { throw fail("bestScore", "\(score) is not finite") }
+        guard SeededGenerator.isValidState(header.generator) else {
+            throw fail("generator", "a generator state is 4 words, not all zero; found \(header.generator)")
+        }
+        guard header.dropoutGenerators.count == dropoutGenerators.count else {
+            throw fail("dropoutGenerators", "\(header.dropoutGenerators.count) state(s) for \(dropoutGenerators.count) encoder(s)")
+        }
+        if let bad = header.dropoutGenerators.firstIndex(where: { !SeededGenerator.isValidState($0) }) {
+            throw fail("dropoutGenerators[\(bad)]", "a generator state is 4 words, not all zero; found \(header.dropoutGenerators[bad])")
+        }
+        let volume = header.exchangeVolume ?? ExchangeVolume()
+        guard header.exchangedBytes >= 0, volume.rowBytes >= 0, volume.biasBytes >= 0 else {
+            throw fail("exchangeVolume", "exchanged byte counts must be ≥ 0")
+        }
+    }
+
+    /// Checks the framing (magic, version, lengths against the file's size, checksum) and decodes the
+    /// header; returns it with the offset where the parameters start.
+    static func checkpointHeader(_ data: Data, fail: (String, String) -> HyperLearnError) throws
+        -> (header: CheckpointHeader, payloadStart: Int) {
+        guard data.count >= 16, data.prefix(6) == checkpointMagicPrefix else {
+            throw fail("checkpoint", "not a HyperLearn checkpoint (no HLCKPT magic)")
+        }
+        guard let version = Int(String(decoding: data[6..<8], as: UTF8.self)), (1...checkpointVersion).contains(version) else {
+            throw fail("version", "unknown checkpoint version '\(String(decoding: data[6..<8], as: UTF8.self))'; this build reads 01 to \(String(format: "%02d", checkpointVersion))")
+        }
+        func word<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        }
+        let fixed = version == 1 ? 16 : 28
+        guard data.count >= fixed else { throw fail("checkpoint", "truncated: \(data.count) bytes, shorter than the fixed header") }
+        let headerLength = word(8, UInt64.self)
+        guard headerLength <= UInt64(min(data.count - fixed, checkpointHeaderLimit)) else {
+            throw fail("headerLength", "\(headerLength) bytes, but the file has \(data.count - fixed) after the fixed header (truncated or damaged)")
+        }
+        let headerEnd = fixed + Int(headerLength)
+        if version >= 2 {
+            let payloadLength = word(16, UInt64.self)
+            guard payloadLength == UInt64(data.count - headerEnd) else {
+                throw fail("payloadLength", "\(payloadLength) bytes recorded, \(data.count - headerEnd) present (truncated or padded)")
+            }
+            let recorded = word(24, UInt32.self)
+            let actual = data.withUnsafeBytes { CRC32.update(0, UnsafeRawBufferPointer(rebasing: $0[fixed...])) }
+            guard recorded == actual else {
+                throw fail("crc32", String(format: "checksum %08x recorded, %08x computed: the file is damaged", recorded, actual))
+            }
+        }
+        guard let header = CheckpointHeader.decode(data.subdata(in: fixed..<headerEnd)) else {
+            throw fail("header", "damaged header (not the JSON this build writes)")
+        }
+        return (header, headerEnd)
     }
 }
 

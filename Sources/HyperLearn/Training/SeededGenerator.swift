@@ -19,10 +19,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         state = [splitMix(), splitMix(), splitMix(), splitMix()]
     }
 
-    /// Restores a generator from a saved ``state``.
+    /// Restores a generator from a saved ``state`` (check untrusted input with ``isValidState(_:)``).
     public init(state: [UInt64]) {
-        precondition(state.count == 4, "SeededGenerator: state has 4 words")
+        precondition(Self.isValidState(state), "SeededGenerator: state has 4 words, not all zero")
         self.state = state
+    }
+
+    /// Whether `state` can drive the generator: exactly 4 words, not all zero (xoshiro's one fixed
+    /// point, from which it would return zeros forever).
+    public static func isValidState(_ state: [UInt64]) -> Bool {
+        state.count == 4 && state.contains { $0 != 0 }
     }
 
     public mutating func next() -> UInt64 {

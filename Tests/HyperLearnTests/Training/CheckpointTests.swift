@@ -63,4 +63,147 @@ final class CheckpointTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("checkpoint"), "\(error)")
         }
     }
+
+    // MARK: Hostile checkpoints: each is refused with an error naming the file and the field, and the
+    // trainer is left as it was.
+
+    /// A trained trainer and its checkpoint file (removed at the end of the test).
+    func savedCheckpoint(epochs: Int = 2) throws -> (Trainer, URL) {
+        let trainer = try Trainer(dataset: try smallDataset(), configuration: TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 200))
+        for _ in 0..<epochs { try trainer.trainEpoch() }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hyperlearn-hostile-\(UUID().uuidString).bin")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        try trainer.saveCheckpoint(to: url)
+        return (trainer, url)
+    }
+
+    /// Rewrites a version-2 checkpoint with an edited header and payload and a correct checksum, so
+    /// that the validation behind the checksum is what refuses it.
+    func forge(_ url: URL, header edit: (inout [String: Any]) -> Void = { _ in }, payload editPayload: (inout Data) -> Void = { _ in }) throws {
+        let data = try Data(contentsOf: url)
+        let headerLength = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        var header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 28..<(28 + headerLength))) as? [String: Any])
+        var payload = data.subdata(in: (28 + headerLength)..<data.count)
+        edit(&header)
+        editPayload(&payload)
+        let json = try JSONSerialization.data(withJSONObject: header)
+        var out = Data("HLCKPT02".utf8)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt64(payload.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: CRC32.checksum(json + payload).littleEndian) { out.append(contentsOf: $0) }
+        try (out + json + payload).write(to: url)
+    }
+
+    func assertRefused(_ url: URL, field: String, reason: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fresh = try Trainer(dataset: try smallDataset(), configuration: TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 200))
+        let before = fresh.model.parameters.map(\.value)
+        assertInvalidInput(try fresh.loadCheckpoint(from: url), file: url.lastPathComponent, line: nil, field: field,
+                           reasonContains: reason, sourceFile: file, sourceLine: line)
+        XCTAssertEqual(fresh.model.parameters.map(\.value), before, "a refused checkpoint changes nothing", file: file, line: line)
+        XCTAssertEqual(fresh.epoch, 0, file: file, line: line)
+    }
+
+    func testCRC32MatchesTheStandardCheckValue() {
+        XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
+        XCTAssertEqual(CRC32.checksum([UInt8]()), 0)
+    }
+
+    func testHugeHeaderLengthIsRefusedNotTrapped() throws {
+        let (_, url) = try savedCheckpoint()
+        var data = try Data(contentsOf: url)
+        data.replaceSubrange(8..<16, with: [UInt8](repeating: 0xFF, count: 8))
+        try data.write(to: url)
+        try assertRefused(url, field: "checkpoint.headerLength", reason: "truncated or damaged")
+    }
+
+    func testFlippedPayloadByteFailsTheChecksum() throws {
+        let (_, url) = try savedCheckpoint()
+        var data = try Data(contentsOf: url)
+        data[data.count - 3] ^= 0x40
+        try data.write(to: url)
+        try assertRefused(url, field: "checkpoint.crc32", reason: "damaged")
+    }
+
+    func testTruncatedCheckpointNamesThePayloadLength() throws {
+        let (_, url) = try savedCheckpoint()
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count - 100).write(to: url)
+        try assertRefused(url, field: "checkpoint.payloadLength", reason: "truncated")
+    }
+
+    func testUnknownVersionIsRefused() throws {
+        let (_, url) = try savedCheckpoint()
+        var data = try Data(contentsOf: url)
+        data.replaceSubrange(6..<8, with: Array("99".utf8))
+        try data.write(to: url)
+        try assertRefused(url, field: "checkpoint.version", reason: "'99'")
+    }
+
+    func testBadGeneratorStateIsRefusedNotTrapped() throws {
+        let (_, url) = try savedCheckpoint()
+        try forge(url, header: { $0["generator"] = [1, 2, 3] })
+        try assertRefused(url, field: "checkpoint.generator", reason: "4 words")
+        try forge(url, header: { $0["generator"] = [0, 0, 0, 0] })
+        try assertRefused(url, field: "checkpoint.generator", reason: "not all zero")
+        try forge(url, header: { $0["generator"] = [1, 2, 3, 4]; $0["dropoutGenerators"] = [] })
+        try assertRefused(url, field: "checkpoint.dropoutGenerators", reason: "0 state(s) for 3 encoder(s)")
+    }
+
+    func testImpossibleCountersAreRefused() throws {
+        let (_, url) = try savedCheckpoint()
+        // A forged huge step used to stall every later update in the bias correction.
+        try forge(url, header: { $0["optimizerStep"] = 1_000_000_000_000_000 })
+        try assertRefused(url, field: "checkpoint.optimizerStep", reason: "cannot follow 2 epoch(s)")
+        try forge(url, header: { $0["optimizerStep"] = -1 })
+        try assertRefused(url, field: "checkpoint.optimizerStep", reason: "-1")
+        try forge(url, header: { $0["optimizerStep"] = 6; $0["epoch"] = -5 })
+        try assertRefused(url, field: "checkpoint.epoch", reason: "must agree")
+        try forge(url, header: { $0["epoch"] = 2; $0["bestEpoch"] = 7 })
+        try assertRefused(url, field: "checkpoint.bestEpoch", reason: "outside 0...2")
+        try forge(url, header: { $0["bestEpoch"] = 2; $0["learningRate"] = -1 })
+        try assertRefused(url, field: "checkpoint.learningRate", reason: "positive")
+    }
+
+    func testNonFiniteParametersAreRefused() throws {
+        let (trainer, url) = try savedCheckpoint()
+        try forge(url, payload: { payload in
+            withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { payload.replaceSubrange(4..<8, with: $0) }
+        })
+        try assertRefused(url, field: "checkpoint.\(trainer.model.parameters[0].name).value", reason: "element 1 is nan")
+        try forge(url, payload: { payload in
+            withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { payload.replaceSubrange(4..<8, with: $0) }
+            let second = trainer.model.parameters[0].count * 8
+            withUnsafeBytes(of: Float(-1).bitPattern.littleEndian) { payload.replaceSubrange(second..<(second + 4), with: $0) }
+        })
+        // The first problem in file order is reported.
+        try assertRefused(url, field: "checkpoint.\(trainer.model.parameters[0].name).value", reason: "nan")
+    }
+
+    func testVersionOneCheckpointStillLoads() throws {
+        let (trainer, url) = try savedCheckpoint()
+        let data = try Data(contentsOf: url)
+        let headerLength = data.subdata(in: 8..<16)
+        try (Data("HLCKPT01".utf8) + headerLength + data.subdata(in: 28..<data.count)).write(to: url)
+        let resumed = try Trainer(dataset: try smallDataset(), configuration: TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 200))
+        try resumed.loadCheckpoint(from: url)
+        XCTAssertEqual(resumed.epoch, 2)
+        XCTAssertEqual(resumed.model.parameters.map(\.value), trainer.model.parameters.map(\.value))
+    }
+
+    /// Issue 13: the exchange volume survives a checkpoint, so a resumed sharded run reports the same
+    /// bytes per step as an uninterrupted one.
+    func testExchangeVolumeIsRestored() throws {
+        var config = TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 200)
+        config.shards = 3
+        let trainer = try Trainer(dataset: try smallDataset(), configuration: config)
+        for _ in 0..<2 { try trainer.trainEpoch() }
+        XCTAssertGreaterThan(trainer.exchangeVolume.rowBytes, 0)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hyperlearn-volume-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try trainer.saveCheckpoint(to: url)
+        let resumed = try Trainer(dataset: try smallDataset(), configuration: config)
+        try resumed.loadCheckpoint(from: url)
+        XCTAssertEqual(resumed.exchangeVolume, trainer.exchangeVolume)
+        XCTAssertEqual(resumed.exchangedBytes, trainer.exchangedBytes)
+    }
 }

@@ -1,0 +1,203 @@
+@testable import HyperLearn
+import Foundation
+import XCTest
+
+/// Inputs that used to trap, hang, write outside the run folder or load silently wrong: each is now an
+/// error naming the file, the line (where there is one) and the field. Every file is built here, in a
+/// temporary folder.
+final class HostileInputIOTests: XCTestCase {
+    /// A two-modality link manifest over `train.tsv`, with `modalities` and `relation` text spliced in.
+    func manifest(_ folder: TemporaryFolder, name: String = "hostile", user: String = "user: {}",
+                  relationName: String = "likes", relationExtra: String = "", train: String = "u1\ti1\nu2\ti2\n") throws -> URL {
+        try folder.write("train.tsv", train)
+        return try folder.write("manifest.yaml", """
+            name: \(name)
+            modalities:
+              \(user)
+              item: {}
+            relations:
+              \(relationName):
+                members: [user, item]
+                task: link
+                train: {file: train.tsv}\(relationExtra)
+            """)
+    }
+
+    func load(_ url: URL) throws -> LoadedDataset { try Manifest.load(from: url).loadDataset() }
+
+    // MARK: Traps and hangs
+
+    func testItemCountAboveInt32IsRefused() throws {
+        let folder = try TemporaryFolder()
+        let url = try manifest(folder, user: "user: {count: 9999999999999}")
+        assertInvalidInput(try load(url), file: "manifest.yaml", line: 3, field: "modalities.user.count",
+                           reasonContains: "above the limit of 2147483647")
+    }
+
+    /// `count: 2000000000` fits Int32 but would fill memory with two billion IDs.
+    func testItemCountBeyondMemoryIsRefusedBeforeAllocating() throws {
+        let folder = try TemporaryFolder()
+        let url = try manifest(folder, user: "user: {count: 2000000000}")
+        assertInvalidInput(try load(url), file: "manifest.yaml", line: 3, field: "modalities.user",
+                           reasonContains: "2000000000 items")
+    }
+
+    func testHugeNumsTypeIsRefusedNotHung() throws {
+        let folder = try TemporaryFolder()
+        let edges = try NPYArray(shape: [2, 2], int64: [0, 1, 1, 0])
+        let nums = try NPYArray(shape: [2], int64: [1_000_000_000_000_000, 2])
+        try NPZWriter.write([("train_data", edges), ("nums_type", nums)], to: folder.url.appendingPathComponent("train.npz"))
+        let url = try folder.write("manifest.yaml", """
+            name: npz
+            modalities: {a: {}, b: {}}
+            relations:
+              r: {members: [a, b], task: link, train: {file: train.npz, array: train_data}}
+            """)
+        assertInvalidInput(try load(url), file: "train.npz", line: nil, field: "nums_type", reasonContains: "nums_type[0] is 1000000000000000")
+    }
+
+    func testHugeIndexIsRefusedNotHung() throws {
+        let folder = try TemporaryFolder()
+        try NPYWriter.write(try NPYArray(shape: [1, 2], int64: [0, 2_000_000_000]), to: folder.url.appendingPathComponent("train.npy"))
+        let url = try folder.write("manifest.yaml", """
+            name: npy
+            modalities: {a: {}, b: {}}
+            relations:
+              r: {members: [a, b], task: link, train: {file: train.npy}}
+            """)
+        assertInvalidInput(try load(url), file: "manifest.yaml", line: 2, field: "modalities.b", reasonContains: "2000000001 items")
+    }
+
+    func testOrderAboveTheLimitIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let members = Array(repeating: "a", count: 17).joined(separator: ", ")
+        let url = try folder.write("manifest.yaml", """
+            name: wide
+            modalities: {a: {}}
+            relations:
+              r: {members: [\(members)], task: link, train: {file: t.tsv}}
+            """)
+        assertInvalidInput(try Manifest.load(from: url), file: "manifest.yaml", line: 4, field: "relations.r.members",
+                           reasonContains: "17 members is above the limit of 16")
+    }
+
+    func testSettingsBeyondTheLimitsAreRefusedBeforeAllocating() throws {
+        var data = Dataset(name: "limits")
+        try data.addModality(Modality(name: "a", count: 3_000_000))
+        try data.addModality(Modality(name: "b", count: 3))
+        var configuration = TrainingConfiguration()
+        configuration.dimensions = 1024
+        XCTAssertThrowsError(try InputLimits.check(data, configuration)) { error in
+            XCTAssertTrue("\(error)".contains("modality 'a': 3000000 items × 1024 columns"), "\(error)")
+        }
+        configuration.dimensions = 5000
+        XCTAssertThrowsError(try InputLimits.check(data, configuration)) { error in
+            XCTAssertEqual("\(error)", "invalid argument: dimensions 5000 is above the limit of 4096")
+        }
+        configuration.dimensions = 16
+        configuration.threads = 100_000
+        XCTAssertThrowsError(try InputLimits.check(data, configuration)) { error in
+            XCTAssertEqual("\(error)", "invalid argument: threads 100000 is above the limit of 1024")
+        }
+        configuration.threads = 2
+        XCTAssertNoThrow(try InputLimits.check(data, configuration))
+    }
+
+    // MARK: Names become file names
+
+    func testPathLikeNamesAreRefused() throws {
+        let folder = try TemporaryFolder()
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, user: "../../evil: {}")), file: "manifest.yaml", line: 3,
+                           field: "modalities.../../evil", reasonContains: "not a plain name")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, relationName: "\"a/b\"")), file: "manifest.yaml", line: 6,
+                           field: "relations.a/b", reasonContains: "not a plain name")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, name: "../runs")), file: "manifest.yaml", line: 1,
+                           field: "name", reasonContains: "not a plain name")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, name: ".hidden")), file: "manifest.yaml", line: 1,
+                           field: "name", reasonContains: "not a plain name")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, name: String(repeating: "n", count: 65))), file: "manifest.yaml",
+                           line: 1, field: "name", reasonContains: "65 characters")
+        XCTAssertNil(InputLimits.problem(withName: "ml-latest-small_2.v1"))
+    }
+
+    // MARK: Values that would make the loss infinite
+
+    func testRelationWeightOutsideItsRangeIsRefused() throws {
+        let folder = try TemporaryFolder()
+        for weight in ["1e30", "-5", "0"] {
+            let url = try manifest(folder, relationExtra: "\n    weight: \(weight)")
+            assertInvalidInput(try Manifest.load(from: url), file: "manifest.yaml", line: 10, field: "relations.likes.weight",
+                               reasonContains: "is outside (0, 1000000.0]")
+        }
+    }
+
+    func testHugeRegressionValueIsRefused() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("train.tsv", "u1\ti1\t4\nu2\ti2\t1e30\n")
+        let url = try folder.write("manifest.yaml", """
+            name: values
+            modalities: {user: {}, item: {}}
+            relations:
+              rating: {members: [user, item], task: regression, train: {file: train.tsv, value: 2}}
+            """)
+        assertInvalidInput(try load(url), file: "train.tsv", line: 2, field: "column 2 (value)", reasonContains: "above the limit")
+        try NPYWriter.write(try NPYArray(shape: [1, 3], float64: [0, 1, -1e20]), to: folder.url.appendingPathComponent("train.npy"))
+        try folder.write("manifest.yaml", """
+            name: values
+            modalities: {user: {}, item: {}}
+            relations:
+              rating: {members: [user, item], task: regression, train: {file: train.npy, value: 2}}
+            """)
+        assertInvalidInput(try load(url), file: "train.npy", line: nil, field: "array", reasonContains: "row 0, column 2")
+    }
+
+    func testGraphWeightsArePositiveAndBounded() throws {
+        let folder = try TemporaryFolder()
+        for (weight, reason) in [("-1", "not positive"), ("0", "not positive"), ("1e30", "above the limit")] {
+            try folder.write("graph.tsv", "u1\tu2\t1\nu2\tu1\t\(weight)\n")
+            let url = try manifest(folder, user: "user: {graph: {file: graph.tsv, weight: 2}}")
+            assertInvalidInput(try load(url), file: "graph.tsv", line: 2, field: "column 2 (weight)", reasonContains: reason)
+        }
+    }
+
+    // MARK: Text that used to load silently wrong
+
+    func testByteOrderMarkIsNotPartOfTheFirstID() throws {
+        let reader = try DelimitedTextReader(bytes: [0xEF, 0xBB, 0xBF] + Array("u1\ti1\n".utf8), fileName: "bom.tsv")
+        XCTAssertEqual(try reader.rows().map(\.fields), [["u1", "i1"]])
+    }
+
+    func testInvalidUTF8NamesItsLine() throws {
+        let bytes = Array("u1\ti1\nu2\ti".utf8) + [0xFF, 0xFE] + Array("\n".utf8)
+        assertInvalidInput(try DelimitedTextReader(bytes: bytes, fileName: "bad.tsv"), file: "bad.tsv", line: 2, field: "encoding",
+                           reasonContains: "byte 0xFF is not UTF-8")
+        // Overlong forms and surrogates are not UTF-8 either; Latin-1 takes every byte.
+        assertInvalidInput(try DelimitedTextReader(bytes: [0xC0, 0xAF], fileName: "o.tsv"), file: "o.tsv", line: 1, field: "encoding")
+        assertInvalidInput(try DelimitedTextReader(bytes: [0xED, 0xA0, 0x80], fileName: "s.tsv"), file: "s.tsv", line: 1, field: "encoding")
+        XCTAssertNoThrow(try DelimitedTextReader(bytes: Array("é€😀".utf8), fileName: "ok.tsv"))
+        XCTAssertEqual(try DelimitedTextReader(bytes: bytes, fileName: "l.tsv", encoding: .latin1).rows().count, 2)
+    }
+
+    /// Classic Mac line ends used to turn a whole file into one row, of which the relation read one hyperedge.
+    func testLoneCarriageReturnIsAnError() throws {
+        let reader = try DelimitedTextReader(bytes: Array("u1\ti1\ru2\ti2\r".utf8), fileName: "mac.tsv")
+        assertInvalidInput(try reader.rows(), file: "mac.tsv", line: 1, field: "column 1", reasonContains: "carriage return without a line feed")
+        XCTAssertEqual(try DelimitedTextReader(bytes: Array("u1\ti1\r\nu2\ti2\r".utf8), fileName: "dos.tsv").rows().count, 2)
+    }
+
+    func testNULByteIsAnError() throws {
+        let reader = try DelimitedTextReader(bytes: Array("u1\ti1\n".utf8) + [0x75, 0x00, 0x32], fileName: "utf16.tsv", encoding: .latin1)
+        assertInvalidInput(try reader.rows(), file: "utf16.tsv", line: 2, field: "column 0", reasonContains: "NUL byte")
+    }
+
+    /// IDs with line ends or tabs would break `M.ids.txt` and the TSV exports; empty ones name nothing.
+    func testIDsWithLineEndsTabsOrNothingAreRefused() throws {
+        let folder = try TemporaryFolder()
+        var url = try manifest(folder, train: "u1\ti1\n\"u2\nx\"\ti2\n")
+        assertInvalidInput(try load(url), file: "train.tsv", line: 2, field: "column 0 (user)", reasonContains: "holds a tab or a line end")
+        url = try manifest(folder, train: "u1\t\"i\t1\"\n")
+        assertInvalidInput(try load(url), file: "train.tsv", line: 1, field: "column 1 (item)", reasonContains: "holds a tab or a line end")
+        url = try manifest(folder, train: "u1\ti1\n\"\"\ti2\n")
+        assertInvalidInput(try load(url), file: "train.tsv", line: 2, field: "column 0 (user)", reasonContains: "empty ID")
+    }
+}
