@@ -98,7 +98,7 @@ do {
         var config = base
         config.seed = seed
         let start = Date()
-        var members = [Trainer]()
+        var members = [TrainedModel]()
         for dataset in [loaded.dataset] + otherDatasets {
             members += try Ensemble.train(dataset: dataset, configuration: config, members: ensembleMembers) { k, record in
                 if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
@@ -106,18 +106,18 @@ do {
                 }
             }.members
         }
-        let ensemble = try Ensemble(members)
+        let ensemble = try Ensemble(models: members)
         let metrics = ensemble.evaluate()
         results.append(metrics)
         let seconds = Date().timeIntervalSince(start)
         // Per member: the mean epoch count, and the time of one epoch.
-        let memberEpochs = ensemble.members.map { Double($0.epoch) }
+        let memberEpochs = ensemble.members.map { Double($0.structure.epochsTrained) }
         let meanEpochs = memberEpochs.reduce(0, +) / Double(memberEpochs.count)
         let perEpoch = seconds / max(memberEpochs.reduce(0, +), 1)
         epochs.append(meanEpochs)
         secondsPerEpoch.append(perEpoch)
         let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": meanEpochs,
-                                   "best_epoch": members.count == 1 ? members[0].bestEpoch as Any : members.map(\.bestEpoch),
+                                   "best_epoch": members.count == 1 ? members[0].structure.bestEpoch as Any : members.map(\.structure.bestEpoch),
                                    "members": members.count,
                                    "seconds": seconds, "seconds_per_epoch": perEpoch]
         print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)

@@ -11,8 +11,8 @@
 /// print(ensemble.evaluate()["rating"]?["rmse"] ?? .nan)
 /// ```
 public struct Ensemble: Predictor {
-    /// The trained members; all predict the same items and test hyperedges.
-    public let members: [Trainer]
+    /// The trained members, as models on their own; all predict the same items and test hyperedges.
+    public let members: [TrainedModel]
 
     /// Seed of member `k` when the ensemble is trained from one configuration: `seed + 1000·k`, so
     /// ensembles for seeds 0, 1, 2… share no member.
@@ -23,6 +23,11 @@ public struct Ensemble: Predictor {
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` without members, or when a member's items or
     ///   test hyperedges differ from the first member's.
     public init(_ members: [Trainer]) throws {
+        try self.init(models: try members.map { try TrainedModel($0) })
+    }
+
+    /// An ensemble of loaded models (``TrainedModel/read(from:)``): nothing is rebuilt or re-read.
+    public init(models members: [TrainedModel]) throws {
         guard let first = members.first else { throw HyperLearnError.invalidArgument("an ensemble needs at least one model") }
         for (k, member) in members.enumerated().dropFirst() {
             if let difference = Ensemble.difference(member.dataset, first.dataset) {
@@ -72,9 +77,11 @@ public struct Ensemble: Predictor {
     /// negatives, same ranking queries). Only the test split: each member holds out its own validation
     /// split, which the others trained on.
     public func evaluate() -> [String: [String: Double]] {
-        let embeddings = members.map { $0.embeddings() }
-        return members[0].evaluate(on: .test) { r, hyperedges in
-            average(zip(members, embeddings).map { $0.clamped($0.rawScores(relation: r, hyperedges: hyperedges, embeddings: $1), relation: r) })
+        let protocolOwner = members[0].evaluation
+        return protocolOwner.evaluate(protocolOwner.testSets) { r, hyperedges in
+            average(members.map { member in
+                member.evaluation.clamped((try? member.rawScores(relation: r, hyperedges: hyperedges)) ?? [], relation: r)
+            })
         }
     }
 

@@ -6,11 +6,14 @@ import Foundation
 /// model/model.json       the structure: configuration, modalities with their item IDs, relations, parameter shapes
 /// model/weights.npz      every parameter by name (float32)
 /// model/embeddings.npz   every modality's final embeddings by modality name (float32, items × d)
+/// model/splits.npz       each relation's training and test hyperedges: R.train, R.test (int64, E × p)
+///                        and R.train_values, R.test_values (float32) for valued relations
 /// ```
 extension TrainedModel {
     static let structureFile = "model.json"
     static let weightsFile = "weights.npz"
     static let embeddingsFile = "embeddings.npz"
+    static let splitsFile = "splits.npz"
 
     /// Writes the archive into `folder` as a whole: into a temporary sibling folder first, then
     /// renamed into place, so a reader sees the complete archive or the previous one.
@@ -30,6 +33,18 @@ extension TrainedModel {
             try NPZWriter.write(try zip(structure.modalities, embeddings).map { modality, z in
                 (modality.name, try NPYArray(shape: [z.rows, z.columns], float32: z.storage))
             }, to: staging.appendingPathComponent(Self.embeddingsFile))
+            var splitArrays = [(name: String, array: NPYArray)]()
+            for (relation, structureEntry) in zip(dataset.relations, structure.relations) {
+                for (part, set) in [("train", relation.train), ("test", relation.test)] {
+                    guard let set else { continue }
+                    splitArrays.append(("\(structureEntry.name).\(part)",
+                                        try NPYArray(shape: [set.count, set.order], int64: set.members.map { Int64($0) })))
+                    if let values = set.values {
+                        splitArrays.append(("\(structureEntry.name).\(part)_values", try NPYArray(shape: [values.count], float32: values)))
+                    }
+                }
+            }
+            try NPZWriter.write(splitArrays, to: staging.appendingPathComponent(Self.splitsFile))
             // The previous archive steps aside, the new one takes its name, then the old one goes: a
             // reader sees one whole archive or (for an instant) none, never a mixture.
             var previous: URL?
@@ -72,8 +87,40 @@ extension TrainedModel {
             try matrix(embeddingsArchive.array(named: modality.name), file: embeddingsURL, name: modality.name,
                        rows: modality.ids.count, columns: structure.configuration.dimensions)
         }
+        let splitsURL = folder.appendingPathComponent(splitsFile)
+        let splitsArchive = try NPZArchive(url: splitsURL)
+        let splits = try structure.relations.map { relation -> (train: HyperedgeSet, test: HyperedgeSet?) in
+            func set(_ part: String) throws -> HyperedgeSet? {
+                let name = "\(relation.name).\(part)"
+                guard splitsArchive.contains(name) else { return nil }
+                let members = try splitsArchive.array(named: name)
+                guard members.shape.count == 2, members.shape[1] == relation.members.count else {
+                    throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: name,
+                                                       reason: "shape \(members.shape), expected [E, \(relation.members.count)]")
+                }
+                let indices = try members.doubleValues().map { value -> Int32 in
+                    guard value >= 0, value < Double(Int32.max), value == value.rounded() else {
+                        throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: name, reason: "member index \(value)")
+                    }
+                    return Int32(value)
+                }
+                var values: [Float]?
+                if splitsArchive.contains(name + "_values") {
+                    values = try splitsArchive.array(named: name + "_values").doubleValues().map { Float($0) }
+                }
+                do {
+                    return try HyperedgeSet(order: relation.members.count, members: indices, values: values)
+                } catch {
+                    throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: name, reason: "\(error)")
+                }
+            }
+            guard let train = try set("train") else {
+                throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: "\(relation.name).train", reason: "missing")
+            }
+            return (train, try set("test"))
+        }
         do {
-            return try TrainedModel(structure: structure, weights: weights, embeddings: embeddings)
+            return try TrainedModel(structure: structure, weights: weights, embeddings: embeddings, splits: splits)
         } catch let HyperLearnError.invalidArgument(reason) {
             throw HyperLearnError.invalidInput(file: folder.path, line: nil, field: "model", reason: reason)
         }

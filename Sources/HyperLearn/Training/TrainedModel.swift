@@ -11,7 +11,7 @@ import Foundation
 /// let loaded = try TrainedModel.read(from: runFolder.appendingPathComponent("model"))
 /// let scores = try loaded.scores(relation: 0, hyperedges: candidates)
 /// ```
-public final class TrainedModel: @unchecked Sendable {
+public final class TrainedModel: Predictor, @unchecked Sendable {
     /// One modality: its name and its items' external IDs (row `i` of its embeddings is `ids[i]`).
     public struct ModalityStructure: Codable, Sendable, Equatable {
         public var name: String
@@ -37,8 +37,9 @@ public final class TrainedModel: @unchecked Sendable {
         public var relations: [RelationStructure]
         /// Every parameter's name and shape, in ``HyperLearnModel/parameters`` order.
         public var parameters: [ParameterShape]
-        /// The epoch whose parameters these are.
-        public var epoch: Int
+        /// The epoch whose parameters these are (the best validation epoch), and the epochs trained.
+        public var bestEpoch: Int
+        public var epochsTrained: Int
     }
 
     public struct ParameterShape: Codable, Sendable, Equatable {
@@ -54,6 +55,10 @@ public final class TrainedModel: @unchecked Sendable {
     public let embeddings: [Matrix]
     /// The relations' decoders, their parameters set from ``weights``.
     let decoders: [RelationDecoder]
+    /// The modalities (names and IDs) and relations with their training and test hyperedges, as the
+    /// model was trained and tested: no features and no graphs.
+    public let dataset: Dataset
+    let evaluation: EvaluationProtocol
 
     /// The trained model of `trainer` as it stands (call after ``Trainer/fit(afterEpoch:)``, which
     /// restores the best epoch's parameters).
@@ -68,14 +73,17 @@ public final class TrainedModel: @unchecked Sendable {
                                   valueRange: trainer.valueRanges[r].map { [$0.lowerBound, $0.upperBound] })
             },
             parameters: parameters.map { ParameterShape(name: $0.name, rows: $0.value.rows, columns: $0.value.columns) },
-            epoch: trainer.bestEpoch)
+            bestEpoch: trainer.bestEpoch, epochsTrained: trainer.epoch)
         var weights = [String: Matrix]()
         for parameter in parameters { weights[parameter.name] = parameter.value }
-        try self.init(structure: structure, weights: weights, embeddings: trainer.embeddings())
+        try self.init(structure: structure, weights: weights, embeddings: trainer.embeddings(),
+                      splits: dataset.relations.map { ($0.train, $0.test) })
     }
 
-    /// A model from its parts; checks that they agree.
-    public init(structure: Structure, weights: [String: Matrix], embeddings: [Matrix]) throws {
+    /// A model from its parts; checks that they agree. `splits[r]` are relation `r`'s training and
+    /// test hyperedges (what the test protocol filters against and evaluates).
+    public init(structure: Structure, weights: [String: Matrix], embeddings: [Matrix],
+                splits: [(train: HyperedgeSet, test: HyperedgeSet?)]) throws {
         let c = structure.configuration
         guard structure.format == Structure.currentFormat else {
             throw HyperLearnError.invalidArgument("model format '\(structure.format)'; this HyperLearn reads '\(Structure.currentFormat)'")
@@ -122,10 +130,41 @@ public final class TrainedModel: @unchecked Sendable {
                 throw HyperLearnError.invalidArgument("modality '\(modality.name)': item biases missing or of the wrong shape")
             }
         }
+        guard splits.count == structure.relations.count else {
+            throw HyperLearnError.invalidArgument("\(splits.count) relation splits for \(structure.relations.count) relations")
+        }
+        var dataset = Dataset(name: structure.dataset)
+        for modality in structure.modalities {
+            _ = try dataset.addModality(Modality(name: modality.name, count: modality.ids.count, ids: modality.ids))
+        }
+        for (relation, split) in zip(structure.relations, splits) {
+            _ = try dataset.addRelation(Relation(name: relation.name, members: relation.members,
+                                                 task: RelationTask(rawValue: relation.task)!, train: split.train, test: split.test))
+        }
         self.structure = structure
         self.weights = weights
         self.embeddings = embeddings
         self.decoders = decoders
+        self.dataset = dataset
+        evaluation = EvaluationProtocol(
+            dataset: dataset, valueRanges: structure.relations.map { $0.valueRange.map { $0[0]...$0[1] } },
+            rankingQueries: structure.configuration.rankingQueries)
+    }
+
+    /// Test metrics by relation, by ``Trainer/evaluate(on:)``'s protocol: on the test hyperedges the model
+    /// was trained with, or on `tests` (one set or `nil` per relation, items indexed as the model's IDs).
+    public func evaluate(tests: [HyperedgeSet?]? = nil) throws -> [String: [String: Double]] {
+        let sets = tests ?? evaluation.testSets
+        guard sets.count == structure.relations.count else {
+            throw HyperLearnError.invalidArgument("\(sets.count) test sets for \(structure.relations.count) relations")
+        }
+        for (r, set) in sets.enumerated() { if let set { try checkHyperedges(set, relation: r) } }
+        return evaluation.evaluate(sets) { r, hyperedges in (try? self.rawScores(relation: r, hyperedges: hyperedges)) ?? [] }
+    }
+
+    /// ``predictions(relation:hyperedges:)``: what a user reads (``Predictor``).
+    public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
+        try predictions(relation: r, hyperedges: hyperedges)
     }
 
     /// The index of the relation named `name`.
@@ -136,6 +175,12 @@ public final class TrainedModel: @unchecked Sendable {
     /// Raw scores of `hyperedges` under relation `r`. Throws when `r` is not a relation, the order
     /// differs, or a member index is outside its modality.
     public func scores(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
+        try checkHyperedges(hyperedges, relation: r)
+        return try rawScores(relation: r, hyperedges: hyperedges)
+    }
+
+    /// Throws unless `hyperedges` can be scored under relation `r`.
+    func checkHyperedges(_ hyperedges: HyperedgeSet, relation r: Int) throws {
         guard structure.relations.indices.contains(r) else {
             throw HyperLearnError.invalidArgument("relation \(r) does not exist (the model has \(structure.relations.count))")
         }
@@ -149,6 +194,11 @@ public final class TrainedModel: @unchecked Sendable {
                 throw HyperLearnError.invalidArgument("hyperedge \(position / p) of relation '\(relation.name)': member \(position % p) is item \(item), outside 0..<\(size)")
             }
         }
+    }
+
+    /// Scores of hyperedges already checked against relation `r`.
+    func rawScores(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
+        let relation = structure.relations[r], p = relation.members.count
         let biases = structure.modalities.map { weights["\($0.name).item_bias"] }
         let decoder = decoders[r]
         var values = [ObjectIdentifier: Matrix]()
@@ -160,8 +210,6 @@ public final class TrainedModel: @unchecked Sendable {
 
     /// Scores clamped to the training targets' range for regression relations; raw scores for link ones.
     public func predictions(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
-        let raw = try scores(relation: r, hyperedges: hyperedges)
-        guard let range = structure.relations[r].valueRange, range.count == 2 else { return raw }
-        return raw.map { min(max($0, range[0]), range[1]) }
+        evaluation.clamped(try scores(relation: r, hyperedges: hyperedges), relation: r)
     }
 }

@@ -35,13 +35,14 @@ public final class Trainer: @unchecked Sendable {
     public let trainingSets: [HyperedgeSet]
     public let validationSets: [HyperedgeSet]
     let sizes: [Int]
-    /// Known positives of each relation: training (validation included), and training ∪ test.
-    let knownTraining: [HyperedgeKeys]
-    let knownAll: [HyperedgeKeys]
+    /// The test protocol: known positives, value ranges, ranking queries (shared with ``TrainedModel``).
+    let evaluation: EvaluationProtocol
+    /// Known positives of each relation: training (validation included).
+    var knownTraining: [HyperedgeKeys] { evaluation.knownTraining }
     /// Fixed corrupt-one negatives of the validation split (link relations).
     let validationNegatives: [HyperedgeSet?]
     /// Value range of each regression relation's training targets (predictions are clamped to it).
-    let valueRanges: [ClosedRange<Float>?]
+    var valueRanges: [ClosedRange<Float>?] { evaluation.valueRanges }
 
     public internal(set) var optimizer: Adam
     var generator: SeededGenerator
@@ -96,17 +97,9 @@ public final class Trainer: @unchecked Sendable {
         }
         self.trainingSets = trainingSets
         self.validationSets = validationSets
-        var knownTraining = [HyperedgeKeys](), knownAll = [HyperedgeKeys]()
-        for relation in dataset.relations {
-            let relationSizes = relation.members.map { dataset.modalities[$0].count }
-            var keys = HyperedgeKeys(sizes: relationSizes)
-            keys.insert(relation.train)
-            knownTraining.append(keys)
-            if let test = relation.test { keys.insert(test) }
-            knownAll.append(keys)
-        }
-        self.knownTraining = knownTraining
-        self.knownAll = knownAll
+        let evaluation = EvaluationProtocol(dataset: dataset, valueRanges: EvaluationProtocol.valueRanges(of: dataset),
+                                            rankingQueries: configuration.rankingQueries)
+        self.evaluation = evaluation
         var validationNegatives = [HyperedgeSet?]()
         let sizes = self.sizes
         for (r, relation) in dataset.relations.enumerated() {
@@ -114,17 +107,12 @@ public final class Trainer: @unchecked Sendable {
                 var negativeGenerator = SeededGenerator(seed: configuration.seed &+ 0x5EED)
                 validationNegatives.append(sampleNegatives(
                     for: validationSets[r], perPositive: 1, sizes: relation.members.map { sizes[$0] },
-                    protocol: .corruptOne, known: knownTraining[r], using: &negativeGenerator))
+                    protocol: .corruptOne, known: evaluation.knownTraining[r], using: &negativeGenerator))
             } else {
                 validationNegatives.append(nil)
             }
         }
         self.validationNegatives = validationNegatives
-        valueRanges = dataset.relations.map { relation in
-            guard relation.task == .regression, let values = relation.train.values,
-                  let low = values.min(), let high = values.max() else { return nil }
-            return low...high
-        }
         let trainingRelations = zip(dataset.relations, trainingSets).map { relation, set -> Relation in
             var restricted = relation
             restricted.train = set
@@ -318,10 +306,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Raw scores of relation `r` clamped to its training targets' range (unchanged without targets).
-    func clamped(_ raw: [Float], relation r: Int) -> [Float] {
-        guard let range = valueRanges[r] else { return raw }
-        return raw.map { min(max($0, range.lowerBound), range.upperBound) }
-    }
+    func clamped(_ raw: [Float], relation r: Int) -> [Float] { evaluation.clamped(raw, relation: r) }
 
     /// The validation score (lower is better) and per-relation validation metrics.
     func validationScore() -> (Double?, [String: [String: Double]]) {

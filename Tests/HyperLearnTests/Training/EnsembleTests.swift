@@ -41,7 +41,7 @@ final class EnsembleTests: XCTestCase {
     func testAveragesTheMembersPredictions() throws {
         let data = try dataset()
         let ensemble = try Ensemble.train(dataset: data, configuration: configuration, members: 3)
-        XCTAssertEqual(ensemble.members.map(\.configuration.seed), [7, 1_007, 2_007])
+        XCTAssertEqual(ensemble.members.map(\.structure.configuration.seed), [7, 1_007, 2_007])
         let test = try XCTUnwrap(data.relations[0].test)
         let targets = try XCTUnwrap(test.values)
         let memberPredictions = try ensemble.members.map { try $0.predictions(relation: 0, hyperedges: test) }
@@ -64,7 +64,7 @@ final class EnsembleTests: XCTestCase {
         let positives = try XCTUnwrap(data.relations[1].test)
         var generator = SeededGenerator(seed: 1)
         let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: [40, 30, 6], protocol: .corruptOne,
-                                        known: ensemble.members[0].knownAll[1], using: &generator)
+                                        known: ensemble.members[0].evaluation.knownAll[1], using: &generator)
         let auc = Metrics.areaUnderROC(positives: try ensemble.predictedValues(relation: 1, hyperedges: positives),
                                        negatives: try ensemble.predictedValues(relation: 1, hyperedges: negatives))
         XCTAssertEqual(try XCTUnwrap(metrics["tagging"]?["auc"]), auc, accuracy: 1e-9)

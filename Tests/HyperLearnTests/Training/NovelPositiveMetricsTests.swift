@@ -34,7 +34,7 @@ final class NovelPositiveMetricsTests: XCTestCase {
         // The corrupt-one negatives of the evaluation (seed 1, rejecting train ∪ test), scored by the model.
         var generator = SeededGenerator(seed: 1)
         let negatives = sampleNegatives(for: test, perPositive: 1, sizes: [20, 20, 20], protocol: .corruptOne,
-                                        known: trainer.knownAll[0], using: &generator)
+                                        known: trainer.evaluation.knownAll[0], using: &generator)
         let negativeScores = try trainer.scores(relation: 0, hyperedges: negatives)
         let positiveScores = try trainer.scores(relation: 0, hyperedges: test)
         func pairwiseAUC(_ positives: [Float]) -> Double {

@@ -42,6 +42,32 @@ final class TrainedModelTests: XCTestCase {
         }
     }
 
+    /// The loaded archive evaluates the test split as the trainer does, and a fresh test split too.
+    func testArchivedModelEvaluatesAsTheTrainer() throws {
+        let fixture = try DeviceTrainingParity.fixture()
+        var data = Dataset(name: fixture.name)
+        for modality in fixture.modalities { try data.addModality(modality) }
+        for relation in fixture.relations {
+            var tested = relation
+            tested.test = try relation.train.subset(Array(stride(from: 0, to: relation.train.count, by: 7)))
+            try data.addRelation(tested)
+        }
+        var config = DeviceTrainingParity.configuration()
+        config.epochs = 2
+        let trainer = try Trainer(dataset: data, configuration: config)
+        try trainer.fit()
+        let url = try folder()
+        try TrainedModel(trainer).write(to: url)
+        let loaded = try TrainedModel.read(from: url)
+        let expected = trainer.evaluate(on: .test)
+        XCTAssertEqual(Set(expected.keys), ["links", "ratings"])
+        XCTAssertEqual(try loaded.evaluate(), expected)
+        XCTAssertEqual(try loaded.evaluate(tests: data.relations.map(\.test)), expected)
+        XCTAssertThrowsError(try loaded.evaluate(tests: [HyperedgeSet([[0, 0, 60]]), nil])) { error in
+            XCTAssertTrue("\(error)".contains("outside 0..<60"), "\(error)")
+        }
+    }
+
     func testBadHyperedgesAreRefused() throws {
         let model = try TrainedModel(try trained(decoder: .cp))
         let items = model.structure.modalities[0].ids.count
@@ -75,15 +101,15 @@ final class TrainedModelTests: XCTestCase {
         var weights = model.weights
         let name = model.structure.parameters[0].name
         weights[name] = Matrix(rows: 1, columns: 1)
-        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: weights, embeddings: model.embeddings)) { error in
+        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: weights, embeddings: model.embeddings, splits: model.dataset.relations.map { ($0.train, $0.test) })) { error in
             XCTAssertTrue("\(error)".contains(name), "\(error)")
         }
         var nonFinite = model.weights
         var value = nonFinite[name]!
         value.storage[0] = .nan
         nonFinite[name] = value
-        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: nonFinite, embeddings: model.embeddings))
+        XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: nonFinite, embeddings: model.embeddings, splits: model.dataset.relations.map { ($0.train, $0.test) }))
         XCTAssertThrowsError(try TrainedModel(structure: model.structure, weights: model.weights,
-                                              embeddings: Array(model.embeddings.dropLast())))
+                                              embeddings: Array(model.embeddings.dropLast()), splits: model.dataset.relations.map { ($0.train, $0.test) }))
     }
 }
