@@ -1,13 +1,16 @@
-// A complete HyperLearn program: build a small multimodal dataset in memory, train, evaluate and
-// read the embeddings. Run with `swift run QuickStart`.
+// A complete HyperLearn program: build a small multimodal dataset in memory, train, evaluate on a
+// held-out test split and read the embeddings. Run with `swift run QuickStart`. The README's library
+// section is this file from `import HyperLearn` on (QuickStartTests keeps the two the same).
 import HyperLearn
 
 // Planted data: 3 modalities of 30 items on ring graphs, a valued 3rd-order relation.
 var synthetic = SyntheticData(modalities: 3, items: 30, order: 3)
 synthetic.graphNeighbors = 4
 let (factors, graphs) = try synthetic.structure()
-let train = try synthetic.hyperedges(count: 4_000, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
-let test = try synthetic.hyperedges(count: 500, factors: factors, preferStructure: false, noise: 0, seed: 2)
+let ratings = try synthetic.hyperedges(count: 4_500, factors: factors, preferStructure: false, noise: 0.1, seed: 1)
+// Hold out the last 500 ratings as the test split (the draws are independent, so this is a random split).
+let train = try ratings.subset(Array(0..<4_000))
+let test = try ratings.subset(Array(4_000..<4_500))
 
 var data = Dataset(name: "quick-start")
 let user = try data.addModality(Modality(name: "user", count: 30, graph: .adjacency(graphs[0])))
@@ -27,6 +30,9 @@ let trainer = try Trainer(dataset: data, configuration: config)
 try trainer.fit { record in
     if record.epoch % 25 == 0 { print("epoch \(record.epoch): loss \(record.loss)") }
 }
-print("best epoch \(trainer.bestEpoch); test metrics: \(trainer.evaluate())")
+print("best epoch \(trainer.bestEpoch)")
+for (relation, metrics) in trainer.evaluate().sorted(by: { $0.key < $1.key }) {  // per relation, on the test split
+    for (name, value) in metrics.sorted(by: { $0.key < $1.key }) { print("test \(relation) \(name): \(value)") }
+}
 let userEmbeddings = trainer.embeddings()[user]
 print("user embeddings: \(userEmbeddings.rows) × \(userEmbeddings.columns); user 0 starts \(userEmbeddings.row(0).prefix(4))")
