@@ -13,13 +13,12 @@ struct EnsembleCommand: ParsableCommand {
             and if you like different configurations or graphs), then name their run folders here. \
             Regression predictions are averaged after each member clamps them to the training range; \
             link scores are averaged raw. The metrics follow \
-            `evaluate`'s protocol (same negatives, same ranking queries).
+            `evaluate`'s protocol (same negatives, same ranking queries). Only the runs' model archives \
+            are read, not the data.
             """)
 
     @Argument(help: ArgumentHelp("Run folders written by `hyperlearn train` (at least two).", valueName: "dir"))
     var runPaths: [String]
-
-    @OptionGroup var data: DataOptions
 
     @Option(help: ArgumentHelp("Also write each relation's test hyperedges with the averaged predictions to DIR/RELATION.tsv.", valueName: "dir"))
     var predictions: String?
@@ -29,13 +28,10 @@ struct EnsembleCommand: ParsableCommand {
     }
 
     func run() throws {
-        var members = [Trainer]()
-        for path in runPaths {
-            members.append(try RunDirectory(path).restoreTrainer(dataRoot: data.dataRootURL).0)
-        }
+        let members = try runPaths.map { try RunDirectory($0).readArchive() }
         let ensemble: Ensemble
         do {
-            ensemble = try Ensemble(members)
+            ensemble = try Ensemble(models: members)
         } catch HyperLearnError.invalidArgument(let message) {
             throw CLIError("\(message) (members in the order given: \(runPaths.joined(separator: ", ")))")
         }

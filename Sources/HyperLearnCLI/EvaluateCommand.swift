@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import HyperLearn
 
-/// `hyperlearn evaluate DIR`: rebuilds a run's model from its config and checkpoint and prints the
-/// test metrics as JSON.
+/// `hyperlearn evaluate DIR`: loads a run's model archive and prints the test metrics as JSON; with
+/// `--manifest` (or `--data-root`) only the test files are read, against the model's items.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -22,12 +22,29 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let folder = RunDirectory(runPath)
-        let (trainer, loaded) = try folder.restoreTrainer(manifest: manifest, dataRoot: data.dataRootURL)
+        var model = try folder.readArchive()
+        // The archive holds the test split the run was tested on; another manifest (or the run's own
+        // under another data root) gives its test files, read alone against the model's items.
+        if manifest != nil || data.dataRootURL != nil {
+            var run = try folder.readConfiguration()
+            if let manifest { run.manifest = URL(fileURLWithPath: manifest).standardizedFileURL.path }
+            if let root = data.dataRootURL { run.dataRoot = root.path }
+            let source = DataSource(run)
+            let parsed = try source.manifest()
+            guard parsed.modalities.map(\.name) == model.structure.modalities.map(\.name),
+                  parsed.relations.map(\.name) == model.structure.relations.map(\.name) else {
+                throw CLIError("\(parsed.fileName) has modalities \(parsed.modalities.map(\.name)) and relations \(parsed.relations.map(\.name)); the model has \(model.structure.modalities.map(\.name)) and \(model.structure.relations.map(\.name))")
+            }
+            let tests = try ManifestLoader(manifest: parsed, dataRoot: source.isEmbedded ? nil : source.dataRoot)
+                .loadTestSplits(ids: model.structure.modalities.map(\.ids))
+            model = try model.replacingTests(tests)
+        }
         let result: [String: Any] = [
-            "dataset": loaded.dataset.name, "best_epoch": trainer.bestEpoch, "epochs": trainer.epoch,
-            "relations": trainer.evaluate(on: .test).mapValues { ["test": $0] },
+            "dataset": model.structure.dataset, "best_epoch": model.structure.bestEpoch,
+            "epochs": model.structure.epochsTrained,
+            "relations": try model.evaluate().mapValues { ["test": $0] },
         ]
-        if let predictions { try PredictionFiles.write(trainer, to: predictions) }
+        if let predictions { try PredictionFiles.write(model, to: predictions) }
         Terminal.write(try JSONOutput.string(result, pretty: true))
     }
 }

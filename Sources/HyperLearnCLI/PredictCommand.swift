@@ -88,10 +88,10 @@ struct PredictCommand: ParsableCommand {
         }
         let hiddenPosition = hidden[0]
 
-        let (trainer, loaded) = try folder.restoreTrainer()
-        let dataset = loaded.dataset
+        let trainer = try folder.readArchive()
+        let dataset = trainer.dataset
         guard let r = dataset.relationIndex(named: relation) else {
-            throw CLIError("relation '\(relation)' is not in the run's dataset any more")
+            throw CLIError("relation '\(relation)' is not in the run's model archive (\(folder.archive.path))")
         }
         let members = dataset.relations[r].members
         var tuple = [Int32](repeating: 0, count: members.count)

@@ -9,7 +9,9 @@ import HyperLearn
 /// DIR/history.json         one EpochRecord per epoch
 /// DIR/metrics.json         test and validation metrics per relation, run facts
 /// DIR/training-curve.svg   loss and validation score per epoch
-/// DIR/model.json           modality and relation names, what predict/export need
+/// DIR/model.json           modality and relation names, what export needs
+/// DIR/model/               the model archive (TrainedModel): weights, item IDs, structure, embeddings,
+///                          splits; what predict, evaluate and ensemble load, without the data
 /// DIR/embeddings/M.npy     float32 items × d, one per modality
 /// DIR/embeddings/M.ids.txt the items' external IDs, in row order
 /// DIR/.lock                the PID of the `train` that holds the folder (see ``RunLock``)
@@ -28,6 +30,7 @@ struct RunDirectory {
     var metrics: URL { url.appendingPathComponent("metrics.json") }
     var curve: URL { url.appendingPathComponent("training-curve.svg") }
     var model: URL { url.appendingPathComponent("model.json") }
+    var archive: URL { url.appendingPathComponent("model") }
     var embeddings: URL { url.appendingPathComponent("embeddings") }
     func embedding(_ modality: String) -> URL { EmbeddingFolder(url: embeddings).embedding(modality) }
     func ids(_ modality: String) -> URL { EmbeddingFolder(url: embeddings).ids(modality) }
@@ -44,7 +47,7 @@ struct RunDirectory {
 
     /// Removes what `train` and `export` write (for `--force`, and after a new run failed).
     func removeRunFiles() throws {
-        for file in [metrics, checkpoint, config, history, curve, model, embeddings, exports]
+        for file in [metrics, checkpoint, config, history, curve, model, archive, embeddings, exports]
         where FileManager.default.fileExists(atPath: file.path) {
             do { try FileManager.default.removeItem(at: file) } catch {
                 throw CLIError("cannot remove \(file.path) to replace the run: \(error.localizedDescription)")
@@ -55,7 +58,8 @@ struct RunDirectory {
     /// Removes writes in progress that a killed run left (call with the folder locked).
     func removeTemporaries() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        for name in names where name.hasPrefix(".") && (name.hasSuffix(".tmp") || name.hasPrefix(".embeddings.tmp-")) {
+        let stagingPrefixes = [".embeddings.tmp-", ".model.tmp-", ".model.old-"]
+        for name in names where name.hasPrefix(".") && (name.hasSuffix(".tmp") || stagingPrefixes.contains(where: name.hasPrefix)) {
             try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
     }
@@ -110,19 +114,10 @@ struct RunDirectory {
         return try ConfigFile.load(config)
     }
 
-    /// Rebuilds the trained model: the dataset from the run's manifest (or `manifest`), the trainer
-    /// from its configuration, then the checkpoint with the best epoch's parameters restored.
-    func restoreTrainer(manifest override: String? = nil, dataRoot: URL? = nil) throws -> (Trainer, LoadedDataset) {
-        var run = try readConfiguration()
-        if let override { run.manifest = URL(fileURLWithPath: override).standardizedFileURL.path }
-        if let dataRoot { run.dataRoot = dataRoot.path }
-        try require(checkpoint, what: "the run never finished an epoch")
-        let loaded = try DataSource(run).load().loaded
-        try InputLimits.check(loaded.dataset, run.training)
-        let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
-        try trainer.loadCheckpoint(from: checkpoint)
-        trainer.restoreBest()
-        return (trainer, loaded)
+    /// The trained model from the run's archive (no data is read, no graph is built).
+    func readArchive() throws -> TrainedModel {
+        try require(archive, what: "the model archive is written when training ends; runs trained before it existed need training again")
+        return try TrainedModel.read(from: archive)
     }
 }
 

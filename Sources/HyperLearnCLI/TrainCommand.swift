@@ -155,6 +155,7 @@ struct TrainCommand: ParsableCommand {
                 try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: staging.ids(modality.name))
             }
         }
+        try TrainedModel(trainer).write(to: folder.archive)
         try RunDirectory.writeJSON(trainer.history, to: folder.history)
         try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,
                                                        title: "\(loaded.dataset.name): training"), to: folder.curve)

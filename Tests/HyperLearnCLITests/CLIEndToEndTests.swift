@@ -184,6 +184,52 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(twoMissing.status, 2)
     }
 
+    /// The model archive stands on its own: with the data copied away and then deleted after training,
+    /// `predict`, `export`, `ensemble` and `evaluate` still work and print what they printed before; with
+    /// only the test files back, `evaluate --manifest` reads those alone.
+    func testTheTrainedModelNeedsNoTrainingData() throws {
+        let folder = try CLI.temporaryFolder(self)
+        let data = folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: CLI.tiny, to: data)
+        let run = folder.appendingPathComponent("run")
+        XCTAssertEqual(try CLI.run(CLI.trainArguments(data.appendingPathComponent("manifest.yaml"), out: run)).status, 0)
+        let predictArguments = ["predict", run.path, "--relation", "tagging", "--given", "user=u3,item=i2", "--top", "3"]
+        let predictedBefore = try CLI.run(predictArguments)
+        let evaluatedBefore = try CLI.run(["evaluate", run.path])
+        XCTAssertEqual(evaluatedBefore.status, 0, evaluatedBefore.stderr)
+        for name in ["users.tsv", "rating.train.tsv", "tag.train.tsv"] {
+            try FileManager.default.removeItem(at: data.appendingPathComponent(name))
+        }
+        let predicted = try CLI.run(predictArguments)
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(predicted.stdout, predictedBefore.stdout)
+        XCTAssertEqual(predicted.stdout.split(separator: "\n").count, 4, predicted.stdout)
+        let exported = try CLI.run(["export", run.path, "--format", "tsv", "--to", folder.appendingPathComponent("export").path])
+        XCTAssertEqual(exported.status, 0, exported.stderr)
+        let evaluated = try CLI.run(["evaluate", run.path])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        XCTAssertEqual(evaluated.stdout, evaluatedBefore.stdout)
+        let metrics = try CLI.json(run.appendingPathComponent("metrics.json"))
+        let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+        let trained = try XCTUnwrap((metrics["relations"] as? [String: [String: [String: Double]]])?["rating"]?["test"]?["rmse"])
+        let reported = try XCTUnwrap((printed["relations"] as? [String: [String: [String: Double]]])?["rating"]?["test"]?["rmse"])
+        XCTAssertEqual(reported, trained, accuracy: 1e-9)
+        // Only the test files exist now: evaluate on the manifest reads them and nothing else.
+        let fromTestFiles = try CLI.run(["evaluate", run.path, "--manifest", data.appendingPathComponent("manifest.yaml").path])
+        XCTAssertEqual(fromTestFiles.status, 0, fromTestFiles.stderr)
+        XCTAssertEqual(fromTestFiles.stdout, evaluatedBefore.stdout)
+        let other = folder.appendingPathComponent("other")
+        try FileManager.default.copyItem(at: run, to: other)
+        let ensemble = try CLI.run(["ensemble", run.path, other.path])
+        XCTAssertEqual(ensemble.status, 0, ensemble.stderr)
+        // A test file naming an item the model never saw is an error with its file, line and field.
+        try "u3\tnobody\t4\n".write(to: data.appendingPathComponent("rating.test.tsv"), atomically: true, encoding: .utf8)
+        let unknown = try CLI.run(["evaluate", run.path, "--manifest", data.appendingPathComponent("manifest.yaml").path])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("rating.test.tsv:1") && unknown.stderr.contains("item")
+                      && unknown.stderr.contains("not an item of the trained model"), unknown.stderr)
+    }
+
     func testInfoDescribesTheDataset() throws {
         let result = try CLI.run(["info", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)

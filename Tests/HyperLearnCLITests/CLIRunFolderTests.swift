@@ -59,7 +59,7 @@ final class CLIRunFolderTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let left = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         XCTAssertEqual(left, [".lock", "checkpoint.bin", "config.yaml", "embeddings", "history.json", "metrics.json",
-                              "model.json", "training-curve.svg"])
+                              "model", "model.json", "training-curve.svg"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("embeddings").path).sorted(),
                        ["item.ids.txt", "item.npy", "tag.ids.txt", "tag.npy", "user.ids.txt", "user.npy"])
     }

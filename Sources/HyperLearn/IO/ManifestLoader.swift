@@ -33,8 +33,11 @@ public struct ManifestLoader {
         var index: [String: Int32] = [:]
         var ids: [String] = []
         var modality = ""
+        /// A table of a trained model's items: an ID it lacks is an error, not a new item.
+        var frozen = false
         mutating func register(_ id: String) throws -> Int32 {
             if let found = index[id] { return found }
+            if frozen { throw UnknownItem(id: id) }
             guard ids.count < InputLimits.maximumItems else {
                 throw HyperLearnError.invalidArgument("modality '\(modality)' has more than \(InputLimits.maximumItems) items (item indices are 32-bit)")
             }
@@ -43,6 +46,43 @@ public struct ManifestLoader {
             ids.append(id)
             return next
         }
+    }
+
+    /// An ID that a frozen table lacks (``loadTestSplits(ids:)``).
+    private struct UnknownItem: Error { var id: String }
+
+    /// Reads only the relations' test files, numbering items as `ids[m]` (a trained model's items): no
+    /// training file, feature file or graph is read. An ID outside the model is an error naming the
+    /// file, the line and the field. Returns one set per relation (`nil` without a test file).
+    public func loadTestSplits(ids: [[String]]) throws -> [HyperedgeSet?] {
+        guard ids.count == manifest.modalities.count else {
+            throw HyperLearnError.invalidInput(file: manifest.fileName, line: nil, field: "modalities",
+                                               reason: "\(manifest.modalities.count) modalities; the model has \(ids.count)")
+        }
+        let modalityIndex = Dictionary(uniqueKeysWithValues: manifest.modalities.enumerated().map { ($1.name, $0) })
+        var tables = zip(manifest.modalities, ids).map { modality, items in
+            IDTable(index: Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1, Int32($0)) }), ids: items,
+                    modality: modality.name, frozen: true)
+        }
+        var arraySources: [String: ArraySource] = [:]
+        var result = [HyperedgeSet?]()
+        for relation in manifest.relations {
+            guard let test = relation.test else { result.append(nil); continue }
+            let url = manifest.resolve(test.file, dataRoot: dataRoot)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw HyperLearnError.invalidInput(file: manifest.fileName, line: test.file.line, field: test.file.field,
+                                                   reason: "no such file: \(url.path)")
+            }
+            if test.file.isArrayFile { arraySources[test.field] = try readArraySource(test) }
+            let set = try readRelationSource(test, relation, modalityIndex, &tables, arraySources)
+            let order = relation.members.count
+            let hyperedges = try HyperedgeSet(order: order, members: set.members, values: set.values)
+            for (k, item) in hyperedges.members.enumerated() where item < 0 || Int(item) >= ids[modalityIndex[relation.members[k % order]]!].count {
+                throw arrayError(test, "hyperedge \(k / order): index \(item) is outside the model's \(ids[modalityIndex[relation.members[k % order]]!].count) items")
+            }
+            result.append(hyperedges)
+        }
+        return result
     }
 
     private struct LoadedSet {
@@ -350,7 +390,12 @@ public struct ManifestLoader {
         let names = relation.members
         try reader(source.file, source.format).forEachRow { row in
             for (j, column) in columns.enumerated() {
-                set.members.append(try tables[members[j]].register(try row.identifier(at: column, name: names[j])))
+                let id = try row.identifier(at: column, name: names[j])
+                do {
+                    set.members.append(try tables[members[j]].register(id))
+                } catch is UnknownItem {
+                    throw row.fieldError(column, name: names[j], reason: "'\(id)' is not an item of the trained model's modality '\(tables[members[j]].modality)'")
+                }
             }
             if relation.task == .regression, let valueColumn = source.value {
                 set.values?.append(Float(try bounded(row, valueColumn, "value")))

@@ -162,6 +162,17 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         return evaluation.evaluate(sets) { r, hyperedges in (try? self.rawScores(relation: r, hyperedges: hyperedges)) ?? [] }
     }
 
+    /// The same model with other test hyperedges (one set or `nil` per relation), such as a test split
+    /// read with ``ManifestLoader/loadTestSplits(ids:)``.
+    public func replacingTests(_ tests: [HyperedgeSet?]) throws -> TrainedModel {
+        guard tests.count == structure.relations.count else {
+            throw HyperLearnError.invalidArgument("\(tests.count) test sets for \(structure.relations.count) relations")
+        }
+        for (r, set) in tests.enumerated() { if let set { try checkHyperedges(set, relation: r) } }
+        return try TrainedModel(structure: structure, weights: weights, embeddings: embeddings,
+                                splits: zip(dataset.relations, tests).map { ($0.train, $1) })
+    }
+
     /// ``predictions(relation:hyperedges:)``: what a user reads (``Predictor``).
     public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
         try predictions(relation: r, hyperedges: hyperedges)
