@@ -1,7 +1,7 @@
-/// A trainable matrix with its gradient and its optimiser state.
+/// A trainable matrix with its gradient.
 ///
-/// Layers own their parameters; optimisers update them in place. A class, so that a layer, its
-/// optimiser and a checkpoint all see the same storage.
+/// Layers own their parameters; the optimiser keeps its own state (``Adam/moments``) by parameter
+/// name. A class, so that a layer, the optimiser and a checkpoint all see the same storage.
 public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     /// A name unique within a model (`"user.layer0.weight"`), used by checkpoints.
     public let name: String
@@ -11,9 +11,6 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     public var value: Matrix
     /// `∂loss/∂value`, accumulated by backward passes and cleared by ``zeroGradient()``.
     public var gradient: Matrix
-    /// Adam's first and second moment estimates.
-    var firstMoment: Matrix
-    var secondMoment: Matrix
 
     public init(name: String, value: Matrix) {
         self.name = name
@@ -21,8 +18,6 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
         columns = value.columns
         self.value = value
         gradient = Matrix(rows: value.rows, columns: value.columns)
-        firstMoment = gradient
-        secondMoment = gradient
     }
 
     /// A `rows × columns` parameter with independent `N(0, scale²)` entries.
@@ -54,8 +49,6 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
         let empty = Matrix(rows: 0, columns: 0)
         value = empty
         gradient = empty
-        firstMoment = empty
-        secondMoment = empty
     }
 
     public var description: String { "Parameter(\(name), \(value.rows)×\(value.columns))" }

@@ -4,7 +4,24 @@
 ///
 /// Equivalent to, per element: `g += λw` (coupled); `m = β₁m + (1-β₁)g`; `v = β₂v + (1-β₂)g²`;
 /// `w -= lr · (m / (1-β₁ᵗ)) / (√(v / (1-β₂ᵗ)) + ε)`; and `w -= lr · λ · w` first when decoupled.
-public struct Adam: Sendable, Codable, Equatable {
+public struct Adam: Sendable, Equatable {
+    /// One parameter's first and second moment estimates `m`, `v` (the parameter's shape).
+    public struct Moments: Sendable, Equatable {
+        public var first: Matrix
+        public var second: Matrix
+
+        public init(first: Matrix, second: Matrix) {
+            self.first = first
+            self.second = second
+        }
+
+        /// Zero moments for a parameter of the given shape (before its first update).
+        public init(rows: Int, columns: Int) {
+            first = Matrix(rows: rows, columns: columns)
+            second = first
+        }
+    }
+
     public var learningRate: Float
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
@@ -13,6 +30,8 @@ public struct Adam: Sendable, Codable, Equatable {
     public var decoupled: Bool
     /// Steps taken so far (bias correction).
     public private(set) var step: Int = 0
+    /// The optimiser's state, keyed by parameter name (a parameter gets zero moments at its first update).
+    public internal(set) var moments: [String: Moments] = [:]
 
     public init(learningRate: Float = 0.01, weightDecay: Float = 0, decoupled: Bool = false) {
         self.learningRate = learningRate
@@ -32,12 +51,21 @@ public struct Adam: Sendable, Codable, Equatable {
         self.step = step
     }
 
+    /// The moments of `parameter` (zero before its first update).
+    public func moments(of parameter: Parameter) -> Moments {
+        moments[parameter.name] ?? Moments(rows: parameter.rows, columns: parameter.columns)
+    }
+
     /// Updates `parameter` from its gradient (call after ``advance()``).
-    public func update(_ parameter: Parameter) {
-        precondition(step > 0, "Adam.update before advance()")
-        CPUKernels.adam(value: &parameter.value.storage, gradient: parameter.gradient.storage,
-                        firstMoment: &parameter.firstMoment.storage, secondMoment: &parameter.secondMoment.storage,
-                        rule: AdamRule(self))
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` before ``advance()`` or when the gradient's
+    ///   shape is not the parameter's.
+    public mutating func update(_ parameter: Parameter) throws {
+        guard step > 0 else { throw HyperLearnError.invalidArgument("Adam.update before advance()") }
+        var state = moments(of: parameter)
+        moments[parameter.name] = nil  // unique ownership while updating
+        try CPUOperations().adamStep(parameter: &parameter.value, gradient: parameter.gradient, firstMoment: &state.first,
+                                     secondMoment: &state.second, rule: AdamRule(self))
+        moments[parameter.name] = state
     }
 }
 

@@ -54,8 +54,9 @@ extension Trainer {
         }
         for (index, parameter) in parameters.enumerated() {
             append(parameter.value)
-            append(parameter.firstMoment)
-            append(parameter.secondMoment)
+            let state = optimizer.moments(of: parameter)
+            append(state.first)
+            append(state.second)
             if let bestSnapshot { append(bestSnapshot[index]) }
             if let parameterAverages { append(parameterAverages[index]) }
         }
@@ -126,8 +127,7 @@ extension Trainer {
         // Everything checked: only now does the trainer change.
         for (parameter, state) in zip(parameters, restored) {
             parameter.value = state.value
-            parameter.firstMoment = state.first
-            parameter.secondMoment = state.second
+            optimizer.moments[parameter.name] = Adam.Moments(first: state.first, second: state.second)
         }
         parameterAverages = hasAverages ? averages : nil
         bestSnapshot = header.hasBestSnapshot ? snapshot : nil

@@ -108,21 +108,25 @@ extension Trainer {
         return loss
     }
 
-    /// Runs `body` while the engine holds the parameters, their Adam moments and averages: the host
-    /// lets go of its storage meanwhile (so that on the CPU the engine updates them in place instead of
+    /// Runs `body` while the engine holds the parameters, the optimiser's moments and the averages: the
+    /// host lets go of its storage meanwhile (so that on the CPU the engine updates them in place instead of
     /// copying), and they come back afterwards, also when `body` throws.
     func withParametersOnEngine<T>(_ engine: any TrainingStepping, _ body: () throws -> T) throws -> T {
-        try engine.upload(model.parameters, averages: parameterAverages)
+        try engine.upload(model.parameters, moments: optimizer.moments, averages: parameterAverages)
         parameterAverages = nil
+        optimizer.moments = [:]
         for parameter in model.parameters { parameter.releaseStorage() }
+        func takeBack() throws {
+            (optimizer.moments, parameterAverages) = try engine.download(into: model.parameters)
+        }
         let result: T
         do {
             result = try body()
         } catch {
-            parameterAverages = try? engine.download(into: model.parameters)
+            try? takeBack()
             throw error
         }
-        parameterAverages = try engine.download(into: model.parameters)
+        try takeBack()
         return result
     }
 }

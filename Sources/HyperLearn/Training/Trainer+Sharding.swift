@@ -48,8 +48,10 @@ extension Trainer {
             let owner = plan.owners[m]
             for parameter in encoder.parameters {
                 exchanging { try broadcast(&parameter.value.storage, from: owner, plan: plan) }
-                exchanging { try broadcast(&parameter.firstMoment.storage, from: owner, plan: plan) }
-                exchanging { try broadcast(&parameter.secondMoment.storage, from: owner, plan: plan) }
+                var state = optimizer.moments(of: parameter)
+                exchanging { try broadcast(&state.first.storage, from: owner, plan: plan) }
+                exchanging { try broadcast(&state.second.storage, from: owner, plan: plan) }
+                optimizer.moments[parameter.name] = state
             }
             var state = dropoutGenerators[m].state
             exchanging { try broadcast(&state, from: owner, plan: plan) }

@@ -17,10 +17,11 @@ struct RelationBatch {
 /// What the ``Trainer`` needs from the engine, whatever the device's tensor type.
 protocol TrainingStepping: AnyObject {
     var deviceDescription: String { get }
-    /// Copies parameters, Adam moments and parameter averages to the devices.
-    func upload(_ parameters: [Parameter], averages: [Matrix]?) throws
-    /// Copies them back into `parameters`; returns the averages (when averaging).
-    func download(into parameters: [Parameter]) throws -> [Matrix]?
+    /// Copies parameters, the optimiser's moments (by parameter name; zero where absent) and parameter
+    /// averages to the devices.
+    func upload(_ parameters: [Parameter], moments: [String: Adam.Moments], averages: [Matrix]?) throws
+    /// Copies the values back into `parameters`; returns the moments and (when averaging) the averages.
+    func download(into parameters: [Parameter]) throws -> (moments: [String: Adam.Moments], averages: [Matrix]?)
     /// One step over `batches`; with a `rule`, the Adam update and averaging follow. Returns the bytes
     /// the step exchanged between shards.
     func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule?,
@@ -160,8 +161,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             let ops = devices[device]
             return ParameterState(value: try ops.upload(parameter.value),
                                   gradient: try ops.zeros(rows: parameter.rows, columns: parameter.columns),
-                                  firstMoment: try ops.upload(parameter.firstMoment),
-                                  secondMoment: try ops.upload(parameter.secondMoment))
+                                  firstMoment: try ops.zeros(rows: parameter.rows, columns: parameter.columns),
+                                  secondMoment: try ops.zeros(rows: parameter.rows, columns: parameter.columns))
         }
         inputs = try model.encoders.enumerated().map { m, encoder in
             let ops = devices[plan.owners[m]]
@@ -199,26 +200,31 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     // MARK: State at epoch edges
 
-    func upload(_ parameters: [Parameter], averages: [Matrix]?) throws {
+    func upload(_ parameters: [Parameter], moments: [String: Adam.Moments], averages: [Matrix]?) throws {
         for (i, parameter) in parameters.enumerated() {
             let ops = devices[parameterDevice[i]]
             states[i].value = try ops.upload(parameter.value)
-            states[i].firstMoment = try ops.upload(parameter.firstMoment)
-            states[i].secondMoment = try ops.upload(parameter.secondMoment)
+            if let state = moments[parameter.name] {
+                states[i].firstMoment = try ops.upload(state.first)
+                states[i].secondMoment = try ops.upload(state.second)
+            } else {
+                try ops.zero(&states[i].firstMoment)
+                try ops.zero(&states[i].secondMoment)
+            }
             states[i].average = try averages.map { try ops.upload($0[i]) }
         }
     }
 
-    func download(into parameters: [Parameter]) throws -> [Matrix]? {
-        var averages = [Matrix]()
+    func download(into parameters: [Parameter]) throws -> (moments: [String: Adam.Moments], averages: [Matrix]?) {
+        var averages = [Matrix](), moments = [String: Adam.Moments]()
         for (i, parameter) in parameters.enumerated() {
             let ops = devices[parameterDevice[i]]
             parameter.value = try ops.download(states[i].value)
-            parameter.firstMoment = try ops.download(states[i].firstMoment)
-            parameter.secondMoment = try ops.download(states[i].secondMoment)
+            moments[parameter.name] = Adam.Moments(first: try ops.download(states[i].firstMoment),
+                                                   second: try ops.download(states[i].secondMoment))
             if let average = states[i].average { averages.append(try ops.download(average)) }
         }
-        return averages.count == parameters.count ? averages : nil
+        return (moments, averages.count == parameters.count ? averages : nil)
     }
 
     func downloadGradients(into parameters: [Parameter]) throws {

@@ -17,8 +17,9 @@ final class AdamTests: XCTestCase {
         for gradient in gradients {
             parameter.gradient = Matrix(rows: 1, columns: 2, uncheckedStorage: gradient)
             optimizer.advance()
-            optimizer.update(parameter)
-            states.append((parameter.value.storage, parameter.firstMoment.storage, parameter.secondMoment.storage))
+            try! optimizer.update(parameter)
+            let moments = optimizer.moments(of: parameter)
+            states.append((parameter.value.storage, moments.first.storage, moments.second.storage))
         }
         XCTAssertEqual(optimizer.step, 2)
         return states
