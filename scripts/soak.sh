@@ -11,7 +11,7 @@ gps="$data/hyperedge/gps"
 bin=.build/release/hyperlearn
 work=$(mktemp -d "${TMPDIR:-/tmp}/hyperlearn-soak.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-epochs=60
+epochs=150
 printf 'epochs: %d\npatience: 0\nthreads: 2\n' "$epochs" > "$work/config.yaml"
 train=("$bin" train Benchmarks/manifests/gps.yaml --data-root "$gps" --config "$work/config.yaml" --quiet)
 
@@ -19,6 +19,9 @@ start=$(date +%s.%N)
 "${train[@]}" --out "$work/reference" >/dev/null
 length=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 echo "soak: uninterrupted run took ${length}s; now $kills kill(s) at random moments"
+
+# Epochs the killed run had checkpointed (history.json is written with each checkpoint).
+epochs_done() { { sed -n 's/.*"epoch" : \([0-9]*\).*/\1/p' "$work/soak/history.json" 2>/dev/null || true; } | tail -1 | grep . || echo 0; }
 
 killed=0
 while :; do
@@ -30,15 +33,18 @@ while :; do
   "${command[@]}" >/dev/null 2>"$work/stderr" &
   pid=$!
   if [ "$killed" -lt "$kills" ]; then
-    # A moment anywhere in what is left of the run, start-up and final writes included.
-    done_epochs=$(sed -n 's/.*"epoch" : \([0-9]*\).*/\1/p' "$work/soak/history.json" 2>/dev/null | tail -1)
-    sleep "$(awk -v seed="$RANDOM" -v t="$length" -v e="${done_epochs:-0}" -v n="$epochs" \
-             'BEGIN { srand(seed); printf "%.3f", rand() * (0.3 + t * (n - e) / n) }')"
+    # A random moment: wait for a random epoch still to come (0: during start-up), then a random
+    # part of one epoch, so kills land mid-epoch, in checkpoint writes and in the final writes.
+    done_epochs=$(epochs_done)
+    # (spread so that the kills left fit into the epochs left)
+    target=$(awk -v seed="$RANDOM" -v e="$done_epochs" -v n="$epochs" -v k="$((kills - killed))" \
+             'BEGIN { srand(seed); print e + int(rand() * 2 * (n - e) / (k + 1)) }')
+    while kill -0 "$pid" 2>/dev/null && [ "$(epochs_done)" -lt "$target" ]; do sleep 0.01; done
+    sleep "$(awk -v seed="$RANDOM" -v t="$length" -v n="$epochs" 'BEGIN { srand(seed); printf "%.3f", rand() * t / n }')"
     if kill -9 "$pid" 2>/dev/null; then
       wait "$pid" 2>/dev/null || true
       killed=$((killed + 1))
-      epoch=$(sed -n 's/.*"epoch" : \([0-9]*\).*/\1/p' "$work/soak/history.json" 2>/dev/null | tail -1)
-      echo "soak: kill $killed after epoch ${epoch:-0}"
+      echo "soak: kill $killed after epoch $(epochs_done)"
       continue
     fi
   fi
