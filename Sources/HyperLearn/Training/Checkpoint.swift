@@ -3,12 +3,13 @@ import Foundation
 /// Everything needed to continue a training run exactly where it stopped: parameters, Adam moments,
 /// the random generators' states, the epoch counter, the history and the early-stopping state.
 ///
-/// File layout (version 2): the 8 bytes `HLCKPT02`, the header length as a little-endian `UInt64`,
-/// the JSON header (with the payload's length and CRC-32), then the payload: each parameter's value,
-/// first and second moments (and best snapshot and average, when present) as raw little-endian
-/// `Float32`, in ``HyperLearnModel/parameters`` order. Written atomically (temporary file, then
-/// rename), so a run killed mid-write leaves the previous checkpoint intact. Version 1 files
-/// (`HLCKPT01`: the same layout without the payload's length and checksum) still load.
+/// File layout (version 2): the 8 bytes `HLCKPT02`; three little-endian fields, the header length
+/// (`UInt64`), the payload length (`UInt64`) and the CRC-32 of header and payload together
+/// (`UInt32`); the JSON header; then the payload: each parameter's value, first and second moments
+/// (and best snapshot and average, when present) as raw little-endian `Float32`, in
+/// ``HyperLearnModel/parameters`` order. Written atomically (temporary file, then rename), so a run
+/// killed mid-write leaves the previous checkpoint intact. Version 1 files (`HLCKPT01`: no payload
+/// length, no checksum) still load.
 public struct CheckpointHeader: Codable, Sendable {
     public var configuration: TrainingConfiguration
     public var epoch: Int
@@ -27,9 +28,6 @@ public struct CheckpointHeader: Codable, Sendable {
     public var exchangedBytes: Int
     /// Gathered rows and biases exchanged so far (absent from checkpoints written before it was kept).
     public var exchangeVolume: ExchangeVolume? = nil
-    /// The payload's length in bytes and its CRC-32 (absent from version 1 files).
-    public var payloadBytes: Int? = nil
-    public var payloadCRC32: UInt32? = nil
 }
 
 extension Trainer {
@@ -41,7 +39,7 @@ extension Trainer {
     /// Writes the training state to `url` atomically.
     public func saveCheckpoint(to url: URL) throws {
         let parameters = model.parameters
-        var header = CheckpointHeader(
+        let header = CheckpointHeader(
             configuration: configuration, epoch: epoch, history: history, bestEpoch: bestEpoch,
             bestScore: bestScore.isFinite ? bestScore : nil, epochsWithoutImprovement: epochsWithoutImprovement,
             optimizerStep: optimizer.step, learningRate: optimizer.learningRate, generator: generator.state,
@@ -49,6 +47,7 @@ extension Trainer {
             parameterShapes: parameters.map { [$0.value.rows, $0.value.columns] },
             hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
             exchangeVolume: exchangeVolume)
+        let json = try JSONEncoder().encode(header)
         var payload = Data()
         func append(_ m: Matrix) {
             m.storage.withUnsafeBytes { payload.append(contentsOf: $0) }
@@ -60,11 +59,15 @@ extension Trainer {
             if let bestSnapshot { append(bestSnapshot[index]) }
             if let parameterAverages { append(parameterAverages[index]) }
         }
-        header.payloadBytes = payload.count
-        header.payloadCRC32 = payload.withUnsafeBytes { CRC32.update(0, $0) }
-        let json = try JSONEncoder().encode(header)
+        var crc = json.withUnsafeBytes { CRC32.update(0, $0) }
+        crc = payload.withUnsafeBytes { CRC32.update(crc, $0) }
         var data = Trainer.checkpointMagicPrefix + Data(String(format: "%02d", Trainer.checkpointVersion).utf8)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+        }
+        appendLittleEndian(UInt64(json.count))
+        appendLittleEndian(UInt64(payload.count))
+        appendLittleEndian(crc)
         data.append(json)
         data.append(payload)
         do {
@@ -152,7 +155,7 @@ extension Trainer {
         guard (0...header.epoch).contains(header.epochsWithoutImprovement) else {
             throw fail("epochsWithoutImprovement", "\(header.epochsWithoutImprovement) is outside 0...\(header.epoch)")
         }
-        // At most one epoch in progress (a checkpoint may be taken between steps).
+        // At most one epoch in progress (a library user may checkpoint between steps).
         let (maximumSteps, overflow) = (header.epoch + 1).multipliedReportingOverflow(by: stepsPerEpoch)
         guard header.optimizerStep >= 0, overflow || header.optimizerStep <= maximumSteps,
               header.optimizerStep <= Adam.maximumStep else {
@@ -177,8 +180,8 @@ extension Trainer {
         }
     }
 
-    /// Checks the framing (magic, version, lengths against the file's size, the payload's checksum)
-    /// and decodes the header; returns it with the offset where the parameters start.
+    /// Checks the framing (magic, version, lengths against the file's size, checksum) and decodes the
+    /// header; returns it with the offset where the parameters start.
     static func checkpointHeader(_ data: Data, fail: (String, String) -> HyperLearnError) throws
         -> (header: CheckpointHeader, payloadStart: Int) {
         guard data.count >= 16, data.prefix(6) == checkpointMagicPrefix else {
@@ -187,26 +190,29 @@ extension Trainer {
         guard let version = Int(String(decoding: data[6..<8], as: UTF8.self)), (1...checkpointVersion).contains(version) else {
             throw fail("version", "unknown checkpoint version '\(String(decoding: data[6..<8], as: UTF8.self))'; this build reads 01 to \(String(format: "%02d", checkpointVersion))")
         }
-        let fixed = 16
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        func word<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> T {
+            data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        }
+        let fixed = version == 1 ? 16 : 28
+        guard data.count >= fixed else { throw fail("checkpoint", "truncated: \(data.count) bytes, shorter than the fixed header") }
+        let headerLength = word(8, UInt64.self)
         guard headerLength <= UInt64(min(data.count - fixed, checkpointHeaderLimit)) else {
             throw fail("headerLength", "\(headerLength) bytes, but the file has \(data.count - fixed) after the fixed header (truncated or damaged)")
         }
         let headerEnd = fixed + Int(headerLength)
+        if version >= 2 {
+            let payloadLength = word(16, UInt64.self)
+            guard payloadLength == UInt64(data.count - headerEnd) else {
+                throw fail("payloadLength", "\(payloadLength) bytes recorded, \(data.count - headerEnd) present (truncated or padded)")
+            }
+            let recorded = word(24, UInt32.self)
+            let actual = data.withUnsafeBytes { CRC32.update(0, UnsafeRawBufferPointer(rebasing: $0[fixed...])) }
+            guard recorded == actual else {
+                throw fail("crc32", String(format: "checksum %08x recorded, %08x computed: the file is damaged", recorded, actual))
+            }
+        }
         guard let header = CheckpointHeader.decode(data.subdata(in: fixed..<headerEnd)) else {
             throw fail("header", "damaged header (not the JSON this build writes)")
-        }
-        if version >= 2 {
-            guard let bytes = header.payloadBytes, let recorded = header.payloadCRC32 else {
-                throw fail("payloadCRC32", "a version \(version) header records the payload's length and checksum")
-            }
-            guard bytes == data.count - headerEnd else {
-                throw fail("payloadBytes", "\(bytes) bytes recorded, \(data.count - headerEnd) present (truncated or padded)")
-            }
-            let actual = data.withUnsafeBytes { CRC32.update(0, UnsafeRawBufferPointer(rebasing: $0[headerEnd...])) }
-            guard recorded == actual else {
-                throw fail("payloadCRC32", String(format: "checksum %08x recorded, %08x computed: the file is damaged", recorded, actual))
-            }
         }
         return (header, headerEnd)
     }

@@ -82,15 +82,15 @@ final class CheckpointTests: XCTestCase {
     func forge(_ url: URL, header edit: (inout [String: Any]) -> Void = { _ in }, payload editPayload: (inout Data) -> Void = { _ in }) throws {
         let data = try Data(contentsOf: url)
         let headerLength = Int(data.subdata(in: 8..<16).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
-        var header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 16..<(16 + headerLength))) as? [String: Any])
-        var payload = data.subdata(in: (16 + headerLength)..<data.count)
+        var header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 28..<(28 + headerLength))) as? [String: Any])
+        var payload = data.subdata(in: (28 + headerLength)..<data.count)
         edit(&header)
         editPayload(&payload)
-        header["payloadBytes"] = payload.count
-        header["payloadCRC32"] = CRC32.checksum(payload)
         let json = try JSONSerialization.data(withJSONObject: header)
         var out = Data("HLCKPT02".utf8)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt64(payload.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: CRC32.checksum(json + payload).littleEndian) { out.append(contentsOf: $0) }
         try (out + json + payload).write(to: url)
     }
 
@@ -121,14 +121,14 @@ final class CheckpointTests: XCTestCase {
         var data = try Data(contentsOf: url)
         data[data.count - 3] ^= 0x40
         try data.write(to: url)
-        try assertRefused(url, field: "checkpoint.payloadCRC32", reason: "damaged")
+        try assertRefused(url, field: "checkpoint.crc32", reason: "damaged")
     }
 
-    func testTruncatedCheckpointNamesThePayloadBytes() throws {
+    func testTruncatedCheckpointNamesThePayloadLength() throws {
         let (_, url) = try savedCheckpoint()
         let data = try Data(contentsOf: url)
         try data.prefix(data.count - 100).write(to: url)
-        try assertRefused(url, field: "checkpoint.payloadBytes", reason: "truncated")
+        try assertRefused(url, field: "checkpoint.payloadLength", reason: "truncated")
     }
 
     func testUnknownVersionIsRefused() throws {
@@ -181,9 +181,9 @@ final class CheckpointTests: XCTestCase {
 
     func testVersionOneCheckpointStillLoads() throws {
         let (trainer, url) = try savedCheckpoint()
-        // Version 1 had no payload length or checksum; readers ignore those header keys.
         let data = try Data(contentsOf: url)
-        try (Data("HLCKPT01".utf8) + data.subdata(in: 8..<data.count)).write(to: url)
+        let headerLength = data.subdata(in: 8..<16)
+        try (Data("HLCKPT01".utf8) + headerLength + data.subdata(in: 28..<data.count)).write(to: url)
         let resumed = try Trainer(dataset: try smallDataset(), configuration: TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 200))
         try resumed.loadCheckpoint(from: url)
         XCTAssertEqual(resumed.epoch, 2)
