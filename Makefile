@@ -61,10 +61,11 @@ fuzz: deps
 	bash scripts/fuzz.sh $(SECONDS)
 
 # Kills `train` on gps with SIGKILL at random moments, resumes, and compares with an uninterrupted
-# run (not part of `make test`: minutes, and it needs DATA). KILLS sets the number of kills.
+# run (not part of `make test`: it needs DATA). KILLS sets the number of kills. Built with the test
+# flags, so that it shares `make test`'s build instead of recompiling everything.
 KILLS ?= 5
 soak: deps
-	swift build -c release
+	swift build $(SWIFT_TEST_FLAGS)
 	bash scripts/soak.sh $(DATA) $(KILLS)
 
 clean:

@@ -39,6 +39,8 @@ seed() {  # seed TARGET: fills $work/corpus/TARGET from the fixtures
   esac
 }
 
+# Leave crashes to libFuzzer, which saves the input, rather than to Swift's backtracer.
+export SWIFT_BACKTRACE=enable=no
 status=0
 printf '%-18s %10s %12s %s\n' target seconds exec/s result
 for target in "${targets[@]}"; do

@@ -12,7 +12,10 @@ struct TrainCommand: ParsableCommand {
             Without MANIFEST (and without a `manifest` key in --config) trains on the bundled drug \
             dataset with settings that finish in about a minute. The run folder is created only once \
             the data has loaded; it receives config.yaml, checkpoint.bin (after every epoch), \
-            history.json, metrics.json, training-curve.svg, model.json and embeddings/.
+            history.json, metrics.json, training-curve.svg, model.json and embeddings/. One `train` \
+            at a time holds the folder (a second exits naming the first's PID); a folder that already \
+            holds a run is refused unless --resume continues it or --force replaces it. A new run that \
+            fails leaves no folder behind.
             """)
 
     /// Settings for the bundled drug dataset when nothing else says otherwise: large batches and a

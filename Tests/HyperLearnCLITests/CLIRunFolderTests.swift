@@ -11,6 +11,12 @@ import Glibc
 final class CLIRunFolderTests: XCTestCase {
     var manifest: URL { CLI.tiny.appendingPathComponent("manifest.yaml") }
 
+    /// Trains one epoch of the tiny fixture into `out` and checks that it finished.
+    func trainOneEpoch(into out: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
+    }
+
     func testSecondTrainOnALockedFolderExitsTwoNamingTheHolder() throws {
         let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -29,12 +35,12 @@ final class CLIRunFolderTests: XCTestCase {
 
         // Released (as when the holder exits, even by kill -9): the run goes ahead.
         XCTAssertEqual(flock(fd, LOCK_UN), 0)
-        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "1"]).status, 0)
+        try trainOneEpoch(into: out)
     }
 
     func testForceReplacesAFinishedRun() throws {
         let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
-        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "1"]).status, 0)
+        try trainOneEpoch(into: out)
         XCTAssertEqual(try CLI.run(["export", out.path, "--format", "tsv"]).status, 0)
         XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "2"]).status, 2)
         let forced = try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "2", "--force"])
@@ -77,7 +83,7 @@ final class CLIRunFolderTests: XCTestCase {
     func testExportRefusesPathLikeNamesInModelJSON() throws {
         let folder = try CLI.temporaryFolder(self)
         let out = folder.appendingPathComponent("run")
-        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "1"]).status, 0)
+        try trainOneEpoch(into: out)
         try String.edit(out.appendingPathComponent("model.json"), replacing: "\"name\" : \"tag\"", with: "\"name\" : \"..\\/..\\/evil\"")
         let result = try CLI.run(["export", out.path, "--format", "tsv", "--to", folder.appendingPathComponent("x/y").path])
         XCTAssertEqual(result.status, 2)
@@ -90,7 +96,7 @@ final class CLIRunFolderTests: XCTestCase {
     func testExportStagesItsFilesAndLeavesNoTemporaries() throws {
         let folder = try CLI.temporaryFolder(self)
         let out = folder.appendingPathComponent("run")
-        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest, out: out) + ["--epochs", "1"]).status, 0)
+        try trainOneEpoch(into: out)
         let target = folder.appendingPathComponent("exported")
         for _ in 0..<2 {  // the second export replaces the first's files in place
             XCTAssertEqual(try CLI.run(["export", out.path, "--format", "npy", "--to", target.path]).status, 0)

@@ -59,10 +59,20 @@ public struct NPZArchive {
             throw HyperLearnError.invalidInput(file: fileName, line: nil, field: arrayName,
                                                reason: "no such array; the archive holds \(arrayNames.joined(separator: ", "))")
         }
+        // The sizes come from the archive: trust them only as far as the file's own size allows
+        // (DEFLATE expands at most 1032:1), and never reserve more than was read so far.
+        let declared = entry.uncompressedSize
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        let possible = UInt64(fileSize) * (entry.compressedSize == declared ? 1 : 1032)
+        guard declared <= possible, declared <= UInt64(Int.max) else {
+            throw HyperLearnError.invalidInput(file: fileName, line: nil, field: arrayName,
+                                               reason: "damaged member: it declares \(declared) bytes, more than a \(fileSize)-byte archive can hold")
+        }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(Int(clamping: entry.uncompressedSize))
+        bytes.reserveCapacity(min(Int(declared), 1 << 26))
         do {
             let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
+                guard bytes.count + chunk.count <= Int(declared) else { throw Archive.ArchiveError.invalidEntrySize }
                 bytes.append(contentsOf: chunk)
             }
             guard checksum == entry.checksum, bytes.count == Int(clamping: entry.uncompressedSize) else {

@@ -155,7 +155,8 @@ extension Trainer {
         guard (0...header.epoch).contains(header.epochsWithoutImprovement) else {
             throw fail("epochsWithoutImprovement", "\(header.epochsWithoutImprovement) is outside 0...\(header.epoch)")
         }
-        let (maximumSteps, overflow) = header.epoch.multipliedReportingOverflow(by: stepsPerEpoch)
+        // At most one epoch in progress (a library user may checkpoint between steps).
+        let (maximumSteps, overflow) = (header.epoch + 1).multipliedReportingOverflow(by: stepsPerEpoch)
         guard header.optimizerStep >= 0, overflow || header.optimizerStep <= maximumSteps,
               header.optimizerStep <= Adam.maximumStep else {
             throw fail("optimizerStep", "\(header.optimizerStep) steps cannot follow \(header.epoch) epoch(s) of \(stepsPerEpoch) step(s)")

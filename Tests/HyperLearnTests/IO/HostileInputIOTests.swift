@@ -68,6 +68,25 @@ final class HostileInputIOTests: XCTestCase {
         assertInvalidInput(try load(url), file: "manifest.yaml", line: 2, field: "modalities.b", reasonContains: "2000000001 items")
     }
 
+    /// Found by FuzzNPZ: a member declaring a huge uncompressed size made the reader reserve that
+    /// much memory and abort.
+    func testNPZMemberDeclaringAHugeSizeIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let url = folder.url.appendingPathComponent("bomb.npz")
+        try NPZWriter.write([("train_data", try NPYArray(shape: [2, 2], int64: [0, 1, 1, 0]))], to: url)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        func patch(signature: [UInt8], sizeOffset: Int) {
+            for start in 0..<(bytes.count - 4) where Array(bytes[start..<(start + 4)]) == signature {
+                bytes.replaceSubrange((start + sizeOffset)..<(start + sizeOffset + 4), with: [0x00, 0xFF, 0xFF, 0xFF])
+            }
+        }
+        patch(signature: [0x50, 0x4B, 0x03, 0x04], sizeOffset: 22)  // local file header
+        patch(signature: [0x50, 0x4B, 0x01, 0x02], sizeOffset: 24)  // central directory entry
+        try Data(bytes).write(to: url)
+        assertInvalidInput(try NPZArchive(url: url).array(named: "train_data"), file: "bomb.npz", line: nil, field: "train_data",
+                           reasonContains: "declares 4294967040 bytes")
+    }
+
     func testOrderAboveTheLimitIsRefused() throws {
         let folder = try TemporaryFolder()
         let members = Array(repeating: "a", count: 17).joined(separator: ", ")
