@@ -11,8 +11,10 @@ struct PredictCommand: ParsableCommand {
         discussion: """
             Give every member of the relation but one as MODALITY=ID (the external IDs of the data, \
             as in embeddings/MODALITY.ids.txt); the missing member's items are scored and the best \
-            printed. For a relation with a repeated modality, name positions as MODALITY#POSITION=ID \
-            (0-based).
+            printed, ranked by the raw score (a valued relation also shows the prediction clamped to \
+            the training range). Items that complete a training hyperedge are left out unless \
+            --include-seen. For a relation with a repeated modality, name positions as \
+            MODALITY#POSITION=ID (0-based).
             """)
 
     @Argument(help: ArgumentHelp("Run folder written by `hyperlearn train`.", valueName: "dir"))
@@ -29,6 +31,9 @@ struct PredictCommand: ParsableCommand {
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    @Flag(help: "Keep candidates that complete a training hyperedge (left out by default).")
+    var includeSeen = false
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
@@ -110,14 +115,30 @@ struct PredictCommand: ParsableCommand {
             flat.append(contentsOf: tuple)
         }
         let hyperedges = try HyperedgeSet(order: tuple.count, members: flat)
-        let scores = try trainer.predictedValues(relation: r, hyperedges: hyperedges)
-        let ranked = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
+        // Ranked by the raw score (clamping ties every prediction above the training range); a valued
+        // relation also prints the clamped value, the rating a user reads.
+        let scores = try trainer.scores(relation: r, hyperedges: hyperedges)
+        let values = try trainer.predictions(relation: r, hyperedges: hyperedges)
+        let p = tuple.count
+        let eligible = (0..<candidates.count).filter { c in
+            includeSeen || !trainer.trainingContains(relation: r, Array(flat[(c * p)..<(c * p + p)]))
+        }
+        let ranked = eligible.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
+        let valued = dataset.relations[r].task == .regression
         if json {
-            let rows: [[String: Any]] = ranked.enumerated().map { ["rank": $0.offset + 1, "id": candidates.ids[$0.element], "score": Double(scores[$0.element])] }
-            Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows] as [String: Any]))
+            let rows: [[String: Any]] = ranked.enumerated().map { rank, c in
+                var row: [String: Any] = ["rank": rank + 1, "id": candidates.ids[c], "score": Double(scores[c])]
+                if valued { row["prediction"] = Double(values[c]) }
+                return row
+            }
+            Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows,
+                                                  "left_out_seen": candidates.count - eligible.count] as [String: Any]))
         } else {
-            var text = "rank\t\(candidates.name)\tscore\n"
-            for (rank, c) in ranked.enumerated() { text += "\(rank + 1)\t\(candidates.ids[c])\t\(String(format: "%.5f", scores[c]))\n" }
+            var text = "rank\t\(candidates.name)\tscore" + (valued ? "\tprediction" : "") + "\n"
+            for (rank, c) in ranked.enumerated() {
+                text += "\(rank + 1)\t\(candidates.ids[c])\t\(String(format: "%.5f", scores[c]))"
+                    + (valued ? "\t\(String(format: "%.3f", values[c]))" : "") + "\n"
+            }
             Terminal.write(text)
         }
     }

@@ -184,6 +184,30 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(twoMissing.status, 2)
     }
 
+    /// Recommendations: ranked by the raw score (distinct, descending), items the user rated in training
+    /// left out unless --include-seen, the rating clamped to the training range beside the score.
+    func testPredictLeavesOutSeenItemsAndRanksByTheRawScore() throws {
+        let run = try trainedRun()
+        let rated = try String(contentsOf: CLI.tiny.appendingPathComponent("rating.train.tsv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }.filter { $0[0] == "u3" }.map { $0[1] }
+        XCTAssertFalse(rated.isEmpty)
+        let result = try CLI.run(["predict", run.path, "--relation", "rating", "--given", "user=u3", "--top", "40", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let top = try XCTUnwrap(printed["top"] as? [[String: Any]])
+        let ids = top.compactMap { $0["id"] as? String }, scores = top.compactMap { $0["score"] as? Double }
+        XCTAssertEqual(Set(ids).intersection(rated), [], "items rated in training are left out")
+        XCTAssertEqual(printed["left_out_seen"] as? Int, Set(rated).count)
+        XCTAssertEqual(ids.count + Set(rated).count, 16, "every other item is ranked")
+        XCTAssertEqual(scores, scores.sorted(by: >))
+        XCTAssertEqual(Set(scores).count, scores.count, "raw scores are distinct")
+        for row in top { XCTAssertTrue((1...5).contains(try XCTUnwrap(row["prediction"] as? Double)), "\(row)") }
+        let all = try CLI.run(["predict", run.path, "--relation", "rating", "--given", "user=u3", "--top", "40", "--include-seen"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertEqual(all.stdout.split(separator: "\n").first, "rank\titem\tscore\tprediction")
+        XCTAssertEqual(all.stdout.split(separator: "\n").count, 1 + 16)
+    }
+
     /// The model archive stands on its own: with the data copied away and then deleted after training,
     /// `predict`, `export`, `ensemble` and `evaluate` still work and print what they printed before; with
     /// only the test files back, `evaluate --manifest` reads those alone.

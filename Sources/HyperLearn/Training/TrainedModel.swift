@@ -173,6 +173,13 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
                                 splits: zip(dataset.relations, tests).map { ($0.train, $1) })
     }
 
+    /// Whether relation `r`'s training hyperedges (validation split included) contain `members`, one
+    /// hyperedge in relation order: what a recommendation leaves out.
+    public func trainingContains(relation r: Int, _ members: [Int32]) -> Bool {
+        structure.relations.indices.contains(r) && members.count == structure.relations[r].members.count
+            && evaluation.knownTraining[r].contains(members)
+    }
+
     /// ``predictions(relation:hyperedges:)``: what a user reads (``Predictor``).
     public func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] {
         try predictions(relation: r, hyperedges: hyperedges)
