@@ -4,6 +4,9 @@ import HyperLearn
 
 @main
 struct HyperLearnCommand: ParsableCommand {
+    /// The release, printed by `hyperlearn --version`.
+    static let version = "0.6.0"
+
     static let configuration = CommandConfiguration(
         commandName: "hyperlearn",
         abstract: "Learn embeddings for every item of a multimodal dataset.",
@@ -12,6 +15,7 @@ struct HyperLearnCommand: ParsableCommand {
             (user–drug–reaction reports). Every input error exits with status 2 and names the file, \
             line and field.
             """,
+        version: HyperLearnCommand.version,
         subcommands: [
             TrainCommand.self,
             EvaluateCommand.self,

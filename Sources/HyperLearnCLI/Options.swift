@@ -169,6 +169,9 @@ struct ReportingOptions: ParsableArguments {
     @Flag(help: "Print one JSON object per epoch on stdout, then the metrics.")
     var json = false
 
+    @Flag(help: "Also print the device search and the bytes each step exchanges (shown anyway for CUDA and sharded runs).")
+    var verbose = false
+
     func validate() throws {
         if quiet && json { throw ValidationError("--quiet and --json exclude each other") }
     }

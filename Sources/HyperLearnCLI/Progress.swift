@@ -8,9 +8,11 @@ final class ProgressReporter {
 
     let mode: Mode
     let totalEpochs: Int
+    let verbose: Bool
     private var barDrawn = false
 
     init(reporting: ReportingOptions, totalEpochs: Int) {
+        verbose = reporting.verbose
         if reporting.json { mode = .json }
         else if reporting.quiet { mode = .quiet }
         else { mode = Terminal.standardOutputIsTerminal ? .bar : .lines }
@@ -21,6 +23,11 @@ final class ProgressReporter {
     func note(_ text: String) {
         guard mode == .bar || mode == .lines else { return }
         Terminal.printError(text)
+    }
+
+    /// A notice that matters only with `--verbose` unless `matters` (a CUDA or sharded run).
+    func detail(_ text: String, matters: Bool = false) {
+        if verbose || matters { note(text) }
     }
 
     func epoch(_ record: EpochRecord, history: [EpochRecord]) {
@@ -49,7 +56,12 @@ final class ProgressReporter {
 
     private func line(_ record: EpochRecord, history: [EpochRecord]) -> String {
         var text = "epoch \(record.epoch)/\(totalEpochs)  loss \(String(format: "%.4f", record.loss))"
-        if let score = record.validationScore { text += "  val \(String(format: "%.4f", score))" }
+        // Each relation's own validation metric, named: `val rating rmse 0.8540 · tagging auc 0.7810`.
+        let metrics = record.validation.keys.sorted().compactMap { name -> String? in
+            guard let values = record.validation[name], let metric = values.keys.sorted().first, let value = values[metric] else { return nil }
+            return "\(name) \(metric) \(String(format: "%.4f", value))"
+        }
+        if !metrics.isEmpty { text += "  val " + metrics.joined(separator: " · ") }
         let recent = history.suffix(5)
         let perEpoch = recent.map(\.seconds).reduce(0, +) / Double(max(1, recent.count))
         text += "  \(String(format: "%.2f", record.seconds)) s"

@@ -129,7 +129,7 @@ struct TrainCommand: ParsableCommand {
         if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
             progress.note("sharding: \(trainer.shardPlan), transport \(sharding.distributed.rawValue)")
         }
-        progress.note(deviceNote)
+        progress.detail(deviceNote, matters: deviceName != "cpu" || device.deviceOrdinals != nil || device.device != .auto)
         progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
                       + (resume ? " (from epoch \(trainer.epoch))" : ""))
         try RunDirectory.write(ConfigFile.render(run), to: folder.config)
@@ -147,7 +147,8 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         let steps = max(1, trainer.epoch * trainer.stepsPerEpoch)
         let exchange = ["rows": trainer.exchangeVolume.rowBytes / steps, "biases": trainer.exchangeVolume.biasBytes / steps]
-        progress.note("exchange per step: \(exchange["rows"]!) bytes of gathered rows (K·|B|·d·4), \(exchange["biases"]!) bytes of item biases")
+        progress.detail("exchange per step: \(exchange["rows"]!) bytes of gathered rows (K·|B|·d·4), \(exchange["biases"]!) bytes of item biases",
+                        matters: trainer.shardPlan.shardCount > 1 || sharding.distributed != .none)
 
         let test = trainer.evaluate(on: .test)
         let validation = trainer.evaluate(on: .validation)

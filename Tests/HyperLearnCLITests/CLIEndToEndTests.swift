@@ -327,8 +327,28 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("epoch 1/2") && result.stdout.contains("epoch 2/2"), result.stdout)
         XCTAssertFalse(result.stdout.contains("\r"))
-        // auto: the CPU here, saying why; a CUDA machine names its GPU.
-        XCTAssertTrue(result.stderr.contains("device: cpu (auto: no usable CUDA device: ") || result.stderr.contains("device: cuda:0"),
-                      result.stderr)
+        // Each relation's validation metric is named in the line.
+        XCTAssertTrue(result.stdout.contains("val rating rmse ") && result.stdout.contains(" · tagging auc "), result.stdout)
+        // Quiet by default: an unsharded run that lands on the CPU says nothing about devices or exchange.
+        if !result.stderr.contains("device: cuda") {
+            XCTAssertFalse(result.stderr.contains("device:") || result.stderr.contains("exchange per step"), result.stderr)
+        }
+        // --verbose: auto says where it trains and why (the CPU here; a CUDA machine names its GPU).
+        let verbose = try CLI.run(arguments + ["--epochs", "1", "--device", "auto", "--verbose", "--force"])
+        XCTAssertEqual(verbose.status, 0, verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("device: cpu (auto: no usable CUDA device: ") || verbose.stderr.contains("device: cuda:0"),
+                      verbose.stderr)
+        XCTAssertTrue(verbose.stderr.contains("exchange per step"), verbose.stderr)
     }
+
+    func testVersion() throws {
+        let result = try CLI.run(["--version"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), HyperLearnCLIVersion.expected)
+    }
+}
+
+/// The release `--version` prints (kept in step with `HyperLearnCommand.version`).
+enum HyperLearnCLIVersion {
+    static let expected = "0.6.0"
 }
