@@ -10,6 +10,16 @@ public protocol Propagation: Sendable {
     func apply(_ x: Matrix, into y: inout Matrix)
     /// Stored entries touched by one application, for FLOP and bandwidth accounting.
     var nonzeroCount: Int { get }
+    /// `P` as weighted sparse products, the form a device computes: `P x = Σ_t w_t · A_t x`, where a
+    /// term with a `second` factor is `w_t · S_t (S_tᵀ x)` (`first` is then `S_tᵀ`).
+    var terms: [PropagationTerm] { get }
+}
+
+/// One sparse product of a ``Propagation``: `weight · first · x`, or `weight · second · (first · x)`.
+public struct PropagationTerm: Sendable {
+    public var first: SparseMatrix
+    public var second: SparseMatrix?
+    public var weight: Float
 }
 
 extension Propagation {
@@ -34,6 +44,7 @@ public struct NormalizedAdjacency: Propagation {
 
     public var count: Int { matrix.rows }
     public var nonzeroCount: Int { matrix.nonzeroCount }
+    public var terms: [PropagationTerm] { [PropagationTerm(first: matrix, second: nil, weight: 1)] }
     public func apply(_ x: Matrix, into y: inout Matrix) { matrix.uncheckedMultiply(x, into: &y) }
 }
 
@@ -89,6 +100,9 @@ public struct HypergraphPropagation: Propagation {
 
     public var count: Int { scaledIncidence.rows }
     public var nonzeroCount: Int { 2 * scaledIncidence.nonzeroCount }
+    public var terms: [PropagationTerm] {
+        [PropagationTerm(first: scaledIncidenceTransposed, second: scaledIncidence, weight: 1)]
+    }
 
     public func apply(_ x: Matrix, into y: inout Matrix) {
         let edges = scaledIncidenceTransposed.uncheckedMultiply(x)
@@ -113,6 +127,13 @@ public struct MixedPropagation: Propagation {
 
     public var count: Int { parts[0].count }
     public var nonzeroCount: Int { parts.reduce(0) { $0 + $1.nonzeroCount } }
+    public var terms: [PropagationTerm] {
+        parts.flatMap { part in part.terms.map { term in
+            var scaled = term
+            scaled.weight *= 1 / Float(parts.count)
+            return scaled
+        } }
+    }
 
     public func apply(_ x: Matrix, into y: inout Matrix) {
         parts[0].apply(x, into: &y)

@@ -16,15 +16,15 @@ public struct GCNConv: CustomStringConvertible, Sendable {
     public let weight: Parameter
     public let bias: Parameter
     public let rootWeight: Parameter?
-    public let propagation: (any Propagation)?
 
-    public init(_ inputDimensions: Int, _ outputDimensions: Int, propagation: (any Propagation)?,
+    /// - Parameter propagated: whether the layer has a propagation `P` (the root weight needs one); `P`
+    ///   itself is an input of each forward pass.
+    public init(_ inputDimensions: Int, _ outputDimensions: Int, propagated: Bool,
                 rootWeight: Bool = false, name: String = "conv", using generator: inout SeededGenerator) {
         weight = Parameter(name: "\(name).weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator)
         bias = Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outputDimensions))
-        self.rootWeight = rootWeight && propagation != nil
+        self.rootWeight = rootWeight && propagated
             ? Parameter(name: "\(name).root_weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator) : nil
-        self.propagation = propagation
     }
 
     public var parameters: [Parameter] { [weight, bias] + (rootWeight.map { [$0] } ?? []) }

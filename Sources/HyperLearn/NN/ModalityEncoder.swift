@@ -58,7 +58,7 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
             ? Parameter(name: "\(name).layer0.table_root_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
         var convolutions = [GCNConv]()
         for l in 1..<layerDimensions.count {
-            convolutions.append(GCNConv(layerDimensions[l - 1], layerDimensions[l], propagation: propagation,
+            convolutions.append(GCNConv(layerDimensions[l - 1], layerDimensions[l], propagated: propagation != nil,
                                         rootWeight: rootWeight, name: "\(name).layer\(l)", using: &generator))
         }
         self.convolutions = convolutions

@@ -222,13 +222,6 @@ extension CheckpointHeader {
     /// Decodes a header; settings added to ``TrainingConfiguration`` after the checkpoint was written
     /// (such as `shards`) take their defaults, so older checkpoints still resume.
     static func decode(_ data: Data) -> CheckpointHeader? {
-        if let header = try? JSONDecoder().decode(CheckpointHeader.self, from: data) { return header }
-        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let saved = object["configuration"] as? [String: Any],
-              let defaultsData = try? JSONEncoder().encode(TrainingConfiguration()),
-              let defaults = (try? JSONSerialization.jsonObject(with: defaultsData)) as? [String: Any] else { return nil }
-        object["configuration"] = defaults.merging(saved) { _, savedValue in savedValue }
-        guard let merged = try? JSONSerialization.data(withJSONObject: object) else { return nil }
-        return try? JSONDecoder().decode(CheckpointHeader.self, from: merged)
+        try? JSONDecoder().decode(CheckpointHeader.self, from: data)
     }
 }

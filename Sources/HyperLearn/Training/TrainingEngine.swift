@@ -54,10 +54,10 @@ protocol TrainingStepping: AnyObject {
 final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     typealias Tensor = Ops.Tensor
 
-    /// A propagation as weighted device terms: `P x = Σ_t w · A_t x`, or `w · S_t (S_tᵀ x)` for a hypergraph.
+    /// A propagation as weighted device terms (``Propagation/terms``): `P x = Σ_t w_t · A_t x`, or
+    /// `w_t · S_t (S_tᵀ x)` for a hypergraph.
     struct DevicePropagation {
-        var terms: [(first: Ops.SparseTensor, firstRows: Int, second: Ops.SparseTensor?)]
-        var weight: Float
+        var terms: [(first: Ops.SparseTensor, firstRows: Int, second: Ops.SparseTensor?, weight: Float)]
         var count: Int
     }
 
@@ -169,26 +169,16 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             return EncoderInputs(features: try encoder.features.map { try ops.upload($0) },
                                  sparse: try encoder.sparseFeatures.map { try ops.upload($0) },
                                  sparseTransposed: try encoder.sparseFeaturesTransposed.map { try ops.upload($0) },
-                                 propagation: try encoder.propagation.map { try Self.upload($0, name: encoder.name, ops: ops) })
+                                 propagation: try encoder.propagation.map { try Self.upload($0, ops: ops) })
         }
         loss = try devices[decoderDevice].zeros(rows: 1, columns: 1)
         smoothness = Array(repeating: nil, count: model.encoders.count)
     }
 
-    private static func upload(_ propagation: any Propagation, name: String, ops: Ops) throws -> DevicePropagation {
-        let parts = (propagation as? MixedPropagation)?.parts ?? [propagation]
-        var terms = [(first: Ops.SparseTensor, firstRows: Int, second: Ops.SparseTensor?)]()
-        for part in parts {
-            if let adjacency = part as? NormalizedAdjacency {
-                terms.append((try ops.upload(adjacency.matrix), adjacency.count, nil))
-            } else if let hypergraph = part as? HypergraphPropagation {
-                terms.append((try ops.upload(hypergraph.scaledIncidenceTransposed), hypergraph.scaledIncidenceTransposed.rows,
-                              try ops.upload(hypergraph.scaledIncidence)))
-            } else {
-                throw HyperLearnError.invalidArgument("modality '\(name)': \(type(of: part)) has no device implementation")
-            }
-        }
-        return DevicePropagation(terms: terms, weight: 1 / Float(parts.count), count: propagation.count)
+    private static func upload(_ propagation: any Propagation, ops: Ops) throws -> DevicePropagation {
+        DevicePropagation(terms: try propagation.terms.map { term in
+            (try ops.upload(term.first), term.first.rows, try term.second.map { try ops.upload($0) }, term.weight)
+        }, count: propagation.count)
     }
 
     var deviceDescription: String {
@@ -503,9 +493,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             if let second = term.second {
                 var edges = try ops.zeros(rows: term.firstRows, columns: columns)
                 try ops.spmm(term.first, x, alpha: 1, beta: 0, into: &edges)
-                try ops.spmm(second, edges, alpha: propagation.weight, beta: 1, into: &y)
+                try ops.spmm(second, edges, alpha: term.weight, beta: 1, into: &y)
             } else {
-                try ops.spmm(term.first, x, alpha: propagation.weight, beta: 1, into: &y)
+                try ops.spmm(term.first, x, alpha: term.weight, beta: 1, into: &y)
             }
         }
         return y
