@@ -49,6 +49,27 @@ final class CLIHardeningTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// A FIFO in place of a run's checkpoint or of a file of its model archive would block `train
+    /// --resume`, `predict` and `evaluate`.
+    func testFIFOInARunFolderIsRefused() throws {
+        let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest(CLI.tiny), out: out) + ["--stop-after-epochs", "1"]).status, 137)
+        let checkpoint = out.appendingPathComponent("checkpoint.bin")
+        try makeFIFO(checkpoint)
+        let resumed = try CLI.run(["train", "--out", out.path, "--resume", "--quiet"])
+        XCTAssertEqual(resumed.status, 2, resumed.stderr)
+        XCTAssertEqual(resumed.stderr, "error: \(checkpoint.path): field 'checkpoint': \(checkpoint.path) is a FIFO (named pipe), not a regular file; name a regular file\n")
+
+        let finished = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        XCTAssertEqual(try CLI.run(CLI.trainArguments(manifest(CLI.tiny), out: finished) + ["--epochs", "1"]).status, 0)
+        let archive = finished.appendingPathComponent("model")
+        let member = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: archive.path).sorted().first)
+        try makeFIFO(archive.appendingPathComponent(member))
+        let evaluated = try CLI.run(["evaluate", finished.path])
+        XCTAssertEqual(evaluated.status, 2, evaluated.stderr)
+        XCTAssertTrue(evaluated.stderr.contains("model/\(member): field 'model'") && evaluated.stderr.contains("is a FIFO"), evaluated.stderr)
+    }
+
     /// Issue 15: `/dev/zero` as a features file said "You don't have permission".
     func testDeviceAsFeaturesFileSaysWhatItIs() throws {
         let stderr = try assertTrainFails(file: "manifest.yaml:5", field: "modalities.user.features.file") { copy in

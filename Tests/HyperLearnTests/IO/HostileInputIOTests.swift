@@ -143,6 +143,10 @@ final class HostileInputIOTests: XCTestCase {
         let manifest = try Manifest.load(from: try manifest(folder, relationName: longest))
         XCTAssertEqual(manifest.relations.map(\.name), [longest])
         XCTAssertNil(InputLimits.problem(withName: "ml-latest-small_2.v1"))
+        // Absolute names, NUL and the other separator are not plain either.
+        for name in ["/etc/passwd", "a\u{0}b", "a\\b", "..", "a/../b"] {
+            XCTAssertNotNil(InputLimits.problem(withName: name), name)
+        }
     }
 
     // MARK: Values that would make the loss infinite
