@@ -20,11 +20,23 @@ public enum HyperLearnError: Error, Equatable, CustomStringConvertible, Sendable
         switch self {
         case let .invalidInput(file, line, field, reason):
             let place = line.map { "\(file):\($0)" } ?? file
-            return "\(place): field '\(field)': \(reason)"
-        case let .invalidArgument(message): return "invalid argument: \(message)"
+            // A field path holds the keys as written: a hostile one may be megabytes long.
+            return "\(place): field \(HyperLearnError.quoted(field)): \(HyperLearnError.capped(reason))"
+        case let .invalidArgument(message): return "invalid argument: \(HyperLearnError.capped(message))"
         case let .numerical(message): return "numerical failure: \(message)"
         case let .device(message): return "device: \(message)"
         case let .io(path, reason): return "\(path): \(reason)"
         }
+    }
+}
+
+extension HyperLearnError {
+    /// Characters of a whole reason kept in ``description``: a last guard against a huge value quoted
+    /// where ``quoted(_:)`` was not used.
+    static let reasonLimit = 2000
+
+    static func capped(_ text: String) -> String {
+        guard text.utf8.count > reasonLimit else { return text }
+        return "\(text.prefix(reasonLimit))… (\(text.utf8.count) bytes)"
     }
 }

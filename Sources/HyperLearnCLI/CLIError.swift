@@ -62,3 +62,28 @@ enum JSONOutput {
         String(decoding: try data(value, pretty: pretty), as: UTF8.self)
     }
 }
+
+/// Creating output folders, with one message a person can act on when it fails.
+enum OutputFolder {
+    /// Creates `url` and its missing parents with `mkdir(2)`, so that a failure names the folder that
+    /// could not be made and the system's reason ("Read-only file system", "Permission denied"),
+    /// instead of Foundation's `NSCocoaErrorDomain Code=642` dump.
+    /// - Parameter what: What the folder is, for the message ("the run folder").
+    static func create(_ url: URL, what: String) throws {
+        var missing = [String]()
+        var path = url.standardizedFileURL.path
+        while path.count > 1, !FileManager.default.fileExists(atPath: path) {
+            missing.append(path)
+            path = (path as NSString).deletingLastPathComponent
+        }
+        for folder in missing.reversed() where mkdir(folder, 0o777) != 0 && errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            throw CLIError(folder == url.standardizedFileURL.path ? "cannot create \(what) \(folder): \(reason)"
+                                                                  : "cannot create \(folder) for \(what) \(url.path): \(reason)")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CLIError("cannot create \(what) \(url.path): a file of that name is in the way")
+        }
+    }
+}

@@ -30,9 +30,7 @@ enum ConfigFile {
     ///   must (`manifest: PATH`, or `manifest: embedded:drug`), so that a configuration that forgot its
     ///   dataset does not silently train on the bundled one.
     static func load(_ url: URL, manifestGiven: Bool = true) throws -> RunConfiguration {
-        guard let data = try? Data(contentsOf: url) else {
-            throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "config", reason: "cannot read the configuration file")
-        }
+        let data = try InputFile.read(url, file: url.path, field: "config")
         let run = try parse(String(decoding: data, as: UTF8.self), file: url.path)
         guard manifestGiven || run.manifest != nil else {
             throw HyperLearnError.invalidInput(
@@ -50,7 +48,7 @@ enum ConfigFile {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: InputFile.withoutByteOrderMark(text))
         } catch {
             throw HyperLearnError.invalidInput(file: file, line: nil, field: "yaml", reason: "syntax error: \(error)")
         }
@@ -65,7 +63,7 @@ enum ConfigFile {
             guard case let .scalar(keyScalar) = keyNode else { throw fail(keyNode, "config", "keys must be plain names") }
             let key = keyScalar.string
             lines[key] = keyNode.mark?.line
-            guard run.keysSet.insert(key).inserted else { throw fail(keyNode, key, "duplicate key '\(key)'") }
+            guard run.keysSet.insert(key).inserted else { throw fail(keyNode, key, "duplicate key \(HyperLearnError.quoted(key))") }
             guard case let .scalar(valueScalar) = valueNode else {
                 throw fail(valueNode, key, "expected a single value, found a list or mapping")
             }
@@ -79,7 +77,7 @@ enum ConfigFile {
         } catch let error as DecodingError {
             let key = error.key ?? "config"
             let reason = TrainingConfiguration.CodingKeys(rawValue: key) == nil && lines[key] != nil
-                ? "unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))"
+                ? "unknown key \(HyperLearnError.quoted(key)); allowed keys: \(allowedKeys.joined(separator: ", "))"
                 : error.reason
             throw HyperLearnError.invalidInput(file: file, line: lines[key], field: key, reason: reason)
         }
@@ -89,6 +87,13 @@ enum ConfigFile {
             // The library's message starts with the property name: point at its line.
             let key = String(message.prefix { $0.isLetter || $0.isNumber })
             throw HyperLearnError.invalidInput(file: file, line: lines[key], field: key, reason: message)
+        }
+        // The limits `train` checks again once the data is loaded, here with the line that sets them.
+        for (key, value, limit) in [("dimensions", run.training.dimensions, InputLimits.maximumDimensions),
+                                    ("hiddenDimensions", run.training.hiddenDimensions, InputLimits.maximumDimensions),
+                                    ("tableDimensions", run.training.tableDimensions, InputLimits.maximumDimensions),
+                                    ("threads", run.training.threads, InputLimits.maximumThreads)] where value > limit {
+            throw HyperLearnError.invalidInput(file: file, line: lines[key], field: key, reason: "\(value) is above the limit of \(limit)")
         }
         return run
     }

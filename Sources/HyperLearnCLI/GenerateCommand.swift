@@ -59,7 +59,7 @@ struct GenerateCommand: ParsableCommand {
             try NPYArray(shape: [set.count, order], int64: set.members.map(Int64.init))
         }
 
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try OutputFolder.create(folder, what: "the dataset folder")
         try NPZWriter.write([("train_data", try hyperedgeArray(train)), ("nums_type", numsType)],
                             to: folder.appendingPathComponent("train_data.npz"))
         try NPZWriter.write([("test_data", try hyperedgeArray(test)), ("nums_type", numsType)],

@@ -49,6 +49,10 @@ struct HyperLearnCommand: ParsableCommand {
         switch error {
         case let error as HyperLearnError: message = "error: \(error)"
         case let error as CLIError: message = "error: \(error.message)"
+        case let error as NSError where error.domain == NSCocoaErrorDomain || error.domain == NSPOSIXErrorDomain:
+            // A file error the command did not catch: the path and the reason, not the NSError dump.
+            let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? (error.userInfo[NSURLErrorKey] as? URL)?.path
+            message = "error: \(path.map { "\($0): " } ?? "")\(InputFile.reason(for: error))"
         default: message = fullMessage(for: error)
         }
         Terminal.printError(message)

@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         try given.split(separator: ",", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--given: expected MODALITY=ID, found '\(pair)'")
+                throw ValidationError("--given: expected MODALITY=ID, found \(HyperLearnError.quoted(String(pair)))")
             }
             let key = parts[0].split(separator: "#", maxSplits: 1)
             var position: Int?
@@ -103,7 +103,7 @@ struct PredictCommand: ParsableCommand {
         for (position, id) in chosen {
             let modality = dataset.modalities[members[position]]
             guard let index = modality.ids.firstIndex(of: id) else {
-                throw CLIError("--given: no item with ID '\(id)' in modality '\(modality.name)' (IDs are listed in \(folder.ids(modality.name).path))")
+                throw CLIError("--given: no item with ID \(HyperLearnError.quoted(id)) in modality '\(modality.name)' (IDs are listed in \(folder.ids(modality.name).path))")
             }
             tuple[position] = Int32(index)
         }

@@ -89,9 +89,10 @@ struct RunDirectory {
 
     func readModel() throws -> RunModel {
         try require(model, what: "written by `hyperlearn train`")
+        let data = try InputFile.read(model, file: model.path, field: "model")
         let decoded: RunModel
         do {
-            decoded = try JSONDecoder().decode(RunModel.self, from: Data(contentsOf: model))
+            decoded = try JSONDecoder().decode(RunModel.self, from: data)
         } catch {
             throw HyperLearnError.invalidInput(file: model.path, line: nil, field: "model", reason: "cannot read: \(error)")
         }
@@ -117,6 +118,11 @@ struct RunDirectory {
     /// The trained model from the run's archive (no data is read, no graph is built).
     func readArchive() throws -> TrainedModel {
         try require(archive, what: "the model archive is written when training ends; runs trained before it existed need training again")
+        // Only regular files are read: a FIFO in the archive would block the read.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: archive.path)) ?? [] {
+            let file = archive.appendingPathComponent(name)
+            try InputFile.requireRegularFile(file, file: file.path, line: nil, field: "model")
+        }
         return try TrainedModel.read(from: archive)
     }
 }

@@ -87,7 +87,11 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         // A resumed run's folder exists: lock it before reading its checkpoint.
         var lock = resume ? try RunLock(folder.url) : nil
-        if resume { try trainer.loadCheckpoint(from: folder.checkpoint) }
+        if resume {
+            // A FIFO in its place would block the read.
+            try InputFile.requireRegularFile(folder.checkpoint, file: folder.checkpoint.path, line: nil, field: "checkpoint")
+            try trainer.loadCheckpoint(from: folder.checkpoint)
+        }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
         let (rank, finishSharding) = try sharding.start(on: trainer)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
@@ -95,7 +99,7 @@ struct TrainCommand: ParsableCommand {
 
         let created = !FileManager.default.fileExists(atPath: folder.url.path)
         if lock == nil {
-            try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+            try OutputFolder.create(folder.url, what: "the run folder")
             lock = try RunLock(folder.url)
             // Another run may have finished here between the first check and the lock.
             if folder.holdsRun && !force { throw folder.holdsRunError }

@@ -158,14 +158,6 @@ final class CLIBadInputTests: XCTestCase {
         }
     }
 
-    func testClassicMacLineEndsAreRefused() throws {
-        try assertTrainFails(file: "tag.train.tsv:1", field: "column 2") { copy in
-            let url = copy.appendingPathComponent("tag.train.tsv")
-            let text = try String(contentsOf: url, encoding: .utf8)
-            try text.replacingOccurrences(of: "\n", with: "\r").write(to: url, atomically: true, encoding: .utf8)
-        }
-    }
-
     /// A value that squares to infinity used to fail only once training had created the folder.
     func testHugeRegressionValueIsRefusedBeforeTheFolderExists() throws {
         try assertTrainFails(file: "rating.train.tsv:3", field: "column 2 (value)") { copy in

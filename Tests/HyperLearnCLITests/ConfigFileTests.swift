@@ -9,6 +9,14 @@ final class ConfigFileTests: XCTestCase {
         do { _ = try ConfigFile.parse(text, file: "c.yaml"); return nil } catch { return error as? HyperLearnError }
     }
 
+    /// Issue 15: a byte-order mark (Windows editors write one) was a YAML syntax error.
+    func testByteOrderMarkIsSkipped() throws {
+        let run = try ConfigFile.parse("\u{FEFF}epochs: 3\nmanifest: m.yaml\n", file: "c.yaml")
+        XCTAssertEqual(run.training.epochs, 3)
+        XCTAssertEqual(run.manifest, "m.yaml")
+        XCTAssertEqual(run.keysSet, ["epochs", "manifest"])
+    }
+
     func testPartialYAMLGivesTheDefaultsForTheRest() throws {
         let run = try ConfigFile.parse("""
             # a comment

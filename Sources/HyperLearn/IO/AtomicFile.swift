@@ -26,7 +26,7 @@ public enum AtomicFile {
         } catch {
             // A full disk leaves part of the file: remove it rather than leave it beside the destination.
             try? FileManager.default.removeItem(at: temporary)
-            throw HyperLearnError.io(path: url.path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
+            throw HyperLearnError.io(path: url.path, reason: "cannot write \(temporary.path): \(InputFile.reason(for: error))")
         }
         do {
             try SystemCall.rename(temporary.path, url.path)

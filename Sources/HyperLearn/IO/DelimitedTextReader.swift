@@ -2,7 +2,7 @@ import Foundation
 
 /// How the bytes of a text file map to characters.
 public enum TextEncoding: String, Sendable, CaseIterable {
-    /// UTF-8 (invalid sequences become U+FFFD).
+    /// UTF-8 (a sequence that is not UTF-8 is an error naming its line and byte offset).
     case utf8
     /// ISO-8859-1: each byte is the Unicode scalar of the same value.
     case latin1
@@ -13,11 +13,10 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 /// - Delimiters may be one character or a string (`"\t"`, `","`, `"|"`, `"::"`).
 /// - Fields may be quoted as in RFC 4180: `"a, b"` holds the delimiter, `""` stands for one quote,
 ///   and a quoted field may span lines (its row keeps the line number where it started).
-/// - Lines end with LF or CRLF; empty lines are skipped. A carriage return alone (classic Mac line
-///   ends) or a NUL byte (a binary or UTF-16 file) outside quotes is an error, not data: read as
-///   bytes they would glue the whole file into one row.
+/// - Lines end with LF, CRLF or a carriage return alone (classic Mac files), mixed freely; empty
+///   lines are skipped. A NUL byte (a binary or UTF-16 file) outside quotes is an error, not data.
 /// - UTF-8 files may start with a byte-order mark (skipped); a byte sequence that is not UTF-8 is an
-///   error naming its line, since decoding it would turn distinct IDs into the same `�`.
+///   error naming its line and byte offset, since decoding it would turn distinct IDs into the same `�`.
 /// - With a single space as delimiter, runs of spaces count as one and leading or trailing spaces
 ///   are ignored (whitespace-separated files).
 ///
@@ -57,9 +56,9 @@ public struct DelimitedTextReader: Sendable {
                                                reason: "delimiter \(String(reflecting: delimiter)) must be non-empty and hold no quote or line end")
         }
         if encoding == .utf8, let bad = UTF8Validation.firstInvalidByte(bytes) {
-            let line = 1 + bytes[..<bad].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            let line = LineCounting.line(ofOffset: bad, in: bytes)
             throw HyperLearnError.invalidInput(file: fileName, line: line, field: "encoding",
-                                               reason: "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) is not UTF-8; if the file is Latin-1, set `encoding: latin1`")
+                                               reason: "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at byte offset \(bad) is not UTF-8; if the file is Latin-1, set `encoding: latin1`")
         }
         self.bytes = bytes
         self.fileName = fileName
@@ -78,13 +77,7 @@ public struct DelimitedTextReader: Sendable {
     public init(contentsOf url: URL, fileName: String? = nil, delimiter: String = "\t", hasHeader: Bool = false,
                 encoding: TextEncoding = .utf8) throws {
         let name = fileName ?? url.lastPathComponent
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw HyperLearnError.invalidInput(file: name, line: nil, field: "file",
-                                               reason: "cannot read \(url.path): \(error.localizedDescription)")
-        }
+        let data = try InputFile.read(url, file: name, field: "file")
         try self.init(bytes: [UInt8](data), fileName: name, delimiter: delimiter, hasHeader: hasHeader,
                       encoding: encoding)
     }
@@ -145,7 +138,7 @@ public struct DelimitedTextReader: Sendable {
                 return true
             }
             @inline(__always) func atLineEnd(_ q: Int) -> Bool {
-                buffer[q] == newline || (buffer[q] == carriageReturn && (q + 1 == n || buffer[q + 1] == newline))
+                buffer[q] == newline || buffer[q] == carriageReturn
             }
             while p < n {
                 row.reset(line: line)
@@ -171,7 +164,10 @@ public struct DelimitedTextReader: Sendable {
                                     break
                                 }
                             } else {
-                                if byte == newline { rowLinesSpanned += 1 }
+                                // LF, CRLF (counted at its LF) and a lone CR each end a line.
+                                if byte == newline || (byte == carriageReturn && (p + 1 == n || buffer[p + 1] != newline)) {
+                                    rowLinesSpanned += 1
+                                }
                                 row.append(byte)
                                 p += 1
                             }
@@ -184,11 +180,10 @@ public struct DelimitedTextReader: Sendable {
                     // Unquoted bytes (or stray bytes after a closing quote, kept leniently).
                     while p < n && !atLineEnd(p) && !atDelimiter(p) {
                         let byte = buffer[p]
-                        if byte == carriageReturn || byte == 0 {
+                        if byte == 0 {
                             throw HyperLearnError.invalidInput(
                                 file: fileName, line: line + rowLinesSpanned, field: "column \(row.count)",
-                                reason: byte == 0 ? "NUL byte: this is a binary or UTF-16 file, not delimited text"
-                                                  : "carriage return without a line feed (classic Mac line ends); convert the file to LF or CRLF")
+                                reason: "NUL byte at byte offset \(p): this is a binary or UTF-16 file, not delimited text")
                         }
                         row.append(byte)
                         p += 1
@@ -204,9 +199,13 @@ public struct DelimitedTextReader: Sendable {
                         }
                     }
                 }
-                // Consume the line end.
-                if p < n && buffer[p] == carriageReturn { p += 1 }
-                if p < n && buffer[p] == newline { p += 1 }
+                // Consume the line end: LF, CRLF or CR.
+                if p < n && buffer[p] == carriageReturn {
+                    p += 1
+                    if p < n && buffer[p] == newline { p += 1 }
+                } else if p < n && buffer[p] == newline {
+                    p += 1
+                }
                 let isEmptyLine = row.count == 0 || (row.count == 1 && row.fieldIsEmpty(0) && !row.sawQuote)
                 if !isEmptyLine {
                     if try !body(row) { return }
@@ -278,7 +277,7 @@ public struct DelimitedRow: Sendable {
         let id = try string(at: index, name: name)
         guard !id.isEmpty else { throw fieldError(index, name: name, reason: "empty ID") }
         if id.unicodeScalars.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
-            throw fieldError(index, name: name, reason: "ID \(String(reflecting: id)) holds a tab or a line end")
+            throw fieldError(index, name: name, reason: "ID \(HyperLearnError.quoted(String(reflecting: id))) holds a tab or a line end")
         }
         return id
     }
@@ -295,10 +294,10 @@ public struct DelimitedRow: Sendable {
         }
         let text = decode(index)
         guard start < end, let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
-            throw fieldError(index, name: name, reason: "not a number: '\(text)'")
+            throw fieldError(index, name: name, reason: "not a number: \(HyperLearnError.quoted(text))")
         }
         guard value.isFinite else {
-            throw fieldError(index, name: name, reason: "not a finite number: '\(text)'")
+            throw fieldError(index, name: name, reason: "not a finite number: \(HyperLearnError.quoted(text))")
         }
         return value
     }
@@ -320,7 +319,7 @@ public struct DelimitedRow: Sendable {
         if let value = storage.withUnsafeBufferPointer({ NumberParsing.integer($0, start, end) }) {
             return value
         }
-        throw fieldError(index, name: name, reason: "not an integer: '\(decode(index))'")
+        throw fieldError(index, name: name, reason: "not an integer: \(HyperLearnError.quoted(decode(index)))")
     }
 
     /// The error for field `index`, naming file, line and column.
@@ -388,6 +387,21 @@ enum UTF8Validation {
             }
             return nil
         }
+    }
+}
+
+enum LineCounting {
+    /// The 1-based line holding byte `offset`: LF, CRLF and a lone CR each end a line.
+    static func line(ofOffset offset: Int, in bytes: [UInt8]) -> Int {
+        var line = 1
+        var q = 0
+        while q < offset {
+            if bytes[q] == UInt8(ascii: "\n") || (bytes[q] == UInt8(ascii: "\r") && (q + 1 >= bytes.count || bytes[q + 1] != UInt8(ascii: "\n"))) {
+                line += 1
+            }
+            q += 1
+        }
+        return line
     }
 }
 

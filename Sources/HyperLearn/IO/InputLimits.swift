@@ -23,7 +23,7 @@ public enum InputLimits {
     /// for its embedding; a modality may use half the machine's memory at this rate.
     static let bytesPerIndexedItem = 256
     /// Characters in a dataset, modality or relation name.
-    public static let maximumNameLength = 64
+    public static let maximumNameLength = 100
 
     /// Why `name` cannot name a dataset, modality or relation, or nil when it can.
     ///
@@ -37,7 +37,7 @@ public enum InputLimits {
         }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
         guard name.allSatisfy(allowed.contains), let first = name.first, first != ".", first != "-" else {
-            return "'\(name)' is not a plain name: use ASCII letters, digits, '_', '-' and '.', starting with a letter, digit or '_' (names become file names)"
+            return "\(HyperLearnError.quoted(name)) is not a plain name: use ASCII letters, digits, '_', '-' and '.', starting with a letter, digit or '_' (names become file names)"
         }
         return nil
     }

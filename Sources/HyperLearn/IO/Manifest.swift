@@ -146,10 +146,13 @@ public struct Manifest: Sendable, Equatable {
     ///   missing file, a syntax error, an unknown key, a wrong type, a duplicate name, an unknown member,
     ///   a relation with fewer than two members or an unknown task.
     public static func load(from url: URL) throws -> Manifest {
-        guard let data = try? Data(contentsOf: url) else {
-            throw HyperLearnError.invalidInput(file: url.path, line: nil, field: "manifest", reason: "cannot read the manifest file")
+        let data = try InputFile.read(url, file: url.path, field: "manifest")
+        let bytes = [UInt8](data)
+        if let bad = UTF8Validation.firstInvalidByte(bytes) {
+            throw HyperLearnError.invalidInput(file: url.path, line: LineCounting.line(ofOffset: bad, in: bytes), field: "encoding",
+                                               reason: "byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at byte offset \(bad) is not UTF-8; a manifest is UTF-8")
         }
-        var text = String(decoding: data, as: UTF8.self)
+        var text = String(decoding: bytes, as: UTF8.self)
         if url.pathExtension.lowercased() == "json" {
             // Raw tabs are only whitespace in valid JSON, but YAML refuses them as indentation.
             text = text.replacingOccurrences(of: "\t", with: " ")
@@ -159,6 +162,8 @@ public struct Manifest: Sendable, Equatable {
 
     /// Parses manifest text (see ``load(from:)``); `url` locates relative paths and names errors.
     public static func parse(_ text: String, url: URL) throws -> Manifest {
+        // A byte-order mark (Windows editors write one) is not YAML: the parser would refuse it.
+        let text = InputFile.withoutByteOrderMark(text)
         let yaml = ManifestYAML(file: url.path)
         let root: Node
         do {
@@ -187,11 +192,14 @@ public struct Manifest: Sendable, Equatable {
         }
         guard !modalities.isEmpty else { throw yaml.error(try required("modalities"), "modalities", "no modality is defined") }
 
+        // Built once: each relation used to map the modalities' names again and search the list for
+        // each member, quadratic in the number of modalities.
+        let modalityNames = ModalityNames(modalities.map(\.name))
         var relations: [RelationSpec] = []
         for entry in try yaml.mapping(try required("relations"), "relations") {
             _ = try yaml.name(entry.key, node: entry.value, line: entry.line, "relations.\(entry.key)")
             relations.append(try parseRelation(entry.key, line: entry.line, node: entry.value, yaml: yaml,
-                                               modalityNames: modalities.map(\.name)))
+                                               modalityNames: modalityNames))
         }
         guard !relations.isEmpty else { throw yaml.error(try required("relations"), "relations", "no relation is defined") }
         return Manifest(name: name, description: description, modalities: modalities, relations: relations, url: url)
@@ -208,14 +216,16 @@ public struct Manifest: Sendable, Equatable {
     /// Every data file the manifest names, in reading order (features, train, test, graphs), without repeats.
     public func fileReferences() -> [FileReference] {
         var result: [FileReference] = []
+        var seen = Set<String>()
         func add(_ reference: FileReference) {
-            if !result.contains(where: { $0.path == reference.path }) { result.append(reference) }
+            if seen.insert(reference.path).inserted { result.append(reference) }
         }
         for modality in modalities { if let f = modality.features { add(f.file) } }
         for relation in relations { add(relation.train.file) }
         for relation in relations { if let test = relation.test { add(test.file) } }
         for modality in modalities {
             if case let .file(reference, _, _, _) = modality.graph { add(reference) }
+            if case let .edgeArray(reference, _, _) = modality.graph { add(reference) }
             if case let .groups(reference, _) = modality.hypergraph { add(reference) }
         }
         return result
@@ -236,7 +246,7 @@ public struct Manifest: Sendable, Equatable {
             let key = duplicates.first ?? "?"
             let line = secondOccurrence(of: key, after: context.mark, in: text) ?? context.mark.line
             return .invalidInput(file: file, line: line, field: key,
-                                 reason: "duplicate key '\(key)' (names must be unique)")
+                                 reason: "duplicate key \(HyperLearnError.quoted(key)) (names must be unique)")
         default:
             return .invalidInput(file: file, line: nil, field: "yaml", reason: "syntax error: \(error)")
         }
@@ -282,6 +292,21 @@ public struct Manifest: Sendable, Equatable {
             }
         }
         return format
+    }
+
+    /// The modalities' names, as a set for lookups and as a short list for messages.
+    struct ModalityNames {
+        let names: [String]
+        let set: Set<String>
+        init(_ names: [String]) {
+            self.names = names
+            set = Set(names)
+        }
+        /// At most 20 names, then how many there are.
+        var listed: String {
+            names.count <= 20 ? names.joined(separator: ", ")
+                : names.prefix(20).joined(separator: ", ") + ", … (\(names.count) in all)"
+        }
     }
 
     private static func parseModality(_ name: String, line: Int?, node: Node, yaml: ManifestYAML) throws -> ModalitySpec {
@@ -333,7 +358,7 @@ public struct Manifest: Sendable, Equatable {
                         throw yaml.error(value, "\(keyPath).array", "an .npz file needs 'array' (the member holding the edges)")
                     }
                     if file.path.lowercased().hasSuffix(".npy") && array != nil {
-                        throw yaml.error(value, "\(keyPath).array", "'array' names a member of an .npz file; '\(file.path)' is not one")
+                        throw yaml.error(value, "\(keyPath).array", "'array' names a member of an .npz file; \(HyperLearnError.quoted(file.path)) is not one")
                     }
                     spec.graph = .edgeArray(file, array: array, field: "\(keyPath).file")
                 default:
@@ -349,7 +374,7 @@ public struct Manifest: Sendable, Equatable {
             case "hypergraph":
                 if case let .scalar(s) = value {
                     guard s.string == "induced" else {
-                        throw yaml.error(value, keyPath, "expected 'induced' or a mapping with 'file', found '\(s.string)'")
+                        throw yaml.error(value, keyPath, "expected 'induced' or a mapping with 'file', found \(HyperLearnError.quoted(s.string))")
                     }
                     spec.hypergraph = .induced
                 } else {
@@ -364,11 +389,17 @@ public struct Manifest: Sendable, Equatable {
             default: break
             }
         }
+        if case .nearestNeighbors = spec.graph, spec.features == nil {
+            let graphNode = try yaml.mapping(node, path).first { $0.key == "graph" }
+            throw HyperLearnError.invalidInput(
+                file: yaml.file, line: graphNode?.line ?? line, field: "\(path).graph.knn",
+                reason: "a k-nearest-neighbour graph compares the items' features, and modality '\(name)' has none: add 'features' or use 'cooccurrence'")
+        }
         return spec
     }
 
     private static func parseRelation(_ name: String, line: Int?, node: Node, yaml: ManifestYAML,
-                                      modalityNames: [String]) throws -> RelationSpec {
+                                      modalityNames: ModalityNames) throws -> RelationSpec {
         let path = "relations.\(name)"
         let pairs = try yaml.mapping(node, path, allowed: relationKeys)
         func required(_ key: String) throws -> Node {
@@ -382,8 +413,8 @@ public struct Manifest: Sendable, Equatable {
         var members: [String] = []
         for (i, memberNode) in memberNodes.enumerated() {
             let member = try yaml.string(memberNode, "\(path).members[\(i)]")
-            guard modalityNames.contains(member) else {
-                throw yaml.error(memberNode, "\(path).members", "unknown modality '\(member)'; defined: \(modalityNames.joined(separator: ", "))")
+            guard modalityNames.set.contains(member) else {
+                throw yaml.error(memberNode, "\(path).members", "unknown modality \(HyperLearnError.quoted(member)); defined: \(modalityNames.listed)")
             }
             members.append(member)
         }
@@ -396,7 +427,7 @@ public struct Manifest: Sendable, Equatable {
         let taskNode = try required("task")
         let taskText = try yaml.string(taskNode, "\(path).task")
         guard let task = RelationTask(rawValue: taskText) else {
-            throw yaml.error(taskNode, "\(path).task", "unknown task '\(taskText)'; use regression or link")
+            throw yaml.error(taskNode, "\(path).task", "unknown task \(HyperLearnError.quoted(taskText)); use regression or link")
         }
         let weightNode = pairs.first { $0.key == "weight" }?.value
         let weight = try weightNode.map { try yaml.float($0, "\(path).weight") } ?? 1
@@ -431,7 +462,7 @@ public struct Manifest: Sendable, Equatable {
         spec.value = try pairs.first { $0.key == "value" }.map { try yaml.int($0.value, "\(path).value") }
         if let array = pairs.first(where: { $0.key == "array" }) {
             guard file.path.lowercased().hasSuffix(".npz") else {
-                throw yaml.error(array.value, "\(path).array", "'array' names a member of an .npz file; '\(file.path)' is not one")
+                throw yaml.error(array.value, "\(path).array", "'array' names a member of an .npz file; \(HyperLearnError.quoted(file.path)) is not one")
             }
             spec.array = try yaml.string(array.value, "\(path).array")
         } else if file.path.lowercased().hasSuffix(".npz") {
@@ -441,7 +472,7 @@ public struct Manifest: Sendable, Equatable {
             throw yaml.error(node, "\(path).value", "a regression relation needs 'value' (the column holding the values)")
         }
         if file.isArrayFile, spec.format != TextFormat() {
-            throw yaml.error(node, path, "delimiter, encoding and header apply to text files, not to '\(file.path)'")
+            throw yaml.error(node, path, "delimiter, encoding and header apply to text files, not to \(HyperLearnError.quoted(file.path))")
         }
         return spec
     }

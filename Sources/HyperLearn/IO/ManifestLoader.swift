@@ -69,10 +69,7 @@ public struct ManifestLoader {
         for relation in manifest.relations {
             guard let test = relation.test else { result.append(nil); continue }
             let url = manifest.resolve(test.file, dataRoot: dataRoot)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw HyperLearnError.invalidInput(file: manifest.fileName, line: test.file.line, field: test.file.field,
-                                                   reason: "no such file: \(url.path)")
-            }
+            try InputFile.requireRegularFile(url, file: manifest.fileName, line: test.file.line, field: test.file.field)
             if test.file.isArrayFile { arraySources[test.field] = try readArraySource(test) }
             let set = try readRelationSource(test, relation, modalityIndex, &tables, arraySources)
             let order = relation.members.count
@@ -99,12 +96,9 @@ public struct ManifestLoader {
     public func load() throws -> LoadedDataset {
         let modalityIndex = Dictionary(uniqueKeysWithValues: manifest.modalities.enumerated().map { ($1.name, $0) })
         for reference in manifest.fileReferences() {
-            let url = manifest.resolve(reference, dataRoot: dataRoot)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw HyperLearnError.invalidInput(file: manifest.fileName, line: reference.line, field: reference.field,
-                                                   reason: "no such file: \(url.path)")
-            }
+            // Before anything is opened: a FIFO would block the open, a device never end.
+            try InputFile.requireRegularFile(manifest.resolve(reference, dataRoot: dataRoot), file: manifest.fileName,
+                                             line: reference.line, field: reference.field)
         }
         var tables = manifest.modalities.map { IDTable(modality: $0.name) }
 
@@ -177,7 +171,7 @@ public struct ManifestLoader {
             try reader(features.file, features.format).forEachRow { row in
                 let id = try row.identifier(at: features.idColumn, name: "id")
                 if let first = seen[id] {
-                    throw row.fieldError(features.idColumn, name: "id", reason: "duplicate id '\(id)' (first on line \(first))")
+                    throw row.fieldError(features.idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
                 }
                 seen[id] = row.line
                 let numeric = try features.numeric.map { try bounded(row, $0, "numeric") }
@@ -257,6 +251,11 @@ public struct ManifestLoader {
             case nil: hypergraph = nil
             }
             let features = spec.features.map { encodeFeatures($0, rows: featureRows[m] ?? [], count: count) }
+            if case .nearestNeighbors? = spec.graph, (features ?? nil) == nil {
+                throw HyperLearnError.invalidInput(
+                    file: manifest.fileName, line: spec.line, field: "modalities.\(spec.name).graph.knn",
+                    reason: "a k-nearest-neighbour graph compares the items' features, and the features of '\(spec.name)' give no column: list 'numeric', 'categorical' or 'multilabel' columns, or use 'cooccurrence'")
+            }
             try dataset.addModality(Modality(name: spec.name, count: count, ids: tables[m].ids,
                                              features: features ?? nil, graph: graph, hypergraph: hypergraph))
         }
@@ -394,7 +393,7 @@ public struct ManifestLoader {
                 do {
                     set.members.append(try tables[members[j]].register(id))
                 } catch is UnknownItem {
-                    throw row.fieldError(column, name: names[j], reason: "'\(id)' is not an item of the trained model's modality '\(tables[members[j]].modality)'")
+                    throw row.fieldError(column, name: names[j], reason: "\(HyperLearnError.quoted(id)) is not an item of the trained model's modality '\(tables[members[j]].modality)'")
                 }
             }
             if relation.task == .regression, let valueColumn = source.value {

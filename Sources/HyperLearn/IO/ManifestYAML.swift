@@ -12,7 +12,7 @@ struct ManifestYAML {
 
     func describe(_ node: Node) -> String {
         switch node {
-        case let .scalar(s): return "'\(s.string)'"
+        case let .scalar(s): return "\(HyperLearnError.quoted(s.string))"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
@@ -32,10 +32,10 @@ struct ManifestYAML {
             }
             let keyPath = path.isEmpty ? key.string : "\(path).\(key.string)"
             guard seen.insert(key.string).inserted else {
-                throw error(keyNode, keyPath, "duplicate key '\(key.string)'")
+                throw error(keyNode, keyPath, "duplicate key \(HyperLearnError.quoted(key.string))")
             }
             if let allowed, !allowed.contains(key.string) {
-                throw error(keyNode, keyPath, "unknown key '\(key.string)'; allowed keys: \(allowed.joined(separator: ", "))")
+                throw error(keyNode, keyPath, "unknown key \(HyperLearnError.quoted(key.string)); allowed keys: \(allowed.joined(separator: ", "))")
             }
             result.append((key.string, keyNode.mark?.line, value))
         }
@@ -58,7 +58,7 @@ struct ManifestYAML {
     func int(_ node: Node, _ path: String, minimum: Int = 0, maximum: Int = .max) throws -> Int {
         let text = try scalar(node, path, expected: "an integer")
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-            throw error(node, path, "expected an integer, found '\(text)'")
+            throw error(node, path, "expected an integer, found \(HyperLearnError.quoted(text))")
         }
         guard value >= minimum else { throw error(node, path, "expected an integer ≥ \(minimum), found \(value)") }
         guard value <= maximum else { throw error(node, path, "\(value) is above the limit of \(maximum)") }
@@ -68,7 +68,7 @@ struct ManifestYAML {
     func float(_ node: Node, _ path: String) throws -> Float {
         let text = try scalar(node, path, expected: "a number")
         guard let value = Float(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-            throw error(node, path, "expected a finite number, found '\(text)'")
+            throw error(node, path, "expected a finite number, found \(HyperLearnError.quoted(text))")
         }
         return value
     }
@@ -86,7 +86,7 @@ struct ManifestYAML {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error(node, path, "expected true or false, found '\(text)'")
+        default: throw error(node, path, "expected true or false, found \(HyperLearnError.quoted(text))")
         }
     }
 
@@ -106,7 +106,7 @@ struct ManifestYAML {
         switch text {
         case "utf8", "utf-8": return .utf8
         case "latin1", "latin-1", "iso-8859-1", "iso8859-1": return .latin1
-        default: throw error(node, path, "unknown encoding '\(text)'; use utf8 or latin1")
+        default: throw error(node, path, "unknown encoding \(HyperLearnError.quoted(text)); use utf8 or latin1")
         }
     }
 }

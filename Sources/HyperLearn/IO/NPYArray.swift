@@ -187,9 +187,7 @@ public struct NPYArray: Sendable, Equatable {
     ///   - fileName: The name used in errors (default: the last path component).
     public static func read(contentsOf url: URL, fileName: String? = nil) throws -> NPYArray {
         let name = fileName ?? url.lastPathComponent
-        guard let data = try? Data(contentsOf: url) else {
-            throw HyperLearnError.invalidInput(file: name, line: nil, field: "file", reason: "cannot read \(url.path)")
-        }
+        let data = try InputFile.read(url, file: name, field: "file")
         return try NPYArray(npyBytes: [UInt8](data), file: name, array: url.deletingPathExtension().lastPathComponent)
     }
 

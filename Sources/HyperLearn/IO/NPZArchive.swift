@@ -25,6 +25,7 @@ public struct NPZArchive {
     ///   truncated or not a ZIP archive (field `archive`).
     public init(url: URL, fileName: String? = nil) throws {
         let name = fileName ?? url.lastPathComponent
+        try InputFile.requireRegularFile(url, file: name, line: nil, field: "file")
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             throw HyperLearnError.invalidInput(file: name, line: nil, field: "file", reason: "cannot read \(url.path)")
         }

@@ -18,3 +18,48 @@ final class AtomicFileIOTests: XCTestCase {
         }
     }
 }
+
+/// A small file system of its own (`mount -t tmpfs`, which needs root), unmounted at the end; the
+/// test skips with the reason when it cannot be mounted.
+func mountTemporaryFileSystem(_ test: XCTestCase, options: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hyperlearn-tmpfs-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    func run(_ arguments: [String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", arguments.joined(separator: " ") + " 2>&1"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return (-1, "cannot run /bin/sh") }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+    let mounted = run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", folder.path])
+    guard mounted.status == 0 else {
+        try? FileManager.default.removeItem(at: folder)
+        throw XCTSkip("cannot mount a tmpfs (needs root): \(mounted.output)")
+    }
+    test.addTeardownBlock {
+        _ = run(["umount", folder.path])
+        try? FileManager.default.removeItem(at: folder)
+    }
+    return folder
+}
+
+final class FullDiskIOTests: XCTestCase {
+    /// Issue 15: with the disk full, the writer used to leave its partial temporary file behind.
+    func testFullDiskLeavesNoPartialTemporaryFile() throws {
+        let disk = try mountTemporaryFileSystem(self, options: "size=1m")
+        let target = disk.appendingPathComponent("checkpoint.bin")
+        try AtomicFile.write(Data("old\n".utf8), to: target)
+        XCTAssertThrowsError(try AtomicFile.write(Data(repeating: 7, count: 3 << 20), to: target)) { error in
+            guard case let HyperLearnError.io(path, reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, target.path)
+            XCTAssertTrue(reason.contains("No space left on device"), reason)
+        }
+        // The old file is intact and nothing else is there.
+        XCTAssertEqual(try Data(contentsOf: target), Data("old\n".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: disk.path), ["checkpoint.bin"])
+    }
+}

@@ -134,9 +134,19 @@ final class HostileInputIOTests: XCTestCase {
                            field: "name", reasonContains: "not a plain name")
         assertInvalidInput(try Manifest.load(from: try manifest(folder, name: ".hidden")), file: "manifest.yaml", line: 1,
                            field: "name", reasonContains: "not a plain name")
-        assertInvalidInput(try Manifest.load(from: try manifest(folder, name: String(repeating: "n", count: 65))), file: "manifest.yaml",
-                           line: 1, field: "name", reasonContains: "65 characters")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, name: String(repeating: "n", count: 101))), file: "manifest.yaml",
+                           line: 1, field: "name", reasonContains: "101 characters; at most 100")
+        assertInvalidInput(try Manifest.load(from: try manifest(folder, user: "\"a\\\\b\": {}")), file: "manifest.yaml", line: 3,
+                           field: "modalities.a\\b", reasonContains: "not a plain name")
+        // The issue's limit: 100 characters, for modalities and relations alike.
+        let longest = String(repeating: "m", count: 100)
+        let manifest = try Manifest.load(from: try manifest(folder, relationName: longest))
+        XCTAssertEqual(manifest.relations.map(\.name), [longest])
         XCTAssertNil(InputLimits.problem(withName: "ml-latest-small_2.v1"))
+        // Absolute names, NUL and the other separator are not plain either.
+        for name in ["/etc/passwd", "a\u{0}b", "a\\b", "..", "a/../b"] {
+            XCTAssertNotNil(InputLimits.problem(withName: name), name)
+        }
     }
 
     // MARK: Values that would make the loss infinite
@@ -189,7 +199,10 @@ final class HostileInputIOTests: XCTestCase {
     func testInvalidUTF8NamesItsLine() throws {
         let bytes = Array("u1\ti1\nu2\ti".utf8) + [0xFF, 0xFE] + Array("\n".utf8)
         assertInvalidInput(try DelimitedTextReader(bytes: bytes, fileName: "bad.tsv"), file: "bad.tsv", line: 2, field: "encoding",
-                           reasonContains: "byte 0xFF is not UTF-8")
+                           reasonContains: "byte 0xFF at byte offset 10 is not UTF-8")
+        // Lines counted with CR and CRLF line ends too.
+        assertInvalidInput(try DelimitedTextReader(bytes: Array("a\rb\r\nc".utf8) + [0xFF], fileName: "cr.tsv"), file: "cr.tsv", line: 3,
+                           field: "encoding", reasonContains: "at byte offset 6")
         // Overlong forms and surrogates are not UTF-8 either; Latin-1 takes every byte.
         assertInvalidInput(try DelimitedTextReader(bytes: [0xC0, 0xAF], fileName: "o.tsv"), file: "o.tsv", line: 1, field: "encoding")
         assertInvalidInput(try DelimitedTextReader(bytes: [0xED, 0xA0, 0x80], fileName: "s.tsv"), file: "s.tsv", line: 1, field: "encoding")
@@ -197,16 +210,33 @@ final class HostileInputIOTests: XCTestCase {
         XCTAssertEqual(try DelimitedTextReader(bytes: bytes, fileName: "l.tsv", encoding: .latin1).rows().count, 2)
     }
 
-    /// Classic Mac line ends used to turn a whole file into one row, of which the relation read one hyperedge.
-    func testLoneCarriageReturnIsAnError() throws {
-        let reader = try DelimitedTextReader(bytes: Array("u1\ti1\ru2\ti2\r".utf8), fileName: "mac.tsv")
-        assertInvalidInput(try reader.rows(), file: "mac.tsv", line: 1, field: "column 1", reasonContains: "carriage return without a line feed")
-        XCTAssertEqual(try DelimitedTextReader(bytes: Array("u1\ti1\r\nu2\ti2\r".utf8), fileName: "dos.tsv").rows().count, 2)
+    /// Classic Mac line ends used to turn a whole file into one row, of which the relation read one
+    /// hyperedge; the first pass refused them. The issue asks that CR, like LF and CRLF, end a line.
+    func testCarriageReturnLineEndsGiveTheSameRowsAsLineFeeds() throws {
+        let text = "u1\ti1\n\nu2\t\"i\n2\"\nu3\ti3\n"
+        let expected: [(line: Int, fields: [String])] = [(1, ["u1", "i1"]), (3, ["u2", "i\n2"]), (5, ["u3", "i3"])]
+        for (name, lineEnd) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+            let bytes = Array(text.replacingOccurrences(of: "\n", with: lineEnd).utf8)
+            let rows = try DelimitedTextReader(bytes: bytes, fileName: "\(name).tsv").rows()
+            XCTAssertEqual(rows.map(\.line), expected.map(\.line), name)
+            XCTAssertEqual(rows.map { $0.fields.map { $0.replacingOccurrences(of: lineEnd, with: "\n") } }, expected.map(\.fields), name)
+        }
+        // Mixed, and without a final line end.
+        let mixed = try DelimitedTextReader(bytes: Array("a\tb\rc\td\r\ne\tf\ng\th".utf8), fileName: "mixed.tsv").rows()
+        XCTAssertEqual(mixed.map(\.fields), [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"]])
+        XCTAssertEqual(mixed.map(\.line), [1, 2, 3, 4])
+        // Through a manifest: the CR file gives the same dataset as the LF one (three hyperedges, not one).
+        let folder = try TemporaryFolder()
+        let lf = try load(try manifest(folder, train: "u1\ti1\nu2\ti2\nu3\ti1\n"))
+        let cr = try load(try manifest(folder, train: "u1\ti1\ru2\ti2\ru3\ti1\r"))
+        XCTAssertEqual(cr.dataset.relations[0].train.members, lf.dataset.relations[0].train.members)
+        XCTAssertEqual(cr.dataset.relations[0].train.count, 3)
+        XCTAssertEqual(cr.dataset.modalities.map(\.ids), [["u1", "u2", "u3"], ["i1", "i2"]])
     }
 
     func testNULByteIsAnError() throws {
         let reader = try DelimitedTextReader(bytes: Array("u1\ti1\n".utf8) + [0x75, 0x00, 0x32], fileName: "utf16.tsv", encoding: .latin1)
-        assertInvalidInput(try reader.rows(), file: "utf16.tsv", line: 2, field: "column 0", reasonContains: "NUL byte")
+        assertInvalidInput(try reader.rows(), file: "utf16.tsv", line: 2, field: "column 0", reasonContains: "NUL byte at byte offset 7")
     }
 
     /// IDs with line ends or tabs would break `M.ids.txt` and the TSV exports; empty ones name nothing.
