@@ -362,12 +362,13 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let home = devices[decoderDevice]
         let value: (Parameter) -> Tensor = { self.state($0).value }
         let weight = relationWeights[r], normalizer = Float(total) / weight
-        let chunkSize = max(1, min(configuration.chunkSize, total))
+        // Chunks of equal size (they differ by at most one hyperedge), so that the workspace keeps its
+        // shape from chunk to chunk instead of shrinking for a short last chunk and growing back.
+        let chunks = (total + max(1, configuration.chunkSize) - 1) / max(1, configuration.chunkSize)
         let allLocal = members.allSatisfy { local[$0] }
         var volume = ExchangeVolume()
-        var start = 0
-        while start < total {
-            let edges = min(chunkSize, total - start)
+        for chunk in 0..<chunks {
+            let start = total * chunk / chunks, edges = total * (chunk + 1) / chunks - start
             var work = try takeWorkspace(relation: r, edges: edges, order: p, dimensions: d)
             defer { workspaces[r] = work }
             // Gather: each member's rows on its owner's device, into block j of the workspace.
@@ -448,7 +449,6 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                            columns[j]!, into: &biasGradient.gradient)
                 }
             }
-            start += edges
         }
         return volume
     }
