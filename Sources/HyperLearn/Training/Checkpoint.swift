@@ -73,6 +73,8 @@ extension Trainer {
         data.append(payload)
         do {
             try AtomicFile.write(data, to: url)
+        } catch let error as HyperLearnError {
+            throw error  // already names the file and the reason
         } catch {
             throw HyperLearnError.io(path: url.path, reason: "cannot write checkpoint: \(error)")
         }
