@@ -1,12 +1,6 @@
 /// ReLU followed by inverted dropout, fused: `y = max(x, 0) ⊙ mask`, where `mask` holds `1/(1-p)` for
 /// kept elements and 0 for dropped ones (Srivastava et al., JMLR 2014). Without a mask it is plain ReLU.
 public enum ReLUDropout {
-    /// A fresh dropout mask for `count` elements with drop probability `rate`, or `nil` when `rate == 0`.
-    /// It takes one draw from `generator` (the key of a ``DropoutMask``), so every backend drops the same elements.
-    public static func mask(count: Int, rate: Float, using generator: inout SeededGenerator) -> [Float]? {
-        DropoutMask.draw(rate: rate, using: &generator)?.factors(count: count)
-    }
-
     /// `max(x, 0) ⊙ mask`.
     public static func forward(_ x: Matrix, mask: [Float]?) -> Matrix {
         var y = x

@@ -14,21 +14,5 @@ public struct GatheredRows: Sendable {
         rows = Matrix(rows: order * capacity, columns: dimensions)
     }
 
-    /// Stacks per-member matrices of equal shape (tests, small inputs).
-    public init(_ members: [Matrix]) {
-        let count = members.first?.rows ?? 0
-        self.init(order: members.count, capacity: count, dimensions: members.first?.columns ?? 0)
-        for (j, member) in members.enumerated() {
-            precondition(member.rows == count, "GatheredRows: members differ in rows")
-            for i in 0..<member.storage.count { rows.storage[j * count * member.columns + i] = member.storage[i] }
-        }
-    }
-
     public var dimensions: Int { rows.columns }
-
-    /// Block `j`'s first `count` rows as a matrix (a copy).
-    public func member(_ j: Int, count: Int) -> Matrix {
-        let d = dimensions
-        return Matrix(rows: count, columns: d, uncheckedStorage: Array(rows.storage[(j * capacity * d)..<(j * capacity * d + count * d)]))
-    }
 }

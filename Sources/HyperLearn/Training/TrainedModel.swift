@@ -88,6 +88,21 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         guard structure.format == Structure.currentFormat else {
             throw HyperLearnError.invalidArgument("model format '\(structure.format)'; this HyperLearn reads '\(Structure.currentFormat)'")
         }
+        // A hand-edited or damaged structure must not size the decoders it builds below.
+        try c.validate()
+        guard c.dimensions <= InputLimits.maximumDimensions, c.tupleHiddenDimensions <= InputLimits.maximumDimensions else {
+            throw HyperLearnError.invalidArgument("dimensions \(c.dimensions) / tupleHiddenDimensions \(c.tupleHiddenDimensions) above the limit \(InputLimits.maximumDimensions)")
+        }
+        for relation in structure.relations {
+            if let range = relation.valueRange {
+                guard range.count == 2, range[0].isFinite, range[1].isFinite, range[0] <= range[1] else {
+                    throw HyperLearnError.invalidArgument("relation '\(relation.name)': valueRange \(range) is not [low, high]")
+                }
+            }
+            guard (2...InputLimits.maximumOrder).contains(relation.members.count) else {
+                throw HyperLearnError.invalidArgument("relation '\(relation.name)' has \(relation.members.count) members")
+            }
+        }
         guard embeddings.count == structure.modalities.count else {
             throw HyperLearnError.invalidArgument("\(embeddings.count) embedding tables for \(structure.modalities.count) modalities")
         }

@@ -96,6 +96,48 @@ final class TrainedModelTests: XCTestCase {
         }
     }
 
+    /// A hand-edited model.json: a value range that is not [low, high], a decoder width far above the
+    /// limits (which would size an allocation), a relation of one member, a name that is a path, and an
+    /// empty file: each is an error naming model.json, never a trap or a huge allocation.
+    func testHostileStructureIsRefused() throws {
+        let url = try folder()
+        try TrainedModel(try trained(decoder: .cp)).write(to: url)
+        let structureURL = url.appendingPathComponent("model.json")
+        let original = try Data(contentsOf: structureURL)
+        func edit(_ change: (inout [String: Any]) -> Void) throws {
+            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: original) as? [String: Any])
+            change(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: structureURL)
+        }
+        func relations(_ change: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+            { object in
+                var list = object["relations"] as! [[String: Any]]
+                change(&list[1])
+                object["relations"] = list
+            }
+        }
+        let cases: [(String, (inout [String: Any]) -> Void)] = [
+            ("valueRange", relations { $0["valueRange"] = [5.0] }),
+            ("valueRange", relations { $0["valueRange"] = [5.0, 1.0] }),
+            ("ratings", relations { $0["members"] = [0] }),
+            ("tupleHiddenDimensions", { object in
+                var configuration = object["configuration"] as! [String: Any]
+                configuration["tupleHiddenDimensions"] = 1 << 40
+                configuration["decoder"] = "tuple"
+                object["configuration"] = configuration
+            }),
+        ]
+        for (expected, change) in cases {
+            try edit(change)
+            XCTAssertThrowsError(try TrainedModel.read(from: url), expected) { error in
+                XCTAssertTrue("\(error)".contains("model.json") || "\(error)".contains(url.path), "\(error)")
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+        try Data().write(to: structureURL)
+        XCTAssertThrowsError(try TrainedModel.read(from: url)) { error in XCTAssertTrue("\(error)".contains("model.json"), "\(error)") }
+    }
+
     func testMismatchedPartsAreRefused() throws {
         let model = try TrainedModel(try trained(decoder: .cp))
         var weights = model.weights

@@ -151,9 +151,8 @@ public struct CPUOperations: TensorOperations {
 
     public func cpGradient(_ gathered: Matrix, order: Int, lambda: Matrix, upstream: Matrix,
                            into gradients: inout Matrix, lambdaGradient: inout Matrix) throws {
-        try requireBlocks("cpGradient", gathered, order: order, scores: upstream, weights: lambda)
-        try requireSameShape("cpGradient", gathered, gradients)
-        try requireSameShape("cpGradient", lambda, lambdaGradient)
+        try requireGradientOperands("cpGradient", gathered, order: order, upstream: upstream, weights: lambda,
+                                    gradients: gradients, weightGradient: lambdaGradient)
         addingDoubleSums(into: &lambdaGradient) { sums in
             CPUKernels.cpBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
                                   lambda: lambda.storage, scoreGradient: upstream.storage,
@@ -169,9 +168,8 @@ public struct CPUOperations: TensorOperations {
 
     public func pairwiseGradient(_ gathered: Matrix, order: Int, nu: Matrix, upstream: Matrix,
                                  addingTo gradients: inout Matrix, nuGradient: inout Matrix) throws {
-        try requireBlocks("pairwiseGradient", gathered, order: order, scores: upstream, weights: nu)
-        try requireSameShape("pairwiseGradient", gathered, gradients)
-        try requireSameShape("pairwiseGradient", nu, nuGradient)
+        try requireGradientOperands("pairwiseGradient", gathered, order: order, upstream: upstream, weights: nu,
+                                    gradients: gradients, weightGradient: nuGradient)
         addingDoubleSums(into: &nuGradient) { sums in
             CPUKernels.pairwiseBackward(gathered, order: order, capacity: upstream.rows, count: upstream.rows,
                                         nu: nu.storage, scoreGradient: upstream.storage,
@@ -261,6 +259,15 @@ public struct CPUOperations: TensorOperations {
         if let bad = indices.first(where: { $0 < 0 || Int($0) >= bound }) {
             throw HyperLearnError.invalidArgument("\(operation): row \(bad) outside 0..<\(bound)")
         }
+    }
+
+    /// A decoder gradient's operands: member blocks, one upstream value per hyperedge, gradient blocks
+    /// of the blocks' shape and a weight gradient of the weights' shape.
+    private func requireGradientOperands(_ operation: String, _ gathered: Matrix, order: Int, upstream: Matrix,
+                                         weights: Matrix, gradients: Matrix, weightGradient: Matrix) throws {
+        try requireBlocks(operation, gathered, order: order, scores: upstream, weights: weights)
+        try requireSameShape(operation, gathered, gradients)
+        try requireSameShape(operation, weights, weightGradient)
     }
 
     /// `order` member blocks of `E` rows (`E` = the scores' count), each of the weights' width.
