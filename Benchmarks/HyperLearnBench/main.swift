@@ -171,7 +171,13 @@ struct PartialConfiguration {
     /// Settings given as text, each read as a plain YAML scalar (`4`, `true`, `cp+tuple`).
     init(values: [String: String], source: String = "--set") {
         self.source = source
-        settings = values.sorted { $0.key < $1.key }.map { ($0.key, Node($0.value)) }
+        settings = values.sorted { $0.key < $1.key }.map { ($0.key, Self.node($0.value)) }
+    }
+
+    /// A `--set` value: a YAML flow sequence (`[10,5]`) as a list, anything else as a plain scalar.
+    static func node(_ text: String) -> Node {
+        if text.hasPrefix("["), let list = try? Yams.compose(yaml: text), case .sequence = list { return list }
+        return Node(text)
     }
 
     /// These settings with `overrides` on top.
@@ -180,9 +186,9 @@ struct PartialConfiguration {
         if !overrides.isEmpty { merged.source = source.isEmpty ? "--set" : "\(source) with --set" }
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
             if let index = merged.settings.firstIndex(where: { $0.key == key }) {
-                merged.settings[index].value = Node(value)
+                merged.settings[index].value = Self.node(value)
             } else {
-                merged.settings.append((key, Node(value)))
+                merged.settings.append((key, Self.node(value)))
             }
         }
         return merged

@@ -38,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Positive hyperedges per step of the largest relation (0: full batch).")
     var batchSize = 0
 
+    @Option(help: ArgumentHelp("Neighbours sampled per item and layer (default: the configuration's; 'none': full graph).", valueName: "n,n"))
+    var fanouts: Fanouts?
+
     @Option(name: .customLong("chunk-size"), help: "Hyperedges per decoder chunk (default: the configuration's).")
     var chunkSize: Int?
 
@@ -78,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         training.batchSize = batchSize
         training.threads = threads
         if let chunkSize { training.chunkSize = chunkSize }
+        if let fanouts { training.fanouts = fanouts.values }
         device.apply(to: &training, shardsGiven: training.shards > 1)
         // The peer's protocol: no validation split, no early stopping.
         training.validationFraction = 0
@@ -129,7 +133,7 @@ struct BenchCommand: ParsableCommand {
         if let triadCeiling { sparse["ceiling_gbps"] = triadCeiling; sparse["fraction_of_ceiling"] = gbps / triadCeiling }
         let result: [String: Any] = [
             "dataset": loaded.dataset.name, "device": deviceName, "epochs": epochs, "warmup_epochs": warmUp,
-            "batch_size": training.batchSize, "chunk_size": training.chunkSize, "threads": training.threads,
+            "batch_size": training.batchSize, "fanouts": training.fanouts, "chunk_size": training.chunkSize, "threads": training.threads,
             "steps_per_epoch": trainer.stepsPerEpoch,
             "seconds_per_epoch_median": median, "seconds_per_epoch_min": timed[0], "epoch_seconds": times,
             "phases": phases, "dense": dense, "sparse": sparse,
@@ -144,6 +148,7 @@ struct BenchCommand: ParsableCommand {
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
         var text = "bench \(loaded.dataset.name): \(epochs) epoch(s), \(warmUp) warm-up, "
         text += (training.batchSize == 0 ? "full batch" : "batch \(training.batchSize)")
+        text += training.fanouts.isEmpty ? "" : ", fanouts \(training.fanouts.map(String.init).joined(separator: ","))"
         text += ", chunk \(training.chunkSize), \(training.threads == 0 ? "all" : String(training.threads)) thread(s)\n\(deviceNote)\n"
         if deviceName != "cpu" { text += "(phases and product rates are measured on the CPU path only)\n" }
         text += "median \(f(median, 4)) s/epoch (min \(f(timed[0], 4)))\n\nphase                 s/epoch   share\n"

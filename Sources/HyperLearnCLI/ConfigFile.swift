@@ -64,8 +64,16 @@ enum ConfigFile {
             let key = keyScalar.string
             lines[key] = keyNode.mark?.line
             guard run.keysSet.insert(key).inserted else { throw fail(keyNode, key, "duplicate key \(HyperLearnError.quoted(key))") }
+            if case let .sequence(list) = valueNode {
+                // A list of plain values (`fanouts: [10, 5]`); the decoder checks the key takes one.
+                guard list.allSatisfy({ if case .scalar = $0 { true } else { false } }) else {
+                    throw fail(valueNode, key, "expected a value or a list of values, found nested lists or mappings")
+                }
+                settings.append((keyNode, valueNode))
+                continue
+            }
             guard case let .scalar(valueScalar) = valueNode else {
-                throw fail(valueNode, key, "expected a single value, found a list or mapping")
+                throw fail(valueNode, key, "expected a single value or a list, found a mapping")
             }
             let value = valueScalar.string.trimmingCharacters(in: .whitespaces)
             if key == "manifest" { run.manifest = value; continue }

@@ -29,6 +29,10 @@ struct HyperparameterOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Positive hyperedges per step of the largest relation (0: full batch).")
     var batchSize: Int?
 
+    @Option(help: ArgumentHelp("Neighbours sampled per item and layer in a mini-batch step, the hop from the batch first (-1: all; 'none': full graph every step).",
+                               valueName: "n,n"))
+    var fanouts: Fanouts?
+
     @Option(help: "Seed of every random draw (the same seed gives the same numbers).")
     var seed: UInt64?
 
@@ -37,7 +41,7 @@ struct HyperparameterOptions: ParsableArguments {
 
     /// Whether any setting other than `--threads` was given.
     var setsTrainingValues: Bool {
-        config != nil || epochs != nil || dimensions != nil || learningRate != nil || batchSize != nil || seed != nil
+        config != nil || epochs != nil || dimensions != nil || learningRate != nil || batchSize != nil || fanouts != nil || seed != nil
     }
 
     func validate() throws {
@@ -60,8 +64,24 @@ struct HyperparameterOptions: ParsableArguments {
         if let dimensions { configuration.dimensions = dimensions }
         if let learningRate { configuration.learningRate = learningRate }
         if let batchSize { configuration.batchSize = batchSize }
+        if let fanouts { configuration.fanouts = fanouts.values }
         if let seed { configuration.seed = seed }
         if let threads { configuration.threads = threads }
+    }
+}
+
+/// `--fanouts 10,5`, `--fanouts -1` or `--fanouts none` (``TrainingConfiguration/fanouts``).
+struct Fanouts: ExpressibleByArgument, Equatable {
+    var values: [Int]
+
+    init?(argument: String) {
+        if argument == "none" {
+            values = []
+            return
+        }
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && ($0! == -1 || $0! >= 1) }) else { return nil }
+        values = parts.map { $0! }
     }
 }
 

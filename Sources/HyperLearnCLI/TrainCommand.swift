@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
         var run: RunConfiguration
         let folder: RunDirectory
         if resume {
@@ -108,7 +109,7 @@ struct TrainCommand: ParsableCommand {
         folder.removeTemporaries()
         do {
             try train(trainer, run: run, loaded: loaded, folder: folder, device: deviceName, note: deviceNote,
-                      finishSharding: finishSharding)
+                      setupSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, finishSharding: finishSharding)
         } catch {
             // No half-written run: a new one goes entirely, a resumed one keeps its last checkpoint.
             if resume {
@@ -127,7 +128,10 @@ struct TrainCommand: ParsableCommand {
     /// Trains and writes the run folder (locked by the caller); exports go to a hidden folder that is
     /// renamed into place, and metrics.json, written last, marks the run finished.
     func train(_ trainer: Trainer, run: RunConfiguration, loaded: LoadedDataset, folder: RunDirectory,
-               device deviceName: String, note deviceNote: String, finishSharding: () throws -> Void) throws {
+               device deviceName: String, note deviceNote: String, setupSeconds: Double,
+               finishSharding: () throws -> Void) throws {
+        func since(_ start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        let trainingStart = DispatchTime.now().uptimeNanoseconds
 
         let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
         if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
@@ -154,8 +158,11 @@ struct TrainCommand: ParsableCommand {
         progress.detail("exchange per step: \(exchange["rows"]!) bytes of gathered rows (K·|B|·d·4), \(exchange["biases"]!) bytes of item biases",
                         matters: trainer.shardPlan.shardCount > 1 || sharding.distributed != .none)
 
+        let trainingSeconds = since(trainingStart)
+        let evaluationStart = DispatchTime.now().uptimeNanoseconds
         let test = trainer.evaluate(on: .test)
         let validation = trainer.evaluate(on: .validation)
+        let evaluationSeconds = since(evaluationStart)
         let z = trainer.embeddings()
         try folder.replaceEmbeddings { staging in
             for (m, modality) in loaded.dataset.modalities.enumerated() {
@@ -181,6 +188,9 @@ struct TrainCommand: ParsableCommand {
             "device": deviceName, "dataset": loaded.dataset.name, "seed": NSNumber(value: run.training.seed),
             "peak_rss_mb": Terminal.peakResidentMegabytes(),
             "shards": trainer.shardPlan.shardCount, "exchange_bytes_per_step": exchange,
+            // Wall time of each part of the run: reading the data and building the graphs and the model
+            // (setup), the epochs (validation included), the final test and validation metrics.
+            "seconds": ["setup": setupSeconds, "training": trainingSeconds, "evaluation": evaluationSeconds],
         ]
         try RunDirectory.write(JSONOutput.data(metrics, pretty: true), to: folder.metrics)
 

@@ -22,10 +22,10 @@ final class CLIBenchTests: XCTestCase {
 
         let phases = try XCTUnwrap(object["phases"] as? [[String: Any]])
         XCTAssertEqual(phases.compactMap { $0["name"] as? String },
-                       ["encoder forward", "negative sampling", "gather/exchange", "decoder", "scatter",
+                       ["negative sampling", "neighbour sampling", "encoder forward", "gather/exchange", "decoder", "scatter",
                         "encoder backward", "optimizer"])
         let shares = phases.compactMap { $0["share"] as? Double }
-        XCTAssertEqual(shares.count, 7)
+        XCTAssertEqual(shares.count, 8)
         XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-6)
 
         let dense = try XCTUnwrap(object["dense"] as? [String: Any])

@@ -34,6 +34,9 @@ final class CLIEndToEndTests: XCTestCase {
             XCTAssertNotNil(metrics[key], key)
         }
         XCTAssertEqual(metrics["epochs"] as? Int, 6)
+        let seconds = try XCTUnwrap(metrics["seconds"] as? [String: Double])
+        XCTAssertEqual(Set(seconds.keys), ["setup", "training", "evaluation"])
+        XCTAssertTrue(seconds.values.allSatisfy { $0 > 0 && $0 < 600 }, "\(seconds)")
         XCTAssertEqual(metrics["device"] as? String, "cpu")
         XCTAssertEqual(metrics["dataset"] as? String, "tiny")
         let relations = try XCTUnwrap(metrics["relations"] as? [String: [String: [String: Double]]])

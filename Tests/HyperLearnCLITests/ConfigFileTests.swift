@@ -67,7 +67,20 @@ final class ConfigFileTests: XCTestCase {
         guard case let .invalidInput(_, line, field, reason)? = error("dimensions: [1, 2]\n") else { return XCTFail() }
         XCTAssertEqual(line, 1)
         XCTAssertEqual(field, "dimensions")
-        XCTAssertEqual(reason, "expected a single value, found a list or mapping")
+        XCTAssertTrue(reason.hasPrefix("key 'dimensions': expected an integer"), reason)
+        guard case let .invalidInput(_, nestedLine, nestedField, nested)? = error("epochs: 2\nfanouts: [[1], 2]\n") else { return XCTFail() }
+        XCTAssertEqual(nestedLine, 2)
+        XCTAssertEqual(nestedField, "fanouts")
+        XCTAssertEqual(nested, "expected a value or a list of values, found nested lists or mappings")
+        guard case let .invalidInput(_, _, countField, count)? = error("layers: 2\nfanouts: [10, 5, 2]\n") else { return XCTFail() }
+        XCTAssertEqual(countField, "fanouts")
+        XCTAssertEqual(count, "fanouts needs one entry per layer (2) or one for all, got 3")
+    }
+
+    func testFanoutsAreAList() throws {
+        let run = try ConfigFile.parse("fanouts: [10, -1]\n", file: "c.yaml")
+        XCTAssertEqual(run.training.fanouts, [10, -1])
+        XCTAssertEqual(try ConfigFile.parse(ConfigFile.render(run), file: "again.yaml").training.fanouts, [10, -1])
     }
 
     func testConfigurationWithoutAManifestIsRefused() throws {

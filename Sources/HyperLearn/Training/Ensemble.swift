@@ -78,7 +78,7 @@ public struct Ensemble: Predictor {
     /// split, which the others trained on.
     public func evaluate() -> [String: [String: Double]] {
         let protocolOwner = members[0].evaluation
-        return protocolOwner.evaluate(protocolOwner.testSets) { r, hyperedges in
+        return protocolOwner.evaluate(protocolOwner.testSets, candidates: members.map(\.candidateScorer)) { r, hyperedges in
             average(members.map { member in
                 member.evaluation.clamped((try? member.rawScores(relation: r, hyperedges: hyperedges)) ?? [], relation: r)
             })

@@ -57,7 +57,7 @@ struct EvaluationProtocol: Sendable {
 
     /// Metrics of relation `r`'s hyperedges `sets[r]` (skipped where `nil` or empty) for any scoring,
     /// `scoring(r, hyperedges)` giving raw scores (regression ones are clamped here).
-    func evaluate(_ sets: [HyperedgeSet?], scoring: Scoring) -> [String: [String: Double]] {
+    func evaluate(_ sets: [HyperedgeSet?], candidates: [CandidateScorer] = [], scoring: Scoring) -> [String: [String: Double]] {
         var result = [String: [String: Double]]()
         for (r, relation) in dataset.relations.enumerated() {
             guard let set = sets[r], set.count > 0 else { continue }
@@ -68,13 +68,14 @@ struct EvaluationProtocol: Sendable {
                 result[relation.name] = ["rmse": Metrics.rootMeanSquaredError(predicted, targets),
                                          "mae": Metrics.meanAbsoluteError(predicted, targets)]
             case .link:
-                result[relation.name] = linkMetrics(relation: r, positives: set, scoring: scoring)
+                result[relation.name] = linkMetrics(relation: r, positives: set, candidates: candidates, scoring: scoring)
             }
         }
         return result
     }
 
-    func linkMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring) -> [String: Double] {
+    func linkMetrics(relation r: Int, positives: HyperedgeSet, candidates: [CandidateScorer] = [],
+                     scoring: Scoring) -> [String: Double] {
         let relation = dataset.relations[r]
         let relationSizes = relation.members.map { sizes[$0] }
         let positiveScores = scoring(r, positives)
@@ -96,13 +97,19 @@ struct EvaluationProtocol: Sendable {
                 metrics["auc_novel" + suffix] = Metrics.areaUnderROC(positives: novelScores, negatives: negativeScores)
             }
         }
-        for (name, value) in rankingMetrics(relation: r, positives: positives, scoring: scoring) { metrics[name] = value }
+        for (name, value) in rankingMetrics(relation: r, positives: positives, scoring: scoring, candidates: candidates) {
+            metrics[name] = value
+        }
         return metrics
     }
 
     /// Filtered ranks of hidden members: every candidate item of the hidden position is scored, known
-    /// positives other than the true member are left out, ties count one half.
-    func rankingMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring) -> [String: Double] {
+    /// positives other than the true member are left out, ties count one half. With `candidates` whose
+    /// decoders are linear in a member, a block of queries with the same hidden position is scored as one
+    /// matrix product (averaged over several scorers: an ensemble); otherwise each query's candidate
+    /// hyperedges go through `scoring`.
+    func rankingMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring,
+                        candidates: [CandidateScorer] = []) -> [String: Double] {
         let relation = dataset.relations[r]
         let p = relation.order
         var queries = Array(0..<positives.count)
@@ -111,29 +118,55 @@ struct EvaluationProtocol: Sendable {
             queries.shuffle(using: &sampler)
             queries = Array(queries.prefix(rankingQueries)).sorted()
         }
-        var ranks = [Double]()
-        ranks.reserveCapacity(queries.count)
-        for e in queries {
-            let hidden = e % p
-            let m = relation.members[hidden]
-            let n = sizes[m]
-            var candidates = [Int32](repeating: 0, count: n * p)
-            for c in 0..<n {
-                for j in 0..<p { candidates[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
+        var ranks = [Double](repeating: 0, count: queries.count)
+        if !candidates.isEmpty && candidates.allSatisfy({ $0.isLinear(relation: r) }) {
+            for hidden in 0..<p {
+                let positions = queries.indices.filter { queries[$0] % p == hidden }
+                let n = sizes[relation.members[hidden]]
+                let block = max(1, (1 << 22) / max(n, 1))  // at most 4M scores (16 MB) at a time
+                for start in stride(from: 0, to: positions.count, by: block) {
+                    let part = positions[start..<min(start + block, positions.count)]
+                    let members = part.flatMap { positives.members[(queries[$0] * p)..<(queries[$0] * p + p)] }
+                    var scores = candidates[0].scores(relation: r, hidden: hidden, queries: members)!
+                    for other in candidates.dropFirst() { scores.uncheckedAdd(other.scores(relation: r, hidden: hidden, queries: members)!) }
+                    if candidates.count > 1 { scores.scale(by: 1 / Float(candidates.count)) }
+                    for (q, position) in part.enumerated() {
+                        ranks[position] = filteredRank(relation: r, query: queries[position], positives: positives,
+                                                       scores: Array(scores.storage[(q * n)..<((q + 1) * n)]))
+                    }
+                }
             }
-            let candidateScores = scoring(r, HyperedgeSet(order: p, uncheckedMembers: candidates))
-            let truth = Int(positives.members[e * p + hidden])
-            let trueScore = candidateScores[truth]
-            var above = 0.0, ties = 0.0
-            for c in 0..<n where c != truth {
-                let s = candidateScores[c]
-                if s < trueScore { continue }
-                if knownAll[r].contains(candidates[(c * p)..<(c * p + p)]) { continue }
-                if s > trueScore { above += 1 } else { ties += 1 }
+        } else {
+            for (position, e) in queries.enumerated() {
+                let hidden = e % p
+                let n = sizes[relation.members[hidden]]
+                var tuples = [Int32](repeating: 0, count: n * p)
+                for c in 0..<n {
+                    for j in 0..<p { tuples[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
+                }
+                ranks[position] = filteredRank(relation: r, query: e, positives: positives,
+                                               scores: scoring(r, HyperedgeSet(order: p, uncheckedMembers: tuples)))
             }
-            ranks.append(1 + above + ties / 2)
         }
         return Metrics.ranking(ranks: ranks)
+    }
+
+    /// The rank of query `e`'s hidden member (position `e mod p`) among `scores`, one per candidate item,
+    /// leaving out candidates that complete a known positive other than the query itself.
+    private func filteredRank(relation r: Int, query e: Int, positives: HyperedgeSet, scores: [Float]) -> Double {
+        let p = positives.order, hidden = e % p
+        var tuple = Array(positives.members[(e * p)..<(e * p + p)])
+        let truth = Int(tuple[hidden])
+        let trueScore = scores[truth]
+        var above = 0.0, ties = 0.0
+        for c in scores.indices where c != truth {
+            let s = scores[c]
+            if s < trueScore { continue }
+            tuple[hidden] = Int32(c)
+            if knownAll[r].contains(tuple[0..<p]) { continue }
+            if s > trueScore { above += 1 } else { ties += 1 }
+        }
+        return 1 + above + ties / 2
     }
 }
 

@@ -5,6 +5,8 @@ import Dispatch
 public struct PhaseTimes: Sendable, Equatable, Codable {
     /// Encoders' forward passes (`Z_m` for every modality).
     public var encoderForward = 0.0
+    /// Collecting a sampled step's items and sampling their neighbourhoods (``TrainingConfiguration/fanouts``).
+    public var neighborSampling = 0.0
     /// Drawing negatives for link relations.
     public var negativeSampling = 0.0
     /// Gathering member rows and biases for the decoder (the rows a sharded step exchanges).
@@ -24,12 +26,13 @@ public struct PhaseTimes: Sendable, Equatable, Codable {
 
     /// Phase names and seconds, in step order.
     public var phases: [(name: String, seconds: Double)] {
-        [("encoder forward", encoderForward), ("negative sampling", negativeSampling), ("gather/exchange", gather),
-         ("decoder", decoder), ("scatter", scatter), ("encoder backward", encoderBackward), ("optimizer", optimizer)]
+        [("negative sampling", negativeSampling), ("neighbour sampling", neighborSampling), ("encoder forward", encoderForward),
+         ("gather/exchange", gather), ("decoder", decoder), ("scatter", scatter), ("encoder backward", encoderBackward), ("optimizer", optimizer)]
     }
 
     public static func += (lhs: inout PhaseTimes, rhs: PhaseTimes) {
         lhs.encoderForward += rhs.encoderForward
+        lhs.neighborSampling += rhs.neighborSampling
         lhs.negativeSampling += rhs.negativeSampling
         lhs.gather += rhs.gather
         lhs.decoder += rhs.decoder

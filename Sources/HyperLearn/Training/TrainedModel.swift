@@ -174,7 +174,15 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             throw HyperLearnError.invalidArgument("\(sets.count) test sets for \(structure.relations.count) relations")
         }
         for (r, set) in sets.enumerated() { if let set { try checkHyperedges(set, relation: r) } }
-        return evaluation.evaluate(sets) { r, hyperedges in (try? self.rawScores(relation: r, hyperedges: hyperedges)) ?? [] }
+        return evaluation.evaluate(sets, candidates: [candidateScorer]) { r, hyperedges in
+            (try? self.rawScores(relation: r, hyperedges: hyperedges)) ?? []
+        }
+    }
+
+    /// The batched ranking scorer over the stored embeddings and weights.
+    var candidateScorer: CandidateScorer {
+        CandidateScorer(embeddings: embeddings, biases: structure.modalities.map { weights["\($0.name).item_bias"] ?? Matrix(rows: $0.ids.count, columns: 1) },
+                        members: structure.relations.map(\.members), decoders: decoders, value: \.value)
     }
 
     /// The same model with other test hyperedges (one set or `nil` per relation), such as a test split

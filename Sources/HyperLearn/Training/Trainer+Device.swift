@@ -88,7 +88,9 @@ extension Trainer {
                                                  positives: batch.positivesEnd, targets: batch.targets))
         }
         if update { optimizer.advance() }
-        let volume = try engine.step(relationBatches, dropoutGenerators: &dropoutGenerators,
+        // The step counter is checkpointed, so a resumed run samples the neighbourhoods it would have.
+        let samplingSeed = configuration.seed &* 0xD6E8_FEB8_6659_FD93 &+ UInt64(optimizer.step)
+        let volume = try engine.step(relationBatches, dropoutGenerators: &dropoutGenerators, samplingSeed: samplingSeed,
                                      rule: update ? AdamRule(optimizer) : nil, averaging: configuration.parameterAveraging)
         phaseTimes += engine.takePhaseTimes()
         lastStepExchange = volume

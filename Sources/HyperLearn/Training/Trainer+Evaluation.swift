@@ -11,9 +11,15 @@ extension Trainer {
     /// hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
         let z = embeddings()
-        return evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 }) { r, hyperedges in
+        return evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
+                                   candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
             rawScores(relation: r, hyperedges: hyperedges, embeddings: z)
         }
     }
-}
 
+    /// The batched ranking scorer over embeddings `z` and the current parameter values.
+    func candidateScorer(embeddings z: [Matrix]) -> CandidateScorer {
+        CandidateScorer(embeddings: z, biases: model.encoders.map(\.itemBias.value), members: model.relationMembers,
+                        decoders: model.decoders, value: \.value)
+    }
+}

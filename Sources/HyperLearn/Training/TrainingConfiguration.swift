@@ -30,6 +30,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var decoupledWeightDecay = false
     /// Positive hyperedges per step of the largest relation (0: full batch).
     public var batchSize = 8_192
+    /// Neighbours sampled per item and layer in a mini-batch step, the hop from the batch's items first
+    /// (as PyG's `NeighborLoader` orders them; −1: every neighbour). With fanouts, a step encodes only the
+    /// items its hyperedges name and their sampled neighbourhoods (docs/method.md, "Sampled mini-batches");
+    /// empty: every step encodes every item over the whole graph (exact full-graph training). One entry
+    /// per layer, or one for all layers.
+    public var fanouts: [Int] = []
     /// Negatives per positive for link relations.
     public var negatives = 5
     /// Dropout after each hidden ReLU of the encoders.
@@ -76,10 +82,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// ``fanouts`` with one entry per propagation (``layers``), or `nil` for full-graph steps.
+    var layerFanouts: [Int]? {
+        guard let first = fanouts.first else { return nil }
+        return fanouts.count == 1 ? Array(repeating: first, count: layers) : fanouts
+    }
+
     /// The keys a configuration may hold: the property names, in declaration order.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
-        case weightDecay, decoupledWeightDecay, batchSize, negatives, dropout, smoothness, decoder
+        case weightDecay, decoupledWeightDecay, batchSize, fanouts, negatives, dropout, smoothness, decoder
         case tupleHiddenDimensions, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
         case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
@@ -134,6 +146,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try decode(.weightDecay, &weightDecay)
         try decode(.decoupledWeightDecay, &decoupledWeightDecay)
         try decode(.batchSize, &batchSize)
+        try decode(.fanouts, &fanouts, "a list of integers")
         try decode(.negatives, &negatives)
         try decode(.dropout, &dropout)
         try decode(.smoothness, &smoothness)
@@ -175,6 +188,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay must be in (0, 1], got \(learningRateDecay)")
         try check(weightDecay >= 0, "weightDecay must be ≥ 0, got \(weightDecay)")
         try check(batchSize >= 0, "batchSize must be ≥ 0, got \(batchSize)")
+        try check(fanouts.allSatisfy { $0 == -1 || $0 >= 1 }, "fanouts must each be −1 (every neighbour) or ≥ 1, got \(fanouts)")
+        try check(fanouts.count <= 1 || fanouts.count == layers,
+                  "fanouts needs one entry per layer (\(layers)) or one for all, got \(fanouts.count)")
+        try check(fanouts.isEmpty || smoothness == 0,
+                  "smoothness > 0 needs the whole graph's embeddings every step; use it without fanouts")
         try check(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")
         try check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)")
         try check(smoothness >= 0, "smoothness must be ≥ 0, got \(smoothness)")

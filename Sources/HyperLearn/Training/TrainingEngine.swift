@@ -10,6 +10,9 @@ struct RelationBatch {
     /// Rows below this are positives.
     var positives: Int
     var targets: [Float]?
+    /// Row-major `E × p`: each member's row in its modality's step embeddings when the step encodes
+    /// only some items (a sampled step); nil: the member's item index is its row.
+    var rows: [Int32]?
 
     var count: Int { members.count / max(order, 1) }
 }
@@ -24,8 +27,12 @@ protocol TrainingStepping: AnyObject {
     func download(into parameters: [Parameter]) throws -> (moments: [String: Adam.Moments], averages: [Matrix]?)
     /// One step over `batches`; with a `rule`, the Adam update and averaging follow. Returns the bytes
     /// the step exchanged between shards.
-    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule?,
-              averaging: Float) throws -> ExchangeVolume
+    ///
+    /// With ``TrainingConfiguration/fanouts``, each local modality encodes only the items the batches name
+    /// and their neighbourhoods, sampled from a stream seeded by `samplingSeed` and the modality (so that
+    /// the samples do not depend on the sharding).
+    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], samplingSeed: UInt64,
+              rule: AdamRule?, averaging: Float) throws -> ExchangeVolume
     /// The last step's gradients, into each parameter's `gradient`.
     func downloadGradients(into parameters: [Parameter]) throws
     /// The summed loss of the steps since the last call (one download).
@@ -71,6 +78,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     /// What one encoder's backward pass needs from its training forward pass.
     struct ForwardCache {
+        var pass: EncoderPass<Ops>?
+        /// The table rows the first layer read.
+        var table: Tensor?
         var preActivations: [Tensor] = []
         var activations: [Tensor] = []
         var masks: [DropoutMask?] = []
@@ -118,6 +128,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private let parameterIsLocal: [Bool]
     private let states: [ParameterState]
     private let inputs: [EncoderInputs]
+    /// Per modality with a propagation, its neighbour sampler (sampled steps only).
+    private let samplers: [NeighborSampler?]
     private let relationWeights: [Float]
     private let exchange: any ShardExchange
     private let plan: ShardPlan
@@ -170,6 +182,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                  sparse: try encoder.sparseFeatures.map { try ops.upload($0) },
                                  sparseTransposed: try encoder.sparseFeaturesTransposed.map { try ops.upload($0) },
                                  propagation: try encoder.propagation.map { try Self.upload($0, ops: ops) })
+        }
+        samplers = model.encoders.map { encoder in
+            configuration.layerFanouts == nil ? nil : encoder.propagation.map { NeighborSampler($0) }
         }
         loss = try devices[decoderDevice].zeros(rows: 1, columns: 1)
         smoothness = Array(repeating: nil, count: model.encoders.count)
@@ -268,28 +283,58 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         return try devices[decoderDevice].mapShards(shards.count) { s in try body(shards[s].device, shards[s].modalities) }
     }
 
-    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], rule: AdamRule?,
-              averaging: Float) throws -> ExchangeVolume {
+    func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], samplingSeed: UInt64,
+              rule: AdamRule?, averaging: Float) throws -> ExchangeVolume {
         for (i, state) in states.enumerated() { try devices[parameterDevice[i]].zero(&state.gradient) }
         let generators = dropoutGenerators
+        let fanouts = configuration.layerFanouts
         let start = DispatchTime.now().uptimeNanoseconds
-        let forwards = try forEachLocalShard { _, modalities in
-            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator) in
+        let forwards = try forEachLocalShard { device, modalities in
+            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?, Double) in
                 var generator = generators[m], cache = ForwardCache()
-                let z = try forward(m, value: { self.state($0).value }, training: true, generator: &generator, cache: &cache)
-                return (m, z, cache, generator)
+                var pass = fullPass(m)
+                var rowOfItem: [Int32]?, sampling = 0.0
+                if let fanouts {
+                    let samplingStart = DispatchTime.now().uptimeNanoseconds
+                    let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers,
+                                                       count: model.encoders[m].count)
+                    var sampler = SeededGenerator(seed: samplingSeed ^ (UInt64(m + 1) &* 0x9E37_79B9_7F4A_7C15))
+                    pass = try .sampled(on: devices[device], encoder: model.encoders[m], features: inputs[m].features,
+                                        sampler: samplers[m], seeds: seeds, fanouts: fanouts, levels: propagationLevels(m),
+                                        using: &sampler)
+                    rowOfItem = rows
+                    sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
+                }
+                let z = try forward(m, pass, value: { self.state($0).value }, training: true, generator: &generator, cache: &cache)
+                return (m, z, cache, generator, rowOfItem, sampling)
             }
         }.flatMap { $0 }
-        phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let sampling = forwards.map(\.5).reduce(0, +)
+        phaseTimes.neighborSampling += sampling
+        phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - sampling
         var embeddings = [Tensor?](repeating: nil, count: model.encoders.count)
         var caches = [ForwardCache?](repeating: nil, count: model.encoders.count)
-        for (m, z, cache, generator) in forwards {
+        var rowOfItem = [[Int32]?](repeating: nil, count: model.encoders.count)
+        for (m, z, cache, generator, rows, _) in forwards {
             embeddings[m] = z
             caches[m] = cache
             dropoutGenerators[m] = generator
+            rowOfItem[m] = rows
+        }
+        var batches = batches
+        if fanouts != nil {
+            for b in batches.indices {
+                let members = model.relationMembers[batches[b].relation], p = batches[b].order
+                var rows = batches[b].members
+                for (k, item) in rows.enumerated() {
+                    if let map = rowOfItem[members[k % p]] { rows[k] = map[Int(item)] }
+                }
+                batches[b].rows = rows
+            }
         }
         var embeddingGradients = try model.encoders.enumerated().map { m, encoder -> Tensor? in
-            local[m] ? try devices[placement[m]].zeros(rows: encoder.count, columns: encoder.outputDimensions) : nil
+            guard local[m], let rows = caches[m]?.pass?.levels.last?.rows else { return nil }
+            return try devices[placement[m]].zeros(rows: rows, columns: encoder.outputDimensions)
         }
         var volume = ExchangeVolume()
         for batch in batches where batch.count > 0 {
@@ -328,6 +373,26 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 state.average = copy
             }
         }
+    }
+
+    /// The distinct items of modality `m` that `batches` name, in order of first appearance, and each
+    /// item's position among them (−1 for the others).
+    private static func stepItems(of m: Int, in batches: [RelationBatch], members: [[Int]], count: Int) -> ([Int32], [Int32]) {
+        var position = [Int32](repeating: -1, count: count), items = [Int32]()
+        for batch in batches {
+            let columns = members[batch.relation].indices.filter { members[batch.relation][$0] == m }
+            guard !columns.isEmpty else { continue }
+            for e in 0..<batch.count {
+                for j in columns {
+                    let item = batch.members[e * batch.order + j]
+                    if position[Int(item)] < 0 {
+                        position[Int(item)] = Int32(items.count)
+                        items.append(item)
+                    }
+                }
+            }
+        }
+        return (items, position)
     }
 
     private func itemBiasValues() -> [Tensor] { model.encoders.map { state($0.itemBias).value } }
@@ -373,19 +438,21 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             defer { workspaces[r] = work }
             // Gather: each member's rows on its owner's device, into block j of the workspace.
             let gatherStart = DispatchTime.now().uptimeNanoseconds
-            var columns = [Ops.IndexVector?](repeating: nil, count: p)
+            // `columns[j]`: member j's items (their biases); `rows[j]`: their rows of the step's embeddings.
+            var columns = [Ops.IndexVector?](repeating: nil, count: p), rows = columns
             for (j, m) in members.enumerated() where local[m] {
                 let owner = placement[m], ops = devices[owner]
-                let column = (start..<(start + edges)).map { batch.members[$0 * p + j] }
-                columns[j] = try ops.upload(column)
+                columns[j] = try ops.upload((start..<(start + edges)).map { batch.members[$0 * p + j] })
+                rows[j] = try batch.rows.map { stepRows in try ops.upload((start..<(start + edges)).map { stepRows[$0 * p + j] }) }
+                    ?? columns[j]
                 if ops.sharesMemory(with: home) {
-                    try ops.gatherRows(embeddings[m]!, columns[j]!, into: &work.gathered, atRow: j * edges)
+                    try ops.gatherRows(embeddings[m]!, rows[j]!, into: &work.gathered, atRow: j * edges)
                     try ops.gatherRows(biases[m], columns[j]!, into: &work.biases, atRow: j * edges)
                 } else {
-                    var rows = try ops.zeros(rows: edges, columns: d), itemBiases = try ops.zeros(rows: edges, columns: 1)
-                    try ops.gatherRows(embeddings[m]!, columns[j]!, into: &rows, atRow: 0)
+                    var memberRows = try ops.zeros(rows: edges, columns: d), itemBiases = try ops.zeros(rows: edges, columns: 1)
+                    try ops.gatherRows(embeddings[m]!, rows[j]!, into: &memberRows, atRow: 0)
                     try ops.gatherRows(biases[m], columns[j]!, into: &itemBiases, atRow: 0)
-                    try home.copyRows(move(rows, from: owner, to: decoderDevice), into: &work.gathered, atRow: j * edges)
+                    try home.copyRows(move(memberRows, from: owner, to: decoderDevice), into: &work.gathered, atRow: j * edges)
                     try home.copyRows(move(itemBiases, from: owner, to: decoderDevice), into: &work.biases, atRow: j * edges)
                 }
             }
@@ -438,13 +505,13 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 let owner = placement[m], ops = devices[owner]
                 let biasGradient = state(model.encoders[m].itemBias)
                 if ops.sharesMemory(with: home) {
-                    try ops.scatterAddRows(work.gradients, fromRow: j * edges, columns[j]!, into: &embeddingGradients[m]!)
+                    try ops.scatterAddRows(work.gradients, fromRow: j * edges, rows[j]!, into: &embeddingGradients[m]!)
                     try ops.scatterAddRows(work.scoreGradient, fromRow: 0, columns[j]!, into: &biasGradient.gradient)
                 } else {
                     let all = try home.download(work.gradients)
                     let block = Matrix(rows: edges, columns: d,
                                        uncheckedStorage: Array(all.storage[(j * edges * d)..<((j + 1) * edges * d)]))
-                    try ops.scatterAddRows(ops.upload(block), fromRow: 0, columns[j]!, into: &embeddingGradients[m]!)
+                    try ops.scatterAddRows(ops.upload(block), fromRow: 0, rows[j]!, into: &embeddingGradients[m]!)
                     try ops.scatterAddRows(move(work.scoreGradient, from: decoderDevice, to: owner), fromRow: 0,
                                            columns[j]!, into: &biasGradient.gradient)
                 }
@@ -501,28 +568,57 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         return y
     }
 
-    /// Encoder `m`'s forward pass with the given parameter values; in training, dropout is on and
-    /// `cache` keeps what ``backward(_:_:embedding:cache:)`` needs.
-    private func forward(_ m: Int, value: (Parameter) -> Tensor, training: Bool, generator: inout SeededGenerator,
-                         cache: inout ForwardCache) throws -> Tensor {
-        let encoder = model.encoders[m], input = inputs[m], ops = devices[placement[m]]
+    /// Encoder `m`'s pass over every item.
+    private func fullPass(_ m: Int) -> EncoderPass<Ops> {
+        let input = inputs[m]
+        return .full(model.encoders[m].count, features: input.features, sparse: input.sparse,
+                     sparseTransposed: input.sparseTransposed, propagation: input.propagation, levels: propagationLevels(m))
+    }
+
+    /// Propagations in encoder `m`: the first layer's and one per convolution.
+    private func propagationLevels(_ m: Int) -> Int { 1 + model.encoders[m].convolutions.count }
+
+    /// `x`'s rows `rows` on `ops` (a root weight's own rows of a sampled level), or `x` itself without.
+    private func rows(_ x: Tensor, _ rows: Ops.IndexVector?, count: Int, columns: Int, on ops: Ops) throws -> Tensor {
+        guard let rows else { return x }
+        var result = try ops.zeros(rows: count, columns: columns)
+        try ops.gatherRows(x, rows, into: &result, atRow: 0)
+        return result
+    }
+
+    /// Encoder `m`'s forward pass over `pass`'s rows with the given parameter values; in training,
+    /// dropout is on and `cache` keeps what ``backward(_:_:embedding:cache:)`` needs.
+    private func forward(_ m: Int, _ pass: EncoderPass<Ops>, value: (Parameter) -> Tensor, training: Bool,
+                         generator: inout SeededGenerator, cache: inout ForwardCache) throws -> Tensor {
+        let encoder = model.encoders[m], ops = devices[placement[m]]
         let first = encoder.firstBias.columns
-        var t = try ops.zeros(rows: encoder.count, columns: first)
-        if let table = encoder.table, let tableWeight = encoder.tableWeight {
-            try ops.gemm(value(table), value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
+        var t = try ops.zeros(rows: pass.inputCount, columns: first)
+        var table: Tensor?
+        if let tableParameter = encoder.table {
+            table = try rows(value(tableParameter), pass.inputRows, count: pass.inputCount, columns: tableParameter.columns, on: ops)
         }
-        if let features = input.features, let featureWeight = encoder.featureWeight {
+        if let table, let tableWeight = encoder.tableWeight {
+            try ops.gemm(table, value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
+        }
+        if let features = pass.features, let featureWeight = encoder.featureWeight {
             try ops.gemm(features, value(featureWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &t)
         }
-        if let sparse = input.sparse, let sparseWeight = encoder.sparseWeight {
+        if let sparse = pass.sparse, let sparseWeight = encoder.sparseWeight {
             try ops.spmm(sparse, value(sparseWeight), alpha: 1, beta: 1, into: &t)
         }
-        var a = try propagate(t, columns: first, input.propagation, on: ops)
+        let level0 = pass.levels[0]
+        var a = try propagate(t, columns: first, level0.forward, on: ops)
         try ops.addBias(value(encoder.firstBias), to: &a)
-        if let table = encoder.table, let rootWeight = encoder.tableRootWeight {
-            try ops.gemm(value(table), value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+        if let table, let rootWeight = encoder.tableRootWeight {
+            let own = try rows(table, level0.ownRows, count: level0.rows, columns: rootWeight.rows, on: ops)
+            try ops.gemm(own, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
         }
-        for conv in encoder.convolutions {
+        if training {
+            cache.pass = pass
+            cache.table = table
+        }
+        for (l, conv) in encoder.convolutions.enumerated() {
+            let level = pass.levels[l + 1]
             let mask = training ? DropoutMask.draw(rate: encoder.dropout, using: &generator) : nil
             let h = try ops.reluDropout(a, mask: mask)
             if training {
@@ -531,25 +627,39 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 cache.masks.append(mask)
             }
             let out = conv.weight.columns
-            var product = try ops.zeros(rows: encoder.count, columns: out)
+            var product = try ops.zeros(rows: pass.inputRows(ofLevel: l + 1), columns: out)
             try ops.gemm(h, value(conv.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &product)
-            var y = try propagate(product, columns: out, input.propagation, on: ops)
+            var y = try propagate(product, columns: out, level.forward, on: ops)
             try ops.addBias(value(conv.bias), to: &y)
             if let rootWeight = conv.rootWeight {
-                try ops.gemm(h, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &y)
+                let own = try rows(h, level.ownRows, count: level.rows, columns: conv.weight.rows, on: ops)
+                try ops.gemm(own, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &y)
             }
             a = y
         }
         return a
     }
 
+    /// `∂X[own] += ∂Y · Wᵀ` for a root weight `W` (`own`: the output rows' positions among the input rows).
+    private func addRootGradient(_ dy: Tensor, _ weight: Tensor, own: Ops.IndexVector?, rows: Int, width: Int,
+                                 into dx: inout Tensor, on ops: Ops) throws {
+        guard let own else {
+            try ops.gemm(dy, weight, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &dx)
+            return
+        }
+        var product = try ops.zeros(rows: rows, columns: width)
+        try ops.gemm(dy, weight, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &product)
+        try ops.scatterAddRows(product, fromRow: 0, own, into: &dx)
+    }
+
     /// Encoder `m`'s backward pass from `∂Z` (smoothness added first), accumulating its parameters' gradients.
     private func backward(_ m: Int, _ upstream: Tensor, embedding z: Tensor, cache: ForwardCache) throws {
-        let encoder = model.encoders[m], input = inputs[m], ops = devices[placement[m]]
+        let encoder = model.encoders[m], ops = devices[placement[m]]
+        guard let pass = cache.pass else { throw HyperLearnError.invalidArgument("backward without a training forward pass") }
         var dy = upstream
         let gamma = configuration.smoothness
-        if gamma > 0, let propagation = input.propagation {
-            // γ tr(Zᵀ(I − P)Z)/n and its gradient 2γ(Z − PZ)/n (P symmetric).
+        if gamma > 0, let propagation = inputs[m].propagation {
+            // γ tr(Zᵀ(I − P)Z)/n and its gradient 2γ(Z − PZ)/n (P symmetric; full-graph passes only).
             let pz = try propagate(z, columns: encoder.outputDimensions, propagation, on: ops)
             let n = Float(max(encoder.count, 1))
             var term = try smoothness[m] ?? ops.zeros(rows: 1, columns: 1)
@@ -561,33 +671,50 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         let value: (Parameter) -> Tensor = { self.state($0).value }
         for l in stride(from: encoder.convolutions.count - 1, through: 0, by: -1) {
-            let conv = encoder.convolutions[l], h = cache.activations[l]
+            let conv = encoder.convolutions[l], h = cache.activations[l], level = pass.levels[l + 1]
             let inWidth = conv.weight.rows, outWidth = conv.weight.columns
             try ops.accumulateColumnSums(dy, into: &state(conv.bias).gradient)
-            let dt = try propagate(dy, columns: outWidth, input.propagation, on: ops)
+            let dt = try propagate(dy, columns: outWidth, level.backward, on: ops)
             try ops.gemm(h, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(conv.weight).gradient)
-            var dx = try ops.zeros(rows: encoder.count, columns: inWidth)
+            var dx = try ops.zeros(rows: pass.inputRows(ofLevel: l + 1), columns: inWidth)
             try ops.gemm(dt, value(conv.weight), transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dx)
             if let rootWeight = conv.rootWeight {
-                try ops.gemm(h, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
-                try ops.gemm(dy, value(rootWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &dx)
+                let own = try rows(h, level.ownRows, count: level.rows, columns: inWidth, on: ops)
+                try ops.gemm(own, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
+                try addRootGradient(dy, value(rootWeight), own: level.ownRows, rows: level.rows, width: inWidth, into: &dx, on: ops)
             }
             dy = try ops.reluDropoutBackward(preActivation: cache.preActivations[l], upstream: dx, mask: cache.masks[l])
         }
+        let level0 = pass.levels[0]
         try ops.accumulateColumnSums(dy, into: &state(encoder.firstBias).gradient)
-        let dt = try propagate(dy, columns: encoder.firstBias.columns, input.propagation, on: ops)
-        if let table = encoder.table, let tableWeight = encoder.tableWeight {
-            try ops.gemm(value(table), dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(tableWeight).gradient)
-            try ops.gemm(dt, value(tableWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &state(table).gradient)
+        let dt = try propagate(dy, columns: encoder.firstBias.columns, level0.backward, on: ops)
+        if let tableParameter = encoder.table, let table = cache.table {
+            // ∂E: straight into the table's gradient over every item, or over the pass's input rows and
+            // scattered to their items.
+            var compact: Tensor?
+            if pass.inputRows != nil { compact = try ops.zeros(rows: pass.inputCount, columns: tableParameter.columns) }
+            func addToTable(_ body: (inout Tensor) throws -> Void) throws {
+                if compact != nil { try body(&compact!) } else { try body(&state(tableParameter).gradient) }
+            }
+            if let tableWeight = encoder.tableWeight {
+                try ops.gemm(table, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(tableWeight).gradient)
+                try addToTable { try ops.gemm(dt, value(tableWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &$0) }
+            }
+            if let rootWeight = encoder.tableRootWeight {
+                let own = try rows(table, level0.ownRows, count: level0.rows, columns: tableParameter.columns, on: ops)
+                try ops.gemm(own, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
+                try addToTable {
+                    try addRootGradient(dy, value(rootWeight), own: level0.ownRows, rows: level0.rows, width: tableParameter.columns, into: &$0, on: ops)
+                }
+            }
+            if let compact, let inputRows = pass.inputRows {
+                try ops.scatterAddRows(compact, fromRow: 0, inputRows, into: &state(tableParameter).gradient)
+            }
         }
-        if let table = encoder.table, let rootWeight = encoder.tableRootWeight {
-            try ops.gemm(value(table), dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
-            try ops.gemm(dy, value(rootWeight), transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &state(table).gradient)
-        }
-        if let features = input.features, let featureWeight = encoder.featureWeight {
+        if let features = pass.features, let featureWeight = encoder.featureWeight {
             try ops.gemm(features, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(featureWeight).gradient)
         }
-        if let sparseTransposed = input.sparseTransposed, let sparseWeight = encoder.sparseWeight {
+        if let sparseTransposed = pass.sparseTransposed, let sparseWeight = encoder.sparseWeight {
             try ops.spmm(sparseTransposed, dt, alpha: 1, beta: 1, into: &state(sparseWeight).gradient)
         }
     }
@@ -610,8 +737,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let values = try uploaded(parameterValues)
         var unused = SeededGenerator(seed: 0), cache = ForwardCache()
         return try model.encoders.indices.map { m in
-            try devices[placement[m]].download(forward(m, value: { values[ObjectIdentifier($0)]! }, training: false,
-                                                       generator: &unused, cache: &cache))
+            try devices[placement[m]].download(forward(m, fullPass(m), value: { values[ObjectIdentifier($0)]! },
+                                                       training: false, generator: &unused, cache: &cache))
         }
     }
 

@@ -1,0 +1,105 @@
+/// What one encoder pass computes, on its device: the rows each layer reads and writes and the
+/// propagation between them.
+///
+/// A full-graph pass (``full(_:features:sparse:sparseTransposed:propagation:levels:)``) computes every
+/// item at every layer with the modality's propagation `P` (symmetric, so backward applies it again).
+/// A sampled pass (``sampled(on:encoder:sampler:seeds:fanouts:using:)``) computes only the rows of a
+/// ``SampledNeighborhood``: the first layer reads the table and feature rows of its input level, and
+/// each layer writes the rows of the next level through a sampled propagation (backward applies its
+/// transpose).
+struct EncoderPass<Ops: TensorOperations> {
+    typealias DevicePropagation = TrainingEngine<Ops>.DevicePropagation
+
+    struct Level {
+        /// `P` (or `P̃`) from the level's input rows to its output rows; nil without a propagation.
+        var forward: DevicePropagation?
+        /// `Pᵀ`, from output rows back to input rows.
+        var backward: DevicePropagation?
+        /// Output rows.
+        var rows: Int
+        /// The output rows' positions among the input rows (what a root weight reads); nil: the same rows.
+        var ownRows: Ops.IndexVector?
+    }
+
+    /// The item of each input row; nil: every item, in order.
+    var inputRows: Ops.IndexVector?
+    var inputCount: Int
+    /// Dense features of the input rows.
+    var features: Ops.Tensor?
+    /// Sparse input features of the input rows, and their transpose.
+    var sparse: Ops.SparseTensor?
+    var sparseTransposed: Ops.SparseTensor?
+    /// One per propagation: the first layer's, then one per convolution.
+    var levels: [Level]
+    /// The seeds' items (the output rows), for a sampled pass.
+    var seeds: [Int32]?
+
+    /// The pass over every item.
+    static func full(_ count: Int, features: Ops.Tensor?, sparse: Ops.SparseTensor?, sparseTransposed: Ops.SparseTensor?,
+                     propagation: DevicePropagation?, levels: Int) -> EncoderPass {
+        EncoderPass(inputRows: nil, inputCount: count, features: features, sparse: sparse, sparseTransposed: sparseTransposed,
+                    levels: Array(repeating: Level(forward: propagation, backward: propagation, rows: count, ownRows: nil),
+                                  count: levels),
+                    seeds: nil)
+    }
+
+    /// The pass over `seeds` and their sampled neighbourhoods (`fanouts`, one per level, the hop from the
+    /// seeds first); sampling and slicing run on the host, the result is uploaded to `ops`.
+    static func sampled(on ops: Ops, encoder: ModalityEncoder, features: Ops.Tensor?, sampler: NeighborSampler?,
+                        seeds: [Int32], fanouts: [Int], levels: Int,
+                        using generator: inout SeededGenerator) throws -> EncoderPass {
+        let nodes: [[Int32]]
+        var deviceLevels = [Level]()
+        if let sampler {
+            let neighborhood = sampler.sample(seeds: seeds, fanouts: Array(fanouts.prefix(levels)), using: &generator)
+            nodes = neighborhood.nodes
+            for (k, sampled) in neighborhood.operators.enumerated() {
+                let own = try ops.upload((0..<Int32(nodes[k + 1].count)).map { $0 })
+                deviceLevels.append(Level(forward: try upload(sampled.terms, rows: sampled.rows, ops: ops),
+                                          backward: try upload(sampled.transposedTerms, rows: sampled.columns, ops: ops),
+                                          rows: sampled.rows, ownRows: own))
+            }
+        } else {
+            nodes = [seeds]
+            deviceLevels = Array(repeating: Level(forward: nil, backward: nil, rows: seeds.count, ownRows: nil), count: levels)
+        }
+        let input = nodes[0]
+        let rows = try ops.upload(input)
+        var inputFeatures: Ops.Tensor?
+        if let features, let width = encoder.features?.columns {
+            var gathered = try ops.zeros(rows: input.count, columns: width)
+            try ops.gatherRows(features, rows, into: &gathered, atRow: 0)
+            inputFeatures = gathered
+        }
+        let sparse = encoder.sparseFeatures.map { $0.uncheckedRows(input) }
+        return EncoderPass(inputRows: rows, inputCount: input.count, features: inputFeatures,
+                           sparse: try sparse.map { try ops.upload($0) },
+                           sparseTransposed: try sparse.map { try ops.upload($0.transposed) },
+                           levels: deviceLevels, seeds: seeds)
+    }
+
+    private static func upload(_ terms: [PropagationTerm], rows: Int, ops: Ops) throws -> DevicePropagation {
+        DevicePropagation(terms: try terms.map { term in
+            (try ops.upload(term.first), term.first.rows, try term.second.map { try ops.upload($0) }, term.weight)
+        }, count: rows)
+    }
+
+    /// Rows read by level `k` (the input rows for the first).
+    func inputRows(ofLevel k: Int) -> Int { k == 0 ? inputCount : levels[k - 1].rows }
+}
+
+extension SparseMatrix {
+    /// The rows `rows` (in that order) of this matrix, for indices known to be in range.
+    func uncheckedRows(_ rows: [Int32]) -> SparseMatrix {
+        var offsets = [0], columns = [Int32](), values = [Float]()
+        let stored = self.values
+        for row in rows {
+            let range = rowOffsets[Int(row)]..<rowOffsets[Int(row) + 1]
+            columns.append(contentsOf: columnIndices[range])
+            values.append(contentsOf: stored[range])
+            offsets.append(columns.count)
+        }
+        return SparseMatrix(rows: rows.count, columns: self.columns, uncheckedRowOffsets: offsets, columnIndices: columns,
+                            values: values)
+    }
+}
