@@ -39,60 +39,68 @@ struct NeighborSampler {
     /// The levels for `seeds` (distinct item indices), with `fanouts[0]` for the hop from the seeds, as
     /// PyG orders them; `fanouts.count` is the number of propagations.
     func sample(seeds: [Int32], fanouts: [Int], using generator: inout SeededGenerator) -> SampledNeighborhood {
-        var position = [Int32](repeating: -1, count: count)
+        var items = ColumnMap(count: count)
+        var edges = ColumnMap(count: terms.compactMap { $0.second?.columns }.max() ?? 0)
         var levels = [seeds]
         var operators = [SampledPropagation]()
         for fanout in fanouts {
             let targets = levels[0]
-            var columns = targets
-            for (r, item) in targets.enumerated() { position[Int(item)] = Int32(r) }
-            func column(_ item: Int32) -> Int32 {
-                if position[Int(item)] < 0 {
-                    position[Int(item)] = Int32(columns.count)
-                    columns.append(item)
-                }
-                return position[Int(item)]
-            }
+            for item in targets { _ = items.column(item) }
             var sampled = [(first: Rows, second: Rows?, weight: Float)]()
             for term in terms {
                 if let second = term.second {
                     // Stage 1: the targets' hyperedges (rows of S); stage 2: each sampled hyperedge's items.
-                    var edgePosition = [Int: Int32](), edgeIDs = [Int]()
-                    let toEdges = Self.sampleRows(second, rows: targets, fanout: fanout, using: &generator) { e in
-                        if let p = edgePosition[e] { return p }
-                        edgePosition[e] = Int32(edgeIDs.count)
-                        edgeIDs.append(e)
-                        return Int32(edgeIDs.count - 1)
-                    }
-                    let fromItems = Self.sampleRows(term.first, rows: edgeIDs.map { Int32($0) }, fanout: fanout,
-                                                    using: &generator) { column(Int32($0)) }
+                    let toEdges = Self.sampleRows(second, rows: targets, fanout: fanout, using: &generator, map: &edges)
+                    let fromItems = Self.sampleRows(term.first, rows: edges.items, fanout: fanout, using: &generator, map: &items)
                     sampled.append((fromItems, toEdges, term.weight))
+                    edges.reset()
                 } else {
-                    let rows = Self.sampleRows(term.first, rows: targets, fanout: fanout, using: &generator) {
-                        column(Int32($0))
-                    }
-                    sampled.append((rows, nil, term.weight))
+                    sampled.append((Self.sampleRows(term.first, rows: targets, fanout: fanout, using: &generator, map: &items),
+                                    nil, term.weight))
                 }
             }
-            for item in columns { position[Int(item)] = -1 }
-            let width = columns.count
+            let columns = items.items
+            items.reset()
             var forward = [PropagationTerm](), backward = [PropagationTerm]()
             for (first, second, weight) in sampled {
                 if let second {
-                    let r = first.matrix(columns: width), s = second.matrix(columns: first.count)
+                    let r = first.matrix(columns: columns.count), s = second.matrix(columns: first.count)
                     forward.append(PropagationTerm(first: r, second: s, weight: weight))
                     backward.append(PropagationTerm(first: s.transposed, second: r.transposed, weight: weight))
                 } else {
-                    let a = first.matrix(columns: width)
+                    let a = first.matrix(columns: columns.count)
                     forward.append(PropagationTerm(first: a, second: nil, weight: weight))
                     backward.append(PropagationTerm(first: a.transposed, second: nil, weight: weight))
                 }
             }
-            operators.insert(SampledPropagation(rows: targets.count, columns: width, terms: forward,
+            operators.insert(SampledPropagation(rows: targets.count, columns: columns.count, terms: forward,
                                                 transposedTerms: backward), at: 0)
             levels.insert(columns, at: 0)
         }
         return SampledNeighborhood(nodes: levels, operators: operators)
+    }
+
+    /// Numbers the distinct indices it sees in order of first appearance (the columns of a level).
+    struct ColumnMap {
+        private var position: [Int32]
+        private(set) var items = [Int32]()
+
+        init(count: Int) { position = [Int32](repeating: -1, count: count) }
+
+        mutating func column(_ item: Int32) -> Int32 {
+            let known = position[Int(item)]
+            if known >= 0 { return known }
+            let next = Int32(items.count)
+            position[Int(item)] = next
+            items.append(item)
+            return next
+        }
+
+        /// Forgets every index (in time proportional to their number).
+        mutating func reset() {
+            for item in items { position[Int(item)] = -1 }
+            items.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Sampled rows of a CSR matrix, before their column count is known.
@@ -108,38 +116,64 @@ struct NeighborSampler {
     }
 
     /// For each of `rows`, up to `fanout` of its entries in `matrix` (uniformly, without replacement),
-    /// each scaled by `degree / kept`; `column` maps a kept entry's column, and each row's entries are
-    /// stored sorted by their mapped column (the CSR invariant).
+    /// each scaled by `degree / kept`; `map` numbers the kept entries' columns, and each row's entries are
+    /// stored sorted by those numbers (the CSR invariant).
     private static func sampleRows(_ matrix: SparseMatrix, rows: [Int32], fanout: Int, using generator: inout SeededGenerator,
-                                   column: (Int) -> Int32) -> Rows {
+                                   map: inout ColumnMap) -> Rows {
         var result = Rows()
         let offsets = matrix.rowOffsets, indices = matrix.columnIndices, values = matrix.values
-        var picked = [Int](), row = [(column: Int32, value: Float)]()
+        result.offsets.reserveCapacity(rows.count + 1)
+        result.columns.reserveCapacity(rows.count * max(1, min(fanout < 0 ? 16 : fanout, 64)))
+        result.values.reserveCapacity(result.columns.capacity)
+        var picked = [Int]()
         for item in rows {
             let start = offsets[Int(item)], degree = offsets[Int(item) + 1] - start
-            picked.removeAll(keepingCapacity: true)
-            var scale: Float = 1
+            let rowStart = result.columns.count
             if fanout < 0 || degree <= fanout {
-                picked.append(contentsOf: 0..<degree)
+                for k in start..<(start + degree) {
+                    result.columns.append(map.column(indices[k]))
+                    result.values.append(values[k])
+                }
             } else {
-                // Floyd's algorithm: `fanout` distinct offsets in O(fanout²) draws-and-checks, fanout small.
+                // Floyd's algorithm: `fanout` distinct offsets, each draw checked against the few so far.
+                picked.removeAll(keepingCapacity: true)
                 for j in (degree - fanout)..<degree {
                     let t = Int(generator.next() % UInt64(j + 1))
                     picked.append(picked.contains(t) ? j : t)
                 }
-                scale = Float(degree) / Float(fanout)
+                let scale = Float(degree) / Float(fanout)
+                for offset in picked {
+                    result.columns.append(map.column(indices[start + offset]))
+                    result.values.append(values[start + offset] * scale)
+                }
             }
-            row.removeAll(keepingCapacity: true)
-            for offset in picked {
-                row.append((column(Int(indices[start + offset])), values[start + offset] * scale))
-            }
-            row.sort { $0.column < $1.column }
-            for entry in row {
-                result.columns.append(entry.column)
-                result.values.append(entry.value)
-            }
+            sortRow(&result.columns, &result.values, rowStart..<result.columns.count)
             result.offsets.append(result.columns.count)
         }
         return result
+    }
+}
+
+/// Sorts the entries `range` of a CSR row by column, moving each value with its column: insertion sort
+/// for the short rows of a sample, a full sort for long ones.
+func sortRow(_ columns: inout [Int32], _ values: inout [Float], _ range: Range<Int>) {
+    guard range.count > 1 else { return }
+    if range.count > 32 {
+        let sorted = range.map { (columns[$0], values[$0]) }.sorted { $0.0 < $1.0 }
+        for (k, entry) in zip(range, sorted) { (columns[k], values[k]) = entry }
+        return
+    }
+    var i = range.lowerBound + 1
+    while i < range.upperBound {
+        let column = columns[i], value = values[i]
+        var j = i
+        while j > range.lowerBound && columns[j - 1] > column {
+            columns[j] = columns[j - 1]
+            values[j] = values[j - 1]
+            j -= 1
+        }
+        columns[j] = column
+        values[j] = value
+        i += 1
     }
 }

@@ -168,7 +168,7 @@ public struct SparseMatrix: Equatable, Sendable, CustomStringConvertible {
             for k in rowOffsets[i]..<rowOffsets[i + 1] {
                 let j = Int(columnIndices[k])
                 newColumns[cursor[j]] = Int32(i)
-                newValues[cursor[j]] = values[k]
+                newValues[cursor[j]] = entryValues[k]
                 cursor[j] += 1
             }
         }

@@ -33,6 +33,12 @@ struct EncoderPass<Ops: TensorOperations> {
     var levels: [Level]
     /// The seeds' items (the output rows), for a sampled pass.
     var seeds: [Int32]?
+    /// A sampled pass's first propagation with the items' own indices as columns (`|S₁| × n`), and the
+    /// items of its output rows. With it the first layer propagates the table and the
+    /// dense features before transforming them, `(P̃E)W` instead of `P̃(E[S₀]W)`: the input level `S₀`
+    /// covers most of a modality, its output level `S₁` far less. (Backward puts the table's gradient on
+    /// `S₀`'s rows with the level's own transposed operator.)
+    var firstOverItems: (forward: DevicePropagation, ownItems: Ops.IndexVector)?
 
     /// The pass over every item.
     static func full(_ count: Int, features: Ops.Tensor?, sparse: Ops.SparseTensor?, sparseTransposed: Ops.SparseTensor?,
@@ -40,7 +46,7 @@ struct EncoderPass<Ops: TensorOperations> {
         EncoderPass(inputRows: nil, inputCount: count, features: features, sparse: sparse, sparseTransposed: sparseTransposed,
                     levels: Array(repeating: Level(forward: propagation, backward: propagation, rows: count, ownRows: nil),
                                   count: levels),
-                    seeds: nil)
+                    seeds: nil, firstOverItems: nil)
     }
 
     /// The pass over `seeds` and their sampled neighbourhoods (`fanouts`, one per level, the hop from the
@@ -50,9 +56,15 @@ struct EncoderPass<Ops: TensorOperations> {
                         using generator: inout SeededGenerator) throws -> EncoderPass {
         let nodes: [[Int32]]
         var deviceLevels = [Level]()
+        var firstOverItems: (forward: DevicePropagation, ownItems: Ops.IndexVector)?
         if let sampler {
             let neighborhood = sampler.sample(seeds: seeds, fanouts: Array(fanouts.prefix(levels)), using: &generator)
             nodes = neighborhood.nodes
+            let forward = neighborhood.operators[0].terms.map { term in
+                PropagationTerm(first: term.first.uncheckedRemappingColumns(through: nodes[0], columns: encoder.count),
+                                second: term.second, weight: term.weight)
+            }
+            firstOverItems = (try upload(forward, rows: nodes[1].count, ops: ops), try ops.upload(nodes[1]))
             for (k, sampled) in neighborhood.operators.enumerated() {
                 let own = try ops.upload((0..<Int32(nodes[k + 1].count)).map { $0 })
                 deviceLevels.append(Level(forward: try upload(sampled.terms, rows: sampled.rows, ops: ops),
@@ -66,7 +78,7 @@ struct EncoderPass<Ops: TensorOperations> {
         let input = nodes[0]
         let rows = try ops.upload(input)
         var inputFeatures: Ops.Tensor?
-        if let features, let width = encoder.features?.columns {
+        if firstOverItems == nil, let features, let width = encoder.features?.columns {
             var gathered = try ops.zeros(rows: input.count, columns: width)
             try ops.gatherRows(features, rows, into: &gathered, atRow: 0)
             inputFeatures = gathered
@@ -75,7 +87,7 @@ struct EncoderPass<Ops: TensorOperations> {
         return EncoderPass(inputRows: rows, inputCount: input.count, features: inputFeatures,
                            sparse: try sparse.map { try ops.upload($0) },
                            sparseTransposed: try sparse.map { try ops.upload($0.transposed) },
-                           levels: deviceLevels, seeds: seeds)
+                           levels: deviceLevels, seeds: seeds, firstOverItems: firstOverItems)
     }
 
     private static func upload(_ terms: [PropagationTerm], rows: Int, ops: Ops) throws -> DevicePropagation {
@@ -101,5 +113,16 @@ extension SparseMatrix {
         }
         return SparseMatrix(rows: rows.count, columns: self.columns, uncheckedRowOffsets: offsets, columnIndices: columns,
                             values: values)
+    }
+}
+
+extension SparseMatrix {
+    /// This matrix with column `c` renamed `map[c]` in a space of `columns` columns (each row re-sorted),
+    /// for a `map` of distinct indices below `columns`.
+    func uncheckedRemappingColumns(through map: [Int32], columns width: Int) -> SparseMatrix {
+        var newColumns = columnIndices.map { map[Int($0)] }
+        var newValues = values
+        for r in 0..<rows { sortRow(&newColumns, &newValues, rowOffsets[r]..<rowOffsets[r + 1]) }
+        return SparseMatrix(rows: rows, columns: width, uncheckedRowOffsets: rowOffsets, columnIndices: newColumns, values: newValues)
     }
 }

@@ -36,6 +36,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// empty: every step encodes every item over the whole graph (exact full-graph training). One entry
     /// per layer, or one for all layers.
     public var fanouts: [Int] = []
+    /// In a sampled step (with ``fanouts``), Adam updates only the table rows the step read (lazy Adam,
+    /// PyTorch's `SparseAdam`): a row's moments then decay only when the row is used. `false`: every row
+    /// takes its update every step (dense), which costs a pass over every table each step.
+    public var lazyAdam = true
     /// Negatives per positive for link relations.
     public var negatives = 5
     /// Dropout after each hidden ReLU of the encoders.
@@ -91,7 +95,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The keys a configuration may hold: the property names, in declaration order.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
-        case weightDecay, decoupledWeightDecay, batchSize, fanouts, negatives, dropout, smoothness, decoder
+        case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, dropout, smoothness, decoder
         case tupleHiddenDimensions, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
         case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
@@ -147,6 +151,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try decode(.decoupledWeightDecay, &decoupledWeightDecay)
         try decode(.batchSize, &batchSize)
         try decode(.fanouts, &fanouts, "a list of integers")
+        try decode(.lazyAdam, &lazyAdam)
         try decode(.negatives, &negatives)
         try decode(.dropout, &dropout)
         try decode(.smoothness, &smoothness)

@@ -79,8 +79,11 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     /// What one encoder's backward pass needs from its training forward pass.
     struct ForwardCache {
         var pass: EncoderPass<Ops>?
-        /// The table rows the first layer read.
+        /// The table rows the first layer read (a sampled pass: the rows its root weight read).
         var table: Tensor?
+        /// A sampled pass's propagated table and features, `P̃E` and `P̃X`.
+        var propagatedTable: Tensor?
+        var propagatedFeatures: Tensor?
         var preActivations: [Tensor] = []
         var activations: [Tensor] = []
         var masks: [DropoutMask?] = []
@@ -285,9 +288,12 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     func step(_ batches: [RelationBatch], dropoutGenerators: inout [SeededGenerator], samplingSeed: UInt64,
               rule: AdamRule?, averaging: Float) throws -> ExchangeVolume {
-        for (i, state) in states.enumerated() { try devices[parameterDevice[i]].zero(&state.gradient) }
-        let generators = dropoutGenerators
         let fanouts = configuration.layerFanouts
+        // A table that lazy Adam updates row by row never reads its whole gradient: no pass over it.
+        let lazyTables = fanouts != nil && configuration.lazyAdam && rule != nil
+            ? Set(model.encoders.indices.compactMap { m in samplers[m] == nil ? nil : model.encoders[m].table.map(slot) }) : []
+        for (i, state) in states.enumerated() where !lazyTables.contains(i) { try devices[parameterDevice[i]].zero(&state.gradient) }
+        let generators = dropoutGenerators
         let start = DispatchTime.now().uptimeNanoseconds
         let forwards = try forEachLocalShard { device, modalities in
             try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?, Double) in
@@ -341,17 +347,30 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             volume += try decode(batch, embeddings: embeddings, biases: itemBiasValues(), embeddingGradients: &embeddingGradients)
         }
         let gradients = embeddingGradients
-        try timed(&phaseTimes.encoderBackward) {
-            _ = try forEachLocalShard { _, modalities in
-                for m in modalities { try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!) }
+        let rowGradients = try timed(&phaseTimes.encoderBackward) {
+            try forEachLocalShard { _, modalities in
+                try modalities.compactMap { m in try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!) }
+            }.flatMap { $0 }
+        }
+        // Lazy Adam updates a sampled table's rows from their gradient; otherwise it joins the table's gradient.
+        let lazy = rule != nil && configuration.lazyAdam
+        if !lazy {
+            for row in rowGradients {
+                try devices[parameterDevice[row.slot]].scatterAddRows(row.gradient, fromRow: 0, row.rows, into: &states[row.slot].gradient)
             }
         }
         guard let rule else { return volume }
         try timed(&phaseTimes.optimizer) {
+            let rowUpdates = lazy ? Dictionary(uniqueKeysWithValues: rowGradients.map { ($0.slot, $0) }) : [:]
             for (i, state) in states.enumerated() where parameterIsLocal[i] {
-                try devices[parameterDevice[i]].adamStep(parameter: &state.value, gradient: state.gradient,
-                                                         firstMoment: &state.firstMoment, secondMoment: &state.secondMoment,
-                                                         rule: rule)
+                let ops = devices[parameterDevice[i]]
+                if let row = rowUpdates[i] {
+                    try ops.adamStepRows(parameter: &state.value, gradient: row.gradient, rows: row.rows,
+                                         firstMoment: &state.firstMoment, secondMoment: &state.secondMoment, rule: rule)
+                } else {
+                    try ops.adamStep(parameter: &state.value, gradient: state.gradient, firstMoment: &state.firstMoment,
+                                     secondMoment: &state.secondMoment, rule: rule)
+                }
             }
             if averaging > 0 { try updateAverages(averaging) }
         }
@@ -556,6 +575,12 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private func propagate(_ x: Tensor, columns: Int, _ propagation: DevicePropagation?, on ops: Ops) throws -> Tensor {
         guard let propagation else { return x }
         var y = try ops.zeros(rows: propagation.count, columns: columns)
+        try propagate(x, columns: columns, propagation, on: ops, adding: &y)
+        return y
+    }
+
+    /// `y ← y + P x` on `ops`.
+    private func propagate(_ x: Tensor, columns: Int, _ propagation: DevicePropagation, on ops: Ops, adding y: inout Tensor) throws {
         for term in propagation.terms {
             if let second = term.second {
                 var edges = try ops.zeros(rows: term.firstRows, columns: columns)
@@ -565,7 +590,6 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 try ops.spmm(term.first, x, alpha: term.weight, beta: 1, into: &y)
             }
         }
-        return y
     }
 
     /// Encoder `m`'s pass over every item.
@@ -591,32 +615,56 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private func forward(_ m: Int, _ pass: EncoderPass<Ops>, value: (Parameter) -> Tensor, training: Bool,
                          generator: inout SeededGenerator, cache: inout ForwardCache) throws -> Tensor {
         let encoder = model.encoders[m], ops = devices[placement[m]]
-        let first = encoder.firstBias.columns
-        var t = try ops.zeros(rows: pass.inputCount, columns: first)
-        var table: Tensor?
-        if let tableParameter = encoder.table {
-            table = try rows(value(tableParameter), pass.inputRows, count: pass.inputCount, columns: tableParameter.columns, on: ops)
+        let first = encoder.firstBias.columns, level0 = pass.levels[0]
+        var a: Tensor
+        if let over = pass.firstOverItems {
+            // A sampled pass: (P̃E)W_E + (P̃X)W_X + P̃(B[S₀]W_B), then the root on S₁'s own table rows.
+            a = try ops.zeros(rows: level0.rows, columns: first)
+            if let table = encoder.table, let tableWeight = encoder.tableWeight {
+                let propagated = try propagate(value(table), columns: table.columns, over.forward, on: ops)
+                try ops.gemm(propagated, value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+                if training { cache.propagatedTable = propagated }
+            }
+            if let features = inputs[m].features, let featureWeight = encoder.featureWeight {
+                let propagated = try propagate(features, columns: featureWeight.rows, over.forward, on: ops)
+                try ops.gemm(propagated, value(featureWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+                if training { cache.propagatedFeatures = propagated }
+            }
+            if let sparse = pass.sparse, let sparseWeight = encoder.sparseWeight, let forward = level0.forward {
+                var t = try ops.zeros(rows: pass.inputCount, columns: first)
+                try ops.spmm(sparse, value(sparseWeight), alpha: 1, beta: 0, into: &t)
+                try propagate(t, columns: first, forward, on: ops, adding: &a)
+            }
+            try ops.addBias(value(encoder.firstBias), to: &a)
+            if let table = encoder.table, let rootWeight = encoder.tableRootWeight {
+                let own = try rows(value(table), over.ownItems, count: level0.rows, columns: table.columns, on: ops)
+                try ops.gemm(own, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+                if training { cache.table = own }
+            }
+        } else {
+            var t = try ops.zeros(rows: pass.inputCount, columns: first)
+            var table: Tensor?
+            if let tableParameter = encoder.table {
+                table = try rows(value(tableParameter), pass.inputRows, count: pass.inputCount, columns: tableParameter.columns, on: ops)
+            }
+            if let table, let tableWeight = encoder.tableWeight {
+                try ops.gemm(table, value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
+            }
+            if let features = pass.features, let featureWeight = encoder.featureWeight {
+                try ops.gemm(features, value(featureWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &t)
+            }
+            if let sparse = pass.sparse, let sparseWeight = encoder.sparseWeight {
+                try ops.spmm(sparse, value(sparseWeight), alpha: 1, beta: 1, into: &t)
+            }
+            a = try propagate(t, columns: first, level0.forward, on: ops)
+            try ops.addBias(value(encoder.firstBias), to: &a)
+            if let table, let rootWeight = encoder.tableRootWeight {
+                let own = try rows(table, level0.ownRows, count: level0.rows, columns: rootWeight.rows, on: ops)
+                try ops.gemm(own, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
+            }
+            if training { cache.table = table }
         }
-        if let table, let tableWeight = encoder.tableWeight {
-            try ops.gemm(table, value(tableWeight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &t)
-        }
-        if let features = pass.features, let featureWeight = encoder.featureWeight {
-            try ops.gemm(features, value(featureWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &t)
-        }
-        if let sparse = pass.sparse, let sparseWeight = encoder.sparseWeight {
-            try ops.spmm(sparse, value(sparseWeight), alpha: 1, beta: 1, into: &t)
-        }
-        let level0 = pass.levels[0]
-        var a = try propagate(t, columns: first, level0.forward, on: ops)
-        try ops.addBias(value(encoder.firstBias), to: &a)
-        if let table, let rootWeight = encoder.tableRootWeight {
-            let own = try rows(table, level0.ownRows, count: level0.rows, columns: rootWeight.rows, on: ops)
-            try ops.gemm(own, value(rootWeight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &a)
-        }
-        if training {
-            cache.pass = pass
-            cache.table = table
-        }
+        if training { cache.pass = pass }
         for (l, conv) in encoder.convolutions.enumerated() {
             let level = pass.levels[l + 1]
             let mask = training ? DropoutMask.draw(rate: encoder.dropout, using: &generator) : nil
@@ -652,8 +700,16 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         try ops.scatterAddRows(product, fromRow: 0, own, into: &dx)
     }
 
-    /// Encoder `m`'s backward pass from `∂Z` (smoothness added first), accumulating its parameters' gradients.
-    private func backward(_ m: Int, _ upstream: Tensor, embedding z: Tensor, cache: ForwardCache) throws {
+    /// A table's gradient on the rows a sampled pass read, and those rows' items.
+    struct TableRowGradient {
+        var slot: Int
+        var gradient: Tensor
+        var rows: Ops.IndexVector
+    }
+
+    /// Encoder `m`'s backward pass from `∂Z` (smoothness added first), accumulating its parameters' gradients;
+    /// a sampled pass returns its table's gradient on the rows it read instead of adding it to the table's.
+    private func backward(_ m: Int, _ upstream: Tensor, embedding z: Tensor, cache: ForwardCache) throws -> TableRowGradient? {
         let encoder = model.encoders[m], ops = devices[placement[m]]
         guard let pass = cache.pass else { throw HyperLearnError.invalidArgument("backward without a training forward pass") }
         var dy = upstream
@@ -687,6 +743,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         let level0 = pass.levels[0]
         try ops.accumulateColumnSums(dy, into: &state(encoder.firstBias).gradient)
+        if pass.firstOverItems != nil {
+            return try firstLayerBackward(m, dy, level0: level0, pass: pass, cache: cache)
+        }
         let dt = try propagate(dy, columns: encoder.firstBias.columns, level0.backward, on: ops)
         if let tableParameter = encoder.table, let table = cache.table {
             // ∂E: straight into the table's gradient over every item, or over the pass's input rows and
@@ -717,6 +776,41 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         if let sparseTransposed = pass.sparseTransposed, let sparseWeight = encoder.sparseWeight {
             try ops.spmm(sparseTransposed, dt, alpha: 1, beta: 1, into: &state(sparseWeight).gradient)
         }
+        return nil
+    }
+
+    /// The first layer's backward pass of a sampled pass (the propagate-first form of ``forward``):
+    /// `∂W_E += (P̃E)ᵀ∂A`, `∂E += P̃ᵀ(∂A W_Eᵀ)`, the root's rows scattered to `S₁`'s items, and likewise
+    /// for the features; the sparse features take `P̃ᵀ∂A` on `S₀`'s rows.
+    private func firstLayerBackward(_ m: Int, _ dy: Tensor, level0: EncoderPass<Ops>.Level, pass: EncoderPass<Ops>,
+                                    cache: ForwardCache) throws -> TableRowGradient? {
+        let encoder = model.encoders[m], ops = devices[placement[m]]
+        let value: (Parameter) -> Tensor = { self.state($0).value }
+        var rowGradient: TableRowGradient?
+        if let table = encoder.table, let rows = pass.inputRows {
+            // ∂E on the input rows S₀ (the root's rows S₁ are their prefix).
+            var compact = try ops.zeros(rows: pass.inputCount, columns: table.columns)
+            if let tableWeight = encoder.tableWeight, let propagated = cache.propagatedTable, let backward = level0.backward {
+                try ops.gemm(propagated, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(tableWeight).gradient)
+                var dPropagated = try ops.zeros(rows: level0.rows, columns: table.columns)
+                try ops.gemm(dy, value(tableWeight), transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dPropagated)
+                try propagate(dPropagated, columns: table.columns, backward, on: ops, adding: &compact)
+            }
+            if let rootWeight = encoder.tableRootWeight, let own = cache.table {
+                try ops.gemm(own, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
+                try addRootGradient(dy, value(rootWeight), own: level0.ownRows, rows: level0.rows, width: table.columns,
+                                    into: &compact, on: ops)
+            }
+            rowGradient = TableRowGradient(slot: slot(table), gradient: compact, rows: rows)
+        }
+        if let featureWeight = encoder.featureWeight, let propagated = cache.propagatedFeatures {
+            try ops.gemm(propagated, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(featureWeight).gradient)
+        }
+        if let sparseTransposed = pass.sparseTransposed, let sparseWeight = encoder.sparseWeight {
+            let dt = try propagate(dy, columns: encoder.firstBias.columns, level0.backward, on: ops)
+            try ops.spmm(sparseTransposed, dt, alpha: 1, beta: 1, into: &state(sparseWeight).gradient)
+        }
+        return rowGradient
     }
 
     // MARK: Evaluation on the engine's devices

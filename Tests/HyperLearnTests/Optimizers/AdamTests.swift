@@ -54,4 +54,40 @@ final class AdamTests: XCTestCase {
         assertClose(states[1].second, [0.00124975, 0.00009999], rtol: 1e-5)
         assertClose(states[1].value, [0.917710354, -2.150978098], rtol: 1e-6)
     }
+
+    /// Lazy Adam on some rows equals dense Adam on those rows, and leaves the others and their moments.
+    func testAdamOnRowsEqualsDenseAdamOnThoseRows() throws {
+        var g = SeededGenerator(seed: 4)
+        var optimizer = Adam(learningRate: 0.01, weightDecay: 0.1)
+        optimizer.advance()
+        optimizer.advance()
+        let rule = AdamRule(optimizer)
+        let ops = CPUOperations()
+        let start = randomMatrix(5, 3, using: &g), m0 = randomMatrix(5, 3, scale: 0.1, using: &g)
+        var v0 = randomMatrix(5, 3, scale: 0.1, using: &g)
+        v0.storage = v0.storage.map { $0 * $0 }
+        let rowGradient = randomMatrix(2, 3, using: &g)
+        let rows: [Int32] = [3, 0]
+        var dense = start, denseM = m0, denseV = v0
+        var full = Matrix(rows: 5, columns: 3)
+        for (r, row) in rows.enumerated() { for k in 0..<3 { full[Int(row), k] = rowGradient[r, k] } }
+        try ops.adamStep(parameter: &dense, gradient: full, firstMoment: &denseM, secondMoment: &denseV, rule: rule)
+        var lazy = start, lazyM = m0, lazyV = v0
+        try ops.adamStepRows(parameter: &lazy, gradient: rowGradient, rows: rows, firstMoment: &lazyM, secondMoment: &lazyV, rule: rule)
+        for r in 0..<5 {
+            for k in 0..<3 {
+                let touched = rows.contains(Int32(r))
+                XCTAssertEqual(lazy[r, k], touched ? dense[r, k] : start[r, k])
+                XCTAssertEqual(lazyM[r, k], touched ? denseM[r, k] : m0[r, k])
+                XCTAssertEqual(lazyV[r, k], touched ? denseV[r, k] : v0[r, k])
+            }
+        }
+        XCTAssertNotEqual(dense[1, 0], start[1, 0], "dense Adam moves an untouched row (weight decay, momentum)")
+        XCTAssertThrowsError(try ops.adamStepRows(parameter: &lazy, gradient: rowGradient, rows: [1, 1], firstMoment: &lazyM,
+                                                  secondMoment: &lazyV, rule: rule))
+        XCTAssertThrowsError(try ops.adamStepRows(parameter: &lazy, gradient: rowGradient, rows: [1, 5], firstMoment: &lazyM,
+                                                  secondMoment: &lazyV, rule: rule))
+        XCTAssertThrowsError(try ops.adamStepRows(parameter: &lazy, gradient: rowGradient, rows: [1], firstMoment: &lazyM,
+                                                  secondMoment: &lazyV, rule: rule))
+    }
 }

@@ -1,7 +1,7 @@
 @testable import HyperLearn
 import XCTest
 
-/// The device engine (``DeviceTrainingEngine``) follows the CPU trainer step for step: on the host
+/// The training engine on device operations follows the CPU trainer step for step: on the host
 /// (``CPUOperations``) on every machine, and on CUDA when a device is present.
 final class DeviceEngineTests: XCTestCase {
     func assertParity(_ report: DeviceTrainingParity.Report, tolerance: Float, file: StaticString = #filePath, line: UInt = #line) {
@@ -46,6 +46,26 @@ final class DeviceEngineTests: XCTestCase {
 
     func testCUDAEngineMatchesCPUTrainer() throws {
         assertParity(try DeviceTrainingParity.compare(on: try CUDAParityTests.requireCUDA()), tolerance: 1e-4)
+    }
+
+    /// Sampled mini-batches with lazy Adam on the GPU equal the CPU run (the same sampled operators, uploaded).
+    func testSampledCUDAEngineMatchesCPUTrainer() throws {
+        let gpu = try CUDAParityTests.requireCUDA()
+        assertParity(try DeviceTrainingParity.compare(on: [gpu, gpu, gpu], configuration: Self.sampledConfiguration()), tolerance: 1e-4)
+    }
+
+    /// Sampled mini-batches (each shard samples its modalities; lazy Adam updates the sampled table rows)
+    /// on GPU-like handles, one simulated device per shard, equal the CPU run.
+    func testSampledMiniBatchesOnDeviceHandles() throws {
+        assertParity(try DeviceTrainingParity.compare(on: (0..<3).map { HandleOperations(space: $0) },
+                                                      configuration: Self.sampledConfiguration()), tolerance: 1e-5)
+    }
+
+    static func sampledConfiguration() -> TrainingConfiguration {
+        var config = DeviceTrainingParity.configuration()
+        config.fanouts = [2, 3, -1]
+        config.lazyAdam = true
+        return config
     }
 
     /// The hashed dropout mask drops about `p` of the elements, identically for the same key.

@@ -95,4 +95,9 @@ struct HandleOperations: TensorOperations {
         try host.adamStep(parameter: &parameter.matrix, gradient: gradient.matrix, firstMoment: &firstMoment.matrix,
                       secondMoment: &secondMoment.matrix, rule: rule)
     }
+    func adamStepRows(parameter: inout Handle, gradient: Handle, rows: [Int32], firstMoment: inout Handle,
+                      secondMoment: inout Handle, rule: AdamRule) throws {
+        try host.adamStepRows(parameter: &parameter.matrix, gradient: gradient.matrix, rows: rows,
+                              firstMoment: &firstMoment.matrix, secondMoment: &secondMoment.matrix, rule: rule)
+    }
 }

@@ -25,7 +25,7 @@ final class SampledMiniBatchTests: XCTestCase {
         return data
     }
 
-    func configuration(fanouts: [Int], shards: Int = 1) -> TrainingConfiguration {
+    func configuration(fanouts: [Int], shards: Int = 1, lazyAdam: Bool = false) -> TrainingConfiguration {
         var config = TrainingConfiguration()
         config.dimensions = 8
         config.hiddenDimensions = 8
@@ -37,6 +37,7 @@ final class SampledMiniBatchTests: XCTestCase {
         config.dropout = 0
         config.incidenceFeatures = true
         config.fanouts = fanouts
+        config.lazyAdam = lazyAdam
         config.shards = shards
         config.seed = 4
         return config
@@ -109,6 +110,34 @@ final class SampledMiniBatchTests: XCTestCase {
                 assertClose(sharded.embeddings[m], one.embeddings[m], rtol: 1e-5, atol: 1e-6, "\(shards) shards, modality \(m)")
             }
             for (a, b) in zip(sharded.losses, one.losses) { XCTAssertEqual(a, b, accuracy: 1e-6 * abs(b)) }
+        }
+    }
+
+    /// Lazy Adam: a sampled step moves the table rows it read and leaves every other row, and its Adam
+    /// moments, as they were; dense Adam moves every row (weight decay gives each row a gradient).
+    func testLazyAdamUpdatesOnlyTheRowsAStepRead() throws {
+        for lazy in [true, false] {
+            var config = configuration(fanouts: [1, 1], lazyAdam: lazy)
+            config.weightDecay = 1e-3
+            let trainer = try Trainer(dataset: try dataset(), configuration: config)
+            let table = trainer.model.encoders[0].table!
+            func changedRows(_ a: Matrix, _ b: Matrix) -> Set<Int> {
+                Set((0..<a.rows).filter { r in (0..<a.columns).contains { a[r, $0] != b[r, $0] } })
+            }
+            try trainer.step(batches: trainer.trainingSets.map { Array(0..<min(3, $0.count)) })
+            let before = table.value, momentsBefore = trainer.optimizer.moments[table.name]!
+            try trainer.step(batches: trainer.trainingSets.map { Array(min(3, $0.count)..<min(6, $0.count)) })
+            let moved = changedRows(table.value, before)
+            let momentsMoved = changedRows(trainer.optimizer.moments[table.name]!.second, momentsBefore.second)
+            if lazy {
+                // Only the step's rows: each moved row's moments were updated, and most rows were not.
+                XCTAssertGreaterThan(moved.count, 0)
+                XCTAssertTrue(moved.isSubset(of: momentsMoved))
+                XCTAssertLessThan(momentsMoved.count, table.rows / 2)
+            } else {
+                XCTAssertEqual(moved.count, table.rows)
+                XCTAssertEqual(momentsMoved.count, table.rows)
+            }
         }
     }
 

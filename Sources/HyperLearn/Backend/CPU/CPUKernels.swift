@@ -309,23 +309,51 @@ extension CPUKernels {
             gradient.withUnsafeBufferPointer { g in
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
-                        let (beta1, beta2, epsilon) = (rule.beta1, rule.beta2, rule.epsilon)
-                        let (step, inverseRootCorrection2) = (rule.stepSize, rule.inverseRootCorrection2)
-                        let (shrink, coupled) = (rule.shrink, rule.coupledDecay)
                         parallelRanges(n, work: n * 8) { range in
-                            for i in range {
-                                let gi = g[i] + coupled * w[i]
-                                let mi = beta1 * m[i] + (1 - beta1) * gi
-                                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-                                m[i] = mi
-                                v[i] = vi
-                                w[i] = w[i] * shrink - step * mi / (vi.squareRoot() * inverseRootCorrection2 + epsilon)
+                            for i in range { adamElement(w, g, m, v, parameter: i, gradient: i, rule) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``adam(value:gradient:firstMoment:secondMoment:rule:)`` on the rows `rows` of a `columns`-wide
+    /// parameter, `gradient` holding one row per index (indices distinct and in range).
+    static func adamRows(value: inout [Float], gradient: [Float], rows: [Int32], columns: Int, firstMoment: inout [Float],
+                         secondMoment: inout [Float], rule: AdamRule) {
+        precondition(gradient.count == rows.count * columns && firstMoment.count == value.count
+                     && secondMoment.count == value.count, "adamRows: sizes differ")
+        value.withUnsafeMutableBufferPointer { w in
+            gradient.withUnsafeBufferPointer { g in
+                firstMoment.withUnsafeMutableBufferPointer { m in
+                    secondMoment.withUnsafeMutableBufferPointer { v in
+                        parallelRanges(rows.count, work: rows.count * columns * 8) { range in
+                            for r in range {
+                                let row = Int(rows[r])
+                                precondition(row >= 0 && (row + 1) * columns <= w.count, "adamRows: row \(row) out of range")
+                                for k in 0..<columns {
+                                    adamElement(w, g, m, v, parameter: row * columns + k, gradient: r * columns + k, rule)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// One element of the ``AdamRule`` update.
+    @inline(__always)
+    private static func adamElement(_ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+                                    _ m: UnsafeMutableBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>,
+                                    parameter i: Int, gradient j: Int, _ rule: AdamRule) {
+        let gi = g[j] + rule.coupledDecay * w[i]
+        let mi = rule.beta1 * m[i] + (1 - rule.beta1) * gi
+        let vi = rule.beta2 * v[i] + (1 - rule.beta2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        w[i] = w[i] * rule.shrink - rule.stepSize * mi / (vi.squareRoot() * rule.inverseRootCorrection2 + rule.epsilon)
     }
 }
 

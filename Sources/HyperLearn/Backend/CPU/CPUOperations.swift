@@ -247,6 +247,19 @@ public struct CPUOperations: TensorOperations {
                         secondMoment: &secondMoment.storage, rule: rule)
     }
 
+    public func adamStepRows(parameter: inout Matrix, gradient: Matrix, rows: [Int32], firstMoment: inout Matrix,
+                             secondMoment: inout Matrix, rule: AdamRule) throws {
+        try requireSameShape("adamStepRows", parameter, firstMoment)
+        try requireSameShape("adamStepRows", parameter, secondMoment)
+        guard gradient.rows == rows.count, gradient.columns == parameter.columns else {
+            throw HyperLearnError.invalidArgument("adamStepRows: a \(gradient.rows)×\(gradient.columns) gradient for \(rows.count) rows of \(parameter.rows)×\(parameter.columns)")
+        }
+        try requireIndices("adamStepRows", rows, below: parameter.rows)
+        guard Set(rows).count == rows.count else { throw HyperLearnError.invalidArgument("adamStepRows: repeated rows") }
+        CPUKernels.adamRows(value: &parameter.storage, gradient: gradient.storage, rows: rows, columns: parameter.columns,
+                            firstMoment: &firstMoment.storage, secondMoment: &secondMoment.storage, rule: rule)
+    }
+
     // MARK: Checks
 
     private func requireSameShape(_ operation: String, _ x: Matrix, _ y: Matrix) throws {

@@ -212,4 +212,21 @@ extension CUDABackend: TensorOperations {
         try adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment, secondMoment: secondMoment,
                      rule: rule)
     }
+
+    /// Row indices are not range-checked on the device; the engine passes a sampled pass's input rows,
+    /// distinct and below the parameter's row count by construction.
+    public func adamStepRows(parameter: inout CUDAMatrix, gradient: CUDAMatrix, rows: CUDAIndices, firstMoment: inout CUDAMatrix,
+                             secondMoment: inout CUDAMatrix, rule: AdamRule) throws {
+        try requireSameContext("adamStepRows", parameter, gradient, firstMoment, secondMoment)
+        try requireSameShape("adamStepRows", parameter, firstMoment)
+        try requireSameShape("adamStepRows", parameter, secondMoment)
+        guard gradient.rows == rows.count, gradient.columns == parameter.columns, rows.count <= parameter.rows else {
+            throw HyperLearnError.invalidArgument("adamStepRows: a \(gradient.rows)×\(gradient.columns) gradient for \(rows.count) rows of \(parameter.rows)×\(parameter.columns)")
+        }
+        try launch("hl_adam_rows", gradient.count,
+                   [.buffer(parameter.buffer), .buffer(gradient.buffer), .buffer(rows.buffer), .buffer(firstMoment.buffer),
+                    .buffer(secondMoment.buffer), .int64(Int64(gradient.count)), .int32(Int32(parameter.columns)),
+                    .float(rule.stepSize), .float(rule.inverseRootCorrection2), .float(rule.beta1), .float(rule.beta2),
+                    .float(rule.epsilon), .float(rule.shrink), .float(rule.coupledDecay)])
+    }
 }

@@ -14,7 +14,7 @@ enum CUDAKernelSource {
     static let names = [
         "hl_gather_rows", "hl_scatter_add_rows", "hl_relu", "hl_relu_backward", "hl_axpy", "hl_scale",
         "hl_add_bias", "hl_column_sums", "hl_sum", "hl_cp_score", "hl_cp_gradient",
-        "hl_pairwise_score", "hl_pairwise_gradient", "hl_adam",
+        "hl_pairwise_score", "hl_pairwise_gradient", "hl_adam", "hl_adam_rows",
         "hl_relu_dropout", "hl_relu_dropout_backward", "hl_logistic_loss", "hl_squared_loss",
         "hl_copy", "hl_dot", "hl_add_member_sums", "hl_concat_members", "hl_add_split_members",
     ]
@@ -204,6 +204,23 @@ __global__ void hl_adam(float *parameter, const float *gradient, float *m, float
         m[i] = mi;
         v[i] = vi;
         parameter[i] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
+    }
+}
+
+// hl_adam on the rows `rows` of a `columns`-wide parameter; gradient row r belongs to parameter row rows[r].
+__global__ void hl_adam_rows(float *parameter, const float *gradient, const int *rows, float *m, float *v, long long n,
+                             int columns, float stepSize, float inverseRootCorrection2, float beta1, float beta2,
+                             float epsilon, float shrink, float coupled) {
+    HL_GRID_STRIDE(i, n) {
+        long long r = i / columns, k = i % columns;
+        long long p = (long long)rows[r] * columns + k;
+        float w = parameter[p];
+        float g = gradient[i] + coupled * w;
+        float mi = beta1 * m[p] + (1.0f - beta1) * g;
+        float vi = beta2 * v[p] + (1.0f - beta2) * g * g;
+        m[p] = mi;
+        v[p] = vi;
+        parameter[p] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
     }
 }
 

@@ -95,6 +95,11 @@ public protocol TensorOperations {
     /// One Adam/AdamW update in place, exactly as ``AdamRule`` states it.
     func adamStep(parameter: inout Tensor, gradient: Tensor, firstMoment: inout Tensor, secondMoment: inout Tensor,
                   rule: AdamRule) throws
+    /// The same update on the rows `rows` of a parameter only (distinct; `gradient` row `r` is the gradient
+    /// of parameter row `rows[r]`); the other rows and their moments stay as they are (lazy Adam, as
+    /// PyTorch's `SparseAdam`).
+    func adamStepRows(parameter: inout Tensor, gradient: Tensor, rows: IndexVector, firstMoment: inout Tensor,
+                      secondMoment: inout Tensor, rule: AdamRule) throws
 }
 
 extension TensorOperations {
