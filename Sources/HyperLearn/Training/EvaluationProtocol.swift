@@ -119,52 +119,88 @@ struct EvaluationProtocol: Sendable {
             queries = Array(queries.prefix(rankingQueries)).sorted()
         }
         var ranks = [Double](repeating: 0, count: queries.count)
-        if !candidates.isEmpty && candidates.allSatisfy({ $0.isLinear(relation: r) }) {
-            for hidden in 0..<p {
-                let positions = queries.indices.filter { queries[$0] % p == hidden }
-                let n = sizes[relation.members[hidden]]
-                let block = max(1, (1 << 22) / max(n, 1))  // at most 4M scores (16 MB) at a time
-                for start in stride(from: 0, to: positions.count, by: block) {
-                    let part = positions[start..<min(start + block, positions.count)]
-                    let members = part.flatMap { positives.members[(queries[$0] * p)..<(queries[$0] * p + p)] }
-                    var scores = candidates[0].scores(relation: r, hidden: hidden, queries: members)!
-                    for other in candidates.dropFirst() { scores.uncheckedAdd(other.scores(relation: r, hidden: hidden, queries: members)!) }
-                    if candidates.count > 1 { scores.scale(by: 1 / Float(candidates.count)) }
-                    for (q, position) in part.enumerated() {
-                        ranks[position] = filteredRank(relation: r, query: queries[position], positives: positives,
-                                                       scores: Array(scores.storage[(q * n)..<((q + 1) * n)]))
+        let linear = !candidates.isEmpty && candidates.allSatisfy { $0.isLinear(relation: r) }
+        for hidden in 0..<p {
+            let positions = queries.indices.filter { queries[$0] % p == hidden }
+            guard !positions.isEmpty else { continue }
+            let index = completionIndex(relation: r, hidden: hidden)
+            let n = sizes[relation.members[hidden]]
+            // Linear decoders: blocks of queries as one product (at most 4M scores, 16 MB, at a time).
+            let block = linear ? max(1, (1 << 22) / max(n, 1)) : 1
+            for start in stride(from: 0, to: positions.count, by: block) {
+                let part = Array(positions[start..<min(start + block, positions.count)])
+                let members = part.flatMap { positives.members[(queries[$0] * p)..<(queries[$0] * p + p)] }
+                var scores: [Float]
+                if linear {
+                    var product = candidates[0].scores(relation: r, hidden: hidden, queries: members)!
+                    for other in candidates.dropFirst() { product.uncheckedAdd(other.scores(relation: r, hidden: hidden, queries: members)!) }
+                    if candidates.count > 1 { product.scale(by: 1 / Float(candidates.count)) }
+                    scores = product.storage
+                } else {
+                    var tuples = [Int32](repeating: 0, count: n * p)
+                    for c in 0..<n {
+                        for j in 0..<p { tuples[c * p + j] = j == hidden ? Int32(c) : members[j] }
                     }
+                    scores = scoring(r, HyperedgeSet(order: p, uncheckedMembers: tuples))
                 }
-            }
-        } else {
-            for (position, e) in queries.enumerated() {
-                let hidden = e % p
-                let n = sizes[relation.members[hidden]]
-                var tuples = [Int32](repeating: 0, count: n * p)
-                for c in 0..<n {
-                    for j in 0..<p { tuples[c * p + j] = j == hidden ? Int32(c) : positives.members[e * p + j] }
+                for (q, position) in part.enumerated() {
+                    ranks[position] = filteredRank(relation: r, query: Array(members[(q * p)..<(q * p + p)]), hidden: hidden,
+                                                   scores: scores[(q * n)..<((q + 1) * n)], index: index)
                 }
-                ranks[position] = filteredRank(relation: r, query: e, positives: positives,
-                                               scores: scoring(r, HyperedgeSet(order: p, uncheckedMembers: tuples)))
             }
         }
         return Metrics.ranking(ranks: ranks)
     }
 
-    /// The rank of query `e`'s hidden member (position `e mod p`) among `scores`, one per candidate item,
-    /// leaving out candidates that complete a known positive other than the query itself.
-    private func filteredRank(relation r: Int, query e: Int, positives: HyperedgeSet, scores: [Float]) -> Double {
-        let p = positives.order, hidden = e % p
-        var tuple = Array(positives.members[(e * p)..<(e * p + p)])
-        let truth = Int(tuple[hidden])
-        let trueScore = scores[truth]
+    /// Relation `r`'s known positives (training and test) as `(key of the members other than `hidden`,
+    /// hidden item)`, sorted: a query's known completions are one contiguous run.
+    private func completionIndex(relation r: Int, hidden: Int) -> [(key: UInt64, item: Int32)] {
+        let relation = dataset.relations[r], p = relation.order
+        var entries = [(key: UInt64, item: Int32)]()
+        for set in [relation.train, relation.test].compactMap({ $0 }) {
+            entries.reserveCapacity(entries.count + set.count)
+            var tuple = [Int32](repeating: 0, count: p)
+            for e in 0..<set.count {
+                for j in 0..<p { tuple[j] = set.members[e * p + j] }
+                let item = tuple[hidden]
+                tuple[hidden] = 0
+                entries.append((knownAll[r].key(tuple), item))
+            }
+        }
+        entries.sort { $0.key != $1.key ? $0.key < $1.key : $0.item < $1.item }
+        return entries
+    }
+
+    /// The rank of `query`'s member `hidden` among `scores` (one per candidate item, in item order), leaving
+    /// out the candidates that complete a known positive other than the query itself; ties count one half.
+    private func filteredRank(relation r: Int, query: [Int32], hidden: Int, scores: ArraySlice<Float>,
+                              index: [(key: UInt64, item: Int32)]) -> Double {
+        let base = scores.startIndex, truth = Int(query[hidden])
+        let trueScore = scores[base + truth]
         var above = 0.0, ties = 0.0
-        for c in scores.indices where c != truth {
-            let s = scores[c]
-            if s < trueScore { continue }
-            tuple[hidden] = Int32(c)
-            if knownAll[r].contains(tuple[0..<p]) { continue }
+        for s in scores where s >= trueScore {
             if s > trueScore { above += 1 } else { ties += 1 }
+        }
+        ties -= 1  // the true member itself
+        // The known completions (checked against the known set, so that a key collision cannot exclude).
+        var tuple = query
+        tuple[hidden] = 0
+        let key = knownAll[r].key(tuple)
+        var low = 0, high = index.count
+        while low < high {
+            let mid = (low + high) / 2
+            if index[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        var previous: Int32 = -1
+        while low < index.count && index[low].key == key {
+            let c = index[low].item
+            low += 1
+            guard c != previous, Int(c) != truth else { continue }
+            previous = c
+            tuple[hidden] = c
+            guard knownAll[r].contains(tuple) else { continue }
+            let s = scores[base + Int(c)]
+            if s > trueScore { above -= 1 } else if s == trueScore { ties -= 1 }
         }
         return 1 + above + ties / 2
     }

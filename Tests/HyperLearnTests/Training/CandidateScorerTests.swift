@@ -13,13 +13,7 @@ final class CandidateScorerTests: XCTestCase {
         for m in 0..<3 { try data.addModality(Modality(name: "m\(m)", count: 60, graph: .adjacency(graphs[m]))) }
         try data.addRelation(Relation(name: "link", members: [0, 1, 2], task: .link,
                                       train: all.subset(Array(0..<700)), test: all.subset(Array(700..<900))))
-        var config = TrainingConfiguration()
-        config.dimensions = 8
-        config.hiddenDimensions = 8
-        config.tableDimensions = 8
-        config.epochs = 4
-        config.batchSize = 0
-        config.patience = 0
+        var config = TrainingConfiguration.small(width: 8, epochs: 4, batchSize: 0)
         config.threads = 2
         config.decoder = decoder
         config.pairwiseInteractions = true
@@ -59,6 +53,25 @@ final class CandidateScorerTests: XCTestCase {
         let one = trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring)
         let batched = trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring,
                                                         candidates: [trainer.candidateScorer(embeddings: z)])
+        // The definition, candidate by candidate: known positives other than the query left out, ties ½.
+        var ranks = [Double]()
+        for e in 0..<test.count {
+            let hidden = e % 3, truth = Int(test.members[e * 3 + hidden])
+            var tuples = [Int32]()
+            for c in 0..<60 {
+                var tuple = Array(test.members[(e * 3)..<(e * 3 + 3)])
+                tuple[hidden] = Int32(c)
+                tuples += tuple
+            }
+            let scores = scoring(0, HyperedgeSet(order: 3, uncheckedMembers: tuples))
+            var rank = 1.0
+            for c in 0..<60 where c != truth && scores[c] >= scores[truth] {
+                if trainer.evaluation.knownAll[0].contains(tuples[(c * 3)..<(c * 3 + 3)]) { continue }
+                rank += scores[c] > scores[truth] ? 1 : 0.5
+            }
+            ranks.append(rank)
+        }
+        XCTAssertEqual(one["mrr"]!, ranks.reduce(0) { $0 + 1 / $1 } / Double(ranks.count), accuracy: 1e-12)
         XCTAssertEqual(Set(one.keys), Set(batched.keys))
         XCTAssertGreaterThan(one["mrr"]!, 0.05)
         for (name, value) in one { XCTAssertEqual(batched[name]!, value, accuracy: 2e-3, name) }

@@ -26,13 +26,7 @@ final class SampledMiniBatchTests: XCTestCase {
     }
 
     func configuration(fanouts: [Int], shards: Int = 1, lazyAdam: Bool = false) -> TrainingConfiguration {
-        var config = TrainingConfiguration()
-        config.dimensions = 8
-        config.hiddenDimensions = 8
-        config.tableDimensions = 8
-        config.epochs = 3
-        config.batchSize = 200
-        config.patience = 0
+        var config = TrainingConfiguration.small(width: 8, epochs: 3, batchSize: 200)
         config.threads = 2
         config.dropout = 0
         config.incidenceFeatures = true

@@ -255,7 +255,11 @@ public struct CPUOperations: TensorOperations {
             throw HyperLearnError.invalidArgument("adamStepRows: a \(gradient.rows)×\(gradient.columns) gradient for \(rows.count) rows of \(parameter.rows)×\(parameter.columns)")
         }
         try requireIndices("adamStepRows", rows, below: parameter.rows)
-        guard Set(rows).count == rows.count else { throw HyperLearnError.invalidArgument("adamStepRows: repeated rows") }
+        var seen = [Bool](repeating: false, count: parameter.rows)
+        for row in rows {
+            guard !seen[Int(row)] else { throw HyperLearnError.invalidArgument("adamStepRows: row \(row) appears twice") }
+            seen[Int(row)] = true
+        }
         CPUKernels.adamRows(value: &parameter.storage, gradient: gradient.storage, rows: rows, columns: parameter.columns,
                             firstMoment: &firstMoment.storage, secondMoment: &secondMoment.storage, rule: rule)
     }

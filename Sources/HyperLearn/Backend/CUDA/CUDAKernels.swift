@@ -193,17 +193,25 @@ __global__ void hl_pairwise_gradient(struct hl_factor_table factors, const int *
 
 // Adam/AdamW exactly as the CPU computes it (AdamRule): g' = g + coupled w, then the moments, then
 // w = w shrink - stepSize m / (sqrt(v) invRootC2 + eps).
+// One element of the AdamRule update: parameter p with gradient g.
+__device__ inline void hl_adam_element(float *parameter, float *m, float *v, long long p, float gradient, float stepSize,
+                                       float inverseRootCorrection2, float beta1, float beta2, float epsilon,
+                                       float shrink, float coupled) {
+    float w = parameter[p];
+    float g = gradient + coupled * w;
+    float mi = beta1 * m[p] + (1.0f - beta1) * g;
+    float vi = beta2 * v[p] + (1.0f - beta2) * g * g;
+    m[p] = mi;
+    v[p] = vi;
+    parameter[p] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
+}
+
 __global__ void hl_adam(float *parameter, const float *gradient, float *m, float *v, long long n, float stepSize,
                         float inverseRootCorrection2, float beta1, float beta2, float epsilon, float shrink,
                         float coupled) {
     HL_GRID_STRIDE(i, n) {
-        float w = parameter[i];
-        float g = gradient[i] + coupled * w;
-        float mi = beta1 * m[i] + (1.0f - beta1) * g;
-        float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        parameter[i] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
+        hl_adam_element(parameter, m, v, i, gradient[i], stepSize, inverseRootCorrection2, beta1, beta2, epsilon,
+                        shrink, coupled);
     }
 }
 
@@ -212,15 +220,9 @@ __global__ void hl_adam_rows(float *parameter, const float *gradient, const int 
                              int columns, float stepSize, float inverseRootCorrection2, float beta1, float beta2,
                              float epsilon, float shrink, float coupled) {
     HL_GRID_STRIDE(i, n) {
-        long long r = i / columns, k = i % columns;
-        long long p = (long long)rows[r] * columns + k;
-        float w = parameter[p];
-        float g = gradient[i] + coupled * w;
-        float mi = beta1 * m[p] + (1.0f - beta1) * g;
-        float vi = beta2 * v[p] + (1.0f - beta2) * g * g;
-        m[p] = mi;
-        v[p] = vi;
-        parameter[p] = w * shrink - stepSize * mi / (sqrtf(vi) * inverseRootCorrection2 + epsilon);
+        long long p = (long long)rows[i / columns] * columns + i % columns;
+        hl_adam_element(parameter, m, v, p, gradient[i], stepSize, inverseRootCorrection2, beta1, beta2, epsilon,
+                        shrink, coupled);
     }
 }
 
