@@ -73,7 +73,23 @@ final class CLIShardingTests: XCTestCase {
         XCTAssertTrue(gap.stderr.contains("own no modality"), gap.stderr)
     }
 
+    /// Sampled mini-batches: each shard samples its own modalities' neighbourhoods, so the numbers do not
+    /// change with the sharding.
+    func testShardedSampledTrainingMatchesTheSingleShardRun() throws {
+        let sampled = ["--fanouts", "2", "--batch-size", "16"]
+        try assertSameRun(try train(sampled + ["--shards", "3"]), try train(sampled))
+    }
+
     #if MPI
+    /// Three MPI ranks, each sampling its own modality, match the single-process sampled run.
+    func testThreeMPIRanksWithSampledMiniBatchesMatchTheSingleProcessRun() throws {
+        guard let mpirun = Self.which("mpirun") else { throw XCTSkip("mpirun not found (apt-get install openmpi-bin)") }
+        let sampled = ["--fanouts", "2", "--batch-size", "16"]
+        let distributed = try train(sampled + ["--distributed", "mpi"],
+                                    launcher: [mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "3"])
+        try assertSameRun(distributed, try train(sampled))
+    }
+
     /// Three MPI ranks on localhost, one per modality, match the single-process run.
     func testThreeMPIRanksMatchTheSingleProcessRun() throws {
         guard let mpirun = Self.which("mpirun") else { throw XCTSkip("mpirun not found (apt-get install openmpi-bin)") }
