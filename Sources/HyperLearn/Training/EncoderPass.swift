@@ -3,7 +3,7 @@
 ///
 /// A full-graph pass (``full(_:features:sparse:sparseTransposed:propagation:levels:)``) computes every
 /// item at every layer with the modality's propagation `P` (symmetric, so backward applies it again).
-/// A sampled pass (``sampled(on:encoder:sampler:seeds:fanouts:using:)``) computes only the rows of a
+/// A sampled pass (``sampled(on:encoder:features:neighborhood:seeds:levels:)``) computes only the rows of a
 /// ``SampledNeighborhood``: the first layer reads the table and feature rows of its input level, and
 /// each layer writes the rows of the next level through a sampled propagation (backward applies its
 /// transpose).
@@ -49,16 +49,14 @@ struct EncoderPass<Ops: TensorOperations> {
                     seeds: nil, firstOverItems: nil)
     }
 
-    /// The pass over `seeds` and their sampled neighbourhoods (`fanouts`, one per level, the hop from the
-    /// seeds first); sampling and slicing run on the host, the result is uploaded to `ops`.
-    static func sampled(on ops: Ops, encoder: ModalityEncoder, features: Ops.Tensor?, sampler: NeighborSampler?,
-                        seeds: [Int32], fanouts: [Int], levels: Int,
-                        using generator: inout SeededGenerator) throws -> EncoderPass {
+    /// The pass over `seeds` and their sampled `neighborhood` (nil for a modality without a propagation),
+    /// uploaded to `ops`; `features` are the modality's dense features on `ops`.
+    static func sampled(on ops: Ops, encoder: ModalityEncoder, features: Ops.Tensor?, neighborhood: SampledNeighborhood?,
+                        seeds: [Int32], levels: Int) throws -> EncoderPass {
         let nodes: [[Int32]]
         var deviceLevels = [Level]()
         var firstOverItems: (forward: DevicePropagation, ownItems: Ops.IndexVector)?
-        if let sampler {
-            let neighborhood = sampler.sample(seeds: seeds, fanouts: Array(fanouts.prefix(levels)), using: &generator)
+        if let neighborhood {
             nodes = neighborhood.nodes
             let forward = neighborhood.operators[0].terms.map { term in
                 PropagationTerm(first: term.first.uncheckedRemappingColumns(through: nodes[0], columns: encoder.count),

@@ -294,34 +294,40 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             ? Set(model.encoders.indices.compactMap { m in samplers[m] == nil ? nil : model.encoders[m].table.map(slot) }) : []
         for (i, state) in states.enumerated() where !lazyTables.contains(i) { try devices[parameterDevice[i]].zero(&state.gradient) }
         let generators = dropoutGenerators
+        // Sampled steps: every local modality's items and neighbourhoods, drawn on the host, concurrently.
+        let samplingStart = DispatchTime.now().uptimeNanoseconds
+        var samples = [Int: (seeds: [Int32], rowOfItem: [Int32], neighborhood: SampledNeighborhood?)]()
+        if let fanouts {
+            let modalities = localShards.flatMap(\.modalities)
+            let drawn = try CPUOperations().mapShards(modalities.count) { i in
+                let m = modalities[i]
+                let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers, count: model.encoders[m].count)
+                var generator = SeededGenerator(seed: samplingSeed ^ (UInt64(m + 1) &* 0x9E37_79B9_7F4A_7C15))
+                return (seeds, rows, samplers[m]?.sample(seeds: seeds, fanouts: Array(fanouts.prefix(propagationLevels(m))),
+                                                         using: &generator))
+            }
+            for (m, sample) in zip(modalities, drawn) { samples[m] = sample }
+        }
+        let sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
         let start = DispatchTime.now().uptimeNanoseconds
         let forwards = try forEachLocalShard { device, modalities in
-            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?, Double) in
+            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
                 var generator = generators[m], cache = ForwardCache()
                 var pass = fullPass(m)
-                var rowOfItem: [Int32]?, sampling = 0.0
-                if let fanouts {
-                    let samplingStart = DispatchTime.now().uptimeNanoseconds
-                    let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers,
-                                                       count: model.encoders[m].count)
-                    var sampler = SeededGenerator(seed: samplingSeed ^ (UInt64(m + 1) &* 0x9E37_79B9_7F4A_7C15))
+                if let sample = samples[m] {
                     pass = try .sampled(on: devices[device], encoder: model.encoders[m], features: inputs[m].features,
-                                        sampler: samplers[m], seeds: seeds, fanouts: fanouts, levels: propagationLevels(m),
-                                        using: &sampler)
-                    rowOfItem = rows
-                    sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
+                                        neighborhood: sample.neighborhood, seeds: sample.seeds, levels: propagationLevels(m))
                 }
                 let z = try forward(m, pass, value: { self.state($0).value }, training: true, generator: &generator, cache: &cache)
-                return (m, z, cache, generator, rowOfItem, sampling)
+                return (m, z, cache, generator, samples[m]?.rowOfItem)
             }
         }.flatMap { $0 }
-        let sampling = forwards.map(\.5).reduce(0, +)
         phaseTimes.neighborSampling += sampling
-        phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - sampling
+        phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var embeddings = [Tensor?](repeating: nil, count: model.encoders.count)
         var caches = [ForwardCache?](repeating: nil, count: model.encoders.count)
         var rowOfItem = [[Int32]?](repeating: nil, count: model.encoders.count)
-        for (m, z, cache, generator, rows, _) in forwards {
+        for (m, z, cache, generator, rows) in forwards {
             embeddings[m] = z
             caches[m] = cache
             dropoutGenerators[m] = generator
