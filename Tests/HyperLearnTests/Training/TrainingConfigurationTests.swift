@@ -9,6 +9,16 @@ final class TrainingConfigurationTests: XCTestCase {
         try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
     }
 
+    /// docs/configuration.md documents every key, so that a new setting cannot stay undocumented.
+    func testEveryKeyIsDocumented() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root.deleteLastPathComponent() }
+        let text = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        for key in TrainingConfiguration.keyNames {
+            XCTAssertTrue(text.contains("| `\(key)` |"), "docs/configuration.md has no row for '\(key)'")
+        }
+    }
+
     func testPartialObjectKeepsTheDefaultsForTheRest() throws {
         let decoded = try decode(#"{"dimensions": 12, "decoder": "cp+tuple", "incidenceFeatures": true, "learningRate": 0.02, "seed": 12345678901}"#)
         var expected = TrainingConfiguration()
