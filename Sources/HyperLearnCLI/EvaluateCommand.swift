@@ -39,10 +39,13 @@ struct EvaluateCommand: ParsableCommand {
                 .loadTestSplits(ids: model.structure.modalities.map(\.ids))
             model = try model.replacingTests(tests)
         }
+        let warnings = InfoCommand.untestedRelationWarnings(model.dataset)
+        for warning in warnings { Terminal.printError("warning: \(warning)") }
         let result: [String: Any] = [
             "dataset": model.structure.dataset, "best_epoch": model.structure.bestEpoch,
             "epochs": model.structure.epochsTrained,
             "relations": try model.evaluate().mapValues { ["test": $0] },
+            "warnings": warnings,
         ]
         if let predictions { try PredictionFiles.write(model, to: predictions) }
         Terminal.write(try JSONOutput.string(result, pretty: true))

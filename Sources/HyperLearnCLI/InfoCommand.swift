@@ -27,12 +27,13 @@ struct InfoCommand: ParsableCommand {
         var modalities = [[String: Any]]()
         for (m, modality) in dataset.modalities.enumerated() {
             var entry: [String: Any] = ["name": modality.name, "count": modality.count]
+            if let features = modality.features { entry["feature_dimensions"] = features.columns }
             if let d = loaded.diagnostics[modality.name] {
                 entry["from_features"] = d.fromFeatures
                 entry["only_in_test"] = d.onlyInTest
                 entry["only_in_graph_files"] = d.onlyInStructure
                 if d.onlyInTest > 0 {
-                    warnings.append("\(modality.name): \(d.onlyInTest) item(s) appear only in test hyperedges (cold start: their embeddings come from features and graph alone)")
+                    warnings.append("\(modality.name): \(d.onlyInTest) item(s) appear only in test hyperedges (cold start: \(InfoCommand.coldStart(modality)))")
                 }
                 if d.onlyInStructure > 0 {
                     warnings.append("\(modality.name): \(d.onlyInStructure) item(s) appear only in graph/hypergraph files (no hyperedge, no features)")
@@ -49,6 +50,7 @@ struct InfoCommand: ParsableCommand {
             modalities.append(entry)
         }
         var relations = [[String: Any]]()
+        warnings += Self.untestedRelationWarnings(dataset)
         for relation in dataset.relations {
             let cells = relation.members.reduce(1.0) { $0 * Double(sizes[$1]) }
             relations.append([
@@ -67,6 +69,7 @@ struct InfoCommand: ParsableCommand {
         var text = "dataset \(dataset.name)\n\nmodalities\n"
         for entry in modalities {
             text += "  \(entry["name"]!): \(entry["count"]!) items"
+            if let dimensions = entry["feature_dimensions"] { text += "; features \(dimensions)" }
             if let graph = entry["graph"] as? [String: Any] {
                 text += "; graph \(graph["edges"]!) edges, degree min \(graph["degree_min"]!) / mean \(String(format: "%.2f", graph["degree_mean"] as! Double)) / max \(graph["degree_max"]!)"
             }
@@ -78,6 +81,25 @@ struct InfoCommand: ParsableCommand {
         }
         text += warnings.isEmpty ? "\nno warnings\n" : "\nwarnings\n" + warnings.map { "  - \($0)\n" }.joined()
         Terminal.write(text)
+    }
+
+    /// Where a cold-start item's embedding comes from, true for this modality: its features and its
+    /// neighbours, or nothing but its untrained table row when it has neither.
+    static func coldStart(_ modality: Modality) -> String {
+        var sources = [String]()
+        if modality.features != nil { sources.append("its features") }
+        if modality.graph != nil { sources.append("its graph neighbours") }
+        if modality.hypergraph != nil { sources.append("its hypergraph neighbours") }
+        return sources.isEmpty
+            ? "the modality has no features, graph or hypergraph, so their embeddings are untrained table rows"
+            : "their embeddings come from \(sources.joined(separator: " and ")) alone"
+    }
+
+    /// One warning per relation without test hyperedges: its run reports no test metric for it.
+    static func untestedRelationWarnings(_ dataset: Dataset) -> [String] {
+        dataset.relations.filter { ($0.test?.count ?? 0) == 0 }.map {
+            "relation \(HyperLearnError.quoted($0.name)) has no test split: training reports no test metric for it (add `test:` to the manifest)"
+        }
     }
 
     /// The modality's graph as training would build it (from the training hyperedges), if it has one.

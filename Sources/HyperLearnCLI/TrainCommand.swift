@@ -140,6 +140,7 @@ struct TrainCommand: ParsableCommand {
         progress.detail(deviceNote, matters: deviceName != "cpu" || device.deviceOrdinals != nil || device.device != .auto)
         progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
                       + (resume ? " (from epoch \(trainer.epoch))" : ""))
+        for warning in InfoCommand.untestedRelationWarnings(loaded.dataset) { progress.note("warning: \(warning)") }
         try RunDirectory.write(ConfigFile.render(run), to: folder.config)
         try RunDirectory.writeJSON(RunModel(dataset: loaded.dataset, configuration: run.training), to: folder.model)
 

@@ -280,6 +280,46 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("only in test"), result.stdout)
     }
 
+    /// A cold-start item's wording says where its embedding really comes from, per modality, and `info`
+    /// shows feature widths.
+    func testInfoColdStartWordingAndFeatureDimensions() throws {
+        let copy = try CLI.tinyCopy(self)
+        try "u999\ti999\tt999\n".write(to: copy.appendingPathComponent("tag.test.tsv"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["info", copy.appendingPathComponent("manifest.yaml").path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let info = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let warnings = try XCTUnwrap(info["warnings"] as? [String])
+        XCTAssertTrue(warnings.contains { $0.hasPrefix("user:") && $0.contains("from its features and its graph neighbours alone") }, "\(warnings)")
+        XCTAssertTrue(warnings.contains { $0.hasPrefix("tag:") && $0.contains("no features, graph or hypergraph") }, "\(warnings)")
+        let modalities = try XCTUnwrap(info["modalities"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(modalities[0]["feature_dimensions"] as? Int ?? 0, 2)
+        XCTAssertNil(modalities[2]["feature_dimensions"])
+        let text = try CLI.run(["info", copy.appendingPathComponent("manifest.yaml").path])
+        XCTAssertTrue(text.stdout.contains("user: 25 items; features 3;"), text.stdout)
+    }
+
+    /// A relation without test hyperedges is a warning in `info`, in `train` and in `evaluate`.
+    func testRelationWithoutATestSplitIsAWarningEverywhere() throws {
+        let copy = try CLI.tinyCopy(self)
+        let manifest = copy.appendingPathComponent("manifest.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: "    test: {file: tag.test.tsv}\n", with: "")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        let expected = "relation 'tagging' has no test split"
+        let info = try CLI.run(["info", manifest.path])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains(expected), info.stdout)
+        let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        let train = try CLI.run(CLI.trainArguments(manifest, out: out).filter { $0 != "--quiet" })
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("warning: " + expected), train.stderr)
+        let evaluate = try CLI.run(["evaluate", out.path])
+        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
+        XCTAssertTrue(evaluate.stderr.contains(expected), evaluate.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["warnings"] as? [String])?.count, 1)
+        XCTAssertNil((object["relations"] as? [String: Any])?["tagging"])
+    }
+
     func testGenerateWritesATrainableDataset() throws {
         let folder = try CLI.temporaryFolder(self).appendingPathComponent("synthetic")
         let result = try CLI.run(["generate", "--modalities", "3", "--items", "40", "--hyperedges", "500", "--order", "3",
