@@ -33,6 +33,11 @@ struct HyperparameterOptions: ParsableArguments {
                                valueName: "n,n"))
     var fanouts: Fanouts?
 
+    @Option(name: .customLong("early-stopping"),
+            help: ArgumentHelp("The relation whose validation metric alone drives early stopping (default: the mean over all relations).",
+                               valueName: "relation"))
+    var earlyStoppingRelation: String?
+
     @Option(help: "Seed of every random draw (the same seed gives the same numbers).")
     var seed: UInt64?
 
@@ -41,7 +46,7 @@ struct HyperparameterOptions: ParsableArguments {
 
     /// Whether any setting other than `--threads` was given.
     var setsTrainingValues: Bool {
-        config != nil || epochs != nil || dimensions != nil || learningRate != nil || batchSize != nil || fanouts != nil || seed != nil
+        config != nil || epochs != nil || dimensions != nil || learningRate != nil || batchSize != nil || fanouts != nil || earlyStoppingRelation != nil || seed != nil
     }
 
     func validate() throws {
@@ -65,6 +70,7 @@ struct HyperparameterOptions: ParsableArguments {
         if let learningRate { configuration.learningRate = learningRate }
         if let batchSize { configuration.batchSize = batchSize }
         if let fanouts { configuration.fanouts = fanouts.values }
+        if let earlyStoppingRelation { configuration.earlyStoppingRelation = earlyStoppingRelation }
         if let seed { configuration.seed = seed }
         if let threads { configuration.threads = threads }
     }

@@ -63,6 +63,25 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(a["relations"] as? NSDictionary, b["relations"] as? NSDictionary)
     }
 
+    /// `--early-stopping RELATION` names the relation whose validation metric alone stops the run.
+    func testEarlyStoppingRelationFlag() throws {
+        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml")
+        let out = try CLI.temporaryFolder(self).appendingPathComponent("run")
+        let result = try CLI.run(CLI.trainArguments(manifest, out: out) + ["--early-stopping", "rating"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let config = try String(contentsOf: out.appendingPathComponent("config.yaml"), encoding: .utf8)
+        XCTAssertTrue(config.contains("earlyStoppingRelation: \"rating\""), config)
+        let history = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("history.json"))) as? [[String: Any]])
+        for record in history {
+            let rmse = try XCTUnwrap((record["validation"] as? [String: [String: Double]])?["rating"]?["rmse"])
+            XCTAssertEqual(try XCTUnwrap(record["validationScore"] as? Double), rmse, accuracy: 1e-9)
+        }
+        let bad = try CLI.run(CLI.trainArguments(manifest, out: out.deletingLastPathComponent().appendingPathComponent("bad"))
+                              + ["--early-stopping", "ratings"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("'ratings' is not a relation"), bad.stderr)
+    }
+
     func testResumeAfterAKillEndsLikeAnUninterruptedRun() throws {
         let run = try trainedRun()
         let resumed = try CLI.temporaryFolder(self).appendingPathComponent("resumed")
