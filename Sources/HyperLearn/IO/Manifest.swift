@@ -108,6 +108,18 @@ public struct Manifest: Sendable, Equatable {
         public var field: String
     }
 
+    /// A test split drawn from a relation's training hyperedges: `test: {fraction: 0.1, seed: 42}`, or
+    /// with `by: user` a fraction of each user's hyperedges (every user with two or more keeps at least one
+    /// for training).
+    public struct TestSplitSpec: Sendable, Equatable {
+        public var fraction: Float
+        public var seed: UInt64
+        /// The member whose items each give up `fraction` of their hyperedges (its position in `members`).
+        public var byMember: Int?
+        public var line: Int?
+        public var field: String
+    }
+
     /// One relation entry.
     public struct RelationSpec: Sendable, Equatable {
         public var name: String
@@ -117,6 +129,8 @@ public struct Manifest: Sendable, Equatable {
         public var task: RelationTask
         public var train: SourceSpec
         public var test: SourceSpec?
+        /// A test split drawn from the training file instead of a test file.
+        public var testSplit: TestSplitSpec?
         /// Weight of the relation's loss.
         public var weight: Float
     }
@@ -438,10 +452,36 @@ public struct Manifest: Sendable, Equatable {
         guard let trainEntry else { throw yaml.error(node, path, "missing required key 'train'") }
         let train = try parseSource(trainEntry.value, line: trainEntry.line, "\(path).train", yaml: yaml,
                                     memberCount: members.count, task: task)
-        let test = try pairs.first { $0.key == "test" }.map {
-            try parseSource($0.value, line: $0.line, "\(path).test", yaml: yaml, memberCount: members.count, task: task)
+        var test: SourceSpec?, testSplit: TestSplitSpec?
+        if let entry = pairs.first(where: { $0.key == "test" }) {
+            if case let .mapping(mapping) = entry.value, mapping.keys.contains(where: { $0.string == "fraction" }) {
+                testSplit = try parseTestSplit(entry.value, line: entry.line, "\(path).test", yaml: yaml, members: members)
+            } else {
+                test = try parseSource(entry.value, line: entry.line, "\(path).test", yaml: yaml, memberCount: members.count, task: task)
+            }
         }
-        return RelationSpec(name: name, line: line, members: members, task: task, train: train, test: test, weight: weight)
+        return RelationSpec(name: name, line: line, members: members, task: task, train: train, test: test,
+                            testSplit: testSplit, weight: weight)
+    }
+
+    private static func parseTestSplit(_ node: Node, line: Int?, _ path: String, yaml: ManifestYAML,
+                                       members: [String]) throws -> TestSplitSpec {
+        let pairs = try yaml.mapping(node, path, allowed: ["fraction", "seed", "by"])
+        let fractionNode = pairs.first { $0.key == "fraction" }!.value
+        let fraction = try yaml.float(fractionNode, "\(path).fraction")
+        guard fraction > 0, fraction < 1 else {
+            throw yaml.error(fractionNode, "\(path).fraction", "\(fraction) is outside (0, 1); the share of the training hyperedges held out for testing")
+        }
+        let seed = try pairs.first { $0.key == "seed" }.map { UInt64(try yaml.int($0.value, "\(path).seed")) } ?? 0
+        var byMember: Int?
+        if let byNode = pairs.first(where: { $0.key == "by" })?.value {
+            let name = try yaml.string(byNode, "\(path).by")
+            guard let position = members.firstIndex(of: name) else {
+                throw yaml.error(byNode, "\(path).by", "\(HyperLearnError.quoted(name)) is not a member of the relation (members: \(members.joined(separator: ", ")))")
+            }
+            byMember = position
+        }
+        return TestSplitSpec(fraction: fraction, seed: seed, byMember: byMember, line: line, field: path)
     }
 
     private static func parseSource(_ node: Node, line: Int?, _ path: String, yaml: ManifestYAML,

@@ -67,6 +67,14 @@ public struct ManifestLoader {
         var arraySources: [String: ArraySource] = [:]
         var result = [HyperedgeSet?]()
         for relation in manifest.relations {
+            if let split = relation.testSplit {
+                // The held-out part of the training file, drawn as `train` drew it.
+                if relation.train.file.isArrayFile { arraySources[relation.train.field] = try readArraySource(relation.train) }
+                let all = try readRelationSource(relation.train, relation, modalityIndex, &tables, arraySources)
+                let test = Self.split(all, order: relation.members.count, split).test
+                result.append(try HyperedgeSet(order: relation.members.count, members: test.members, values: test.values))
+                continue
+            }
             guard let test = relation.test else { result.append(nil); continue }
             let url = manifest.resolve(test.file, dataRoot: dataRoot)
             try InputFile.requireRegularFile(url, file: manifest.fileName, line: test.file.line, field: test.file.field)
@@ -85,6 +93,26 @@ public struct ManifestLoader {
     private struct LoadedSet {
         var members: [Int32] = []
         var values: [Float]?
+    }
+
+    /// `set` without and with the hyperedges that `split` holds out (``HeldOutSplit``).
+    private static func split(_ set: LoadedSet, order: Int, _ split: Manifest.TestSplitSpec) -> (train: LoadedSet, test: LoadedSet) {
+        let held = HeldOutSplit.testIndices(members: set.members, order: order, fraction: split.fraction, seed: split.seed,
+                                            byMember: split.byMember)
+        var isHeld = [Bool](repeating: false, count: set.members.count / max(order, 1))
+        for e in held { isHeld[e] = true }
+        var train = LoadedSet(values: set.values.map { _ in [] }), test = LoadedSet(values: set.values.map { _ in [] })
+        for (e, held) in isHeld.enumerated() {
+            let members = set.members[(e * order)..<((e + 1) * order)]
+            if held {
+                test.members += members
+                if let values = set.values { test.values!.append(values[e]) }
+            } else {
+                train.members += members
+                if let values = set.values { train.values!.append(values[e]) }
+            }
+        }
+        return (train, test)
     }
 
     private struct ArraySource {
@@ -197,6 +225,8 @@ public struct ManifestLoader {
         for (r, relation) in manifest.relations.enumerated() {
             if let test = relation.test {
                 testSets[r] = try readRelationSource(test, relation, modalityIndex, &tables, arraySources)
+            } else if let split = relation.testSplit {
+                (trainSets[r], testSets[r]) = Self.split(trainSets[r], order: relation.members.count, split)
             }
         }
 
