@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import HyperLearn
 
-/// `hyperlearn predict DIR --relation R --given user=42,movie=7 --top 10`: ranks every item of the
-/// relation's one member that is not given.
+/// `hyperlearn predict DIR… --relation R --given user=42,movie=7 --top 10`: ranks every item of the
+/// relation's one member that is not given (the mean over several runs: an ensemble), or scores a
+/// tuple whose members are all given.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
@@ -13,12 +14,15 @@ struct PredictCommand: ParsableCommand {
             as in embeddings/MODALITY.ids.txt); the missing member's items are scored and the best \
             printed, ranked by the raw score (a valued relation also shows the prediction clamped to \
             the training range). Items that complete a training hyperedge are left out unless \
-            --include-seen. For a relation with a repeated modality, name positions as \
-            MODALITY#POSITION=ID (0-based).
+            --include-seen. Give every member to score one tuple. With several run folders (the same \
+            data, other seeds or settings), scores and predictions are their means. For a relation \
+            with a repeated modality, name positions as MODALITY#POSITION=ID (0-based).
             """)
 
-    @Argument(help: ArgumentHelp("Run folder written by `hyperlearn train`.", valueName: "dir"))
-    var runPath: String
+    @Argument(help: ArgumentHelp("Run folder(s) written by `hyperlearn train`; several are averaged.", valueName: "dir"))
+    var runPaths: [String]
+
+    var runPath: String { runPaths[0] }
 
     @Option(help: "Relation to complete.")
     var relation: String
@@ -88,12 +92,13 @@ struct PredictCommand: ParsableCommand {
             chosen[position] = id
         }
         let hidden = entry.members.indices.filter { chosen[$0] == nil }
-        guard hidden.count == 1 else {
-            throw CLIError("--given must name all members of '\(relation)' (\(entry.members.joined(separator: ", "))) but one; \(hidden.count) are missing")
+        guard hidden.count <= 1 else {
+            throw CLIError("--given must name all members of '\(relation)' (\(entry.members.joined(separator: ", "))), or all but one; \(hidden.count) are missing")
         }
-        let hiddenPosition = hidden[0]
 
-        let trainer = try folder.readArchive()
+        let models = try runPaths.map { try RunDirectory($0).readArchive() }
+        let ensemble = try Ensemble(models: models)
+        let trainer = models[0]
         let dataset = trainer.dataset
         guard let r = dataset.relationIndex(named: relation) else {
             throw CLIError("relation '\(relation)' is not in the run's model archive (\(folder.archive.path))")
@@ -107,6 +112,31 @@ struct PredictCommand: ParsableCommand {
             }
             tuple[position] = Int32(index)
         }
+        /// The mean raw score over the runs.
+        func scores(_ hyperedges: HyperedgeSet) throws -> [Float] {
+            var sum = try models[0].scores(relation: r, hyperedges: hyperedges)
+            for model in models.dropFirst() {
+                for (i, s) in try model.scores(relation: r, hyperedges: hyperedges).enumerated() { sum[i] += s }
+            }
+            return sum.map { $0 / Float(models.count) }
+        }
+        let valued = dataset.relations[r].task == .regression
+        guard let hiddenPosition = hidden.first else {
+            let hyperedge = try HyperedgeSet(order: tuple.count, members: tuple)
+            let score = try scores(hyperedge)[0], value = try ensemble.predictedValues(relation: r, hyperedges: hyperedge)[0]
+            let seen = trainer.trainingContains(relation: r, tuple)
+            if json {
+                var object: [String: Any] = ["relation": relation, "score": Double(score), "seen": seen, "runs": models.count,
+                                             "members": members.indices.map { ["modality": dataset.modalities[members[$0]].name,
+                                                                               "id": chosen[$0]!] }]
+                if valued { object["prediction"] = Double(value) }
+                Terminal.write(try JSONOutput.string(object))
+            } else {
+                Terminal.write("score\t\(String(format: "%.5f", score))" + (valued ? "\nprediction\t\(String(format: "%.3f", value))" : "")
+                               + (seen ? "\n(a training hyperedge)" : "") + "\n")
+            }
+            return
+        }
         let candidates = dataset.modalities[members[hiddenPosition]]
         var flat = [Int32]()
         flat.reserveCapacity(candidates.count * tuple.count)
@@ -117,21 +147,20 @@ struct PredictCommand: ParsableCommand {
         let hyperedges = try HyperedgeSet(order: tuple.count, members: flat)
         // Ranked by the raw score (clamping ties every prediction above the training range); a valued
         // relation also prints the clamped value, the rating a user reads.
-        let scores = try trainer.scores(relation: r, hyperedges: hyperedges)
-        let values = try trainer.predictions(relation: r, hyperedges: hyperedges)
+        let scores = try scores(hyperedges)
+        let values = try ensemble.predictedValues(relation: r, hyperedges: hyperedges)
         let p = tuple.count
         let eligible = (0..<candidates.count).filter { c in
             includeSeen || !trainer.trainingContains(relation: r, Array(flat[(c * p)..<(c * p + p)]))
         }
         let ranked = eligible.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top)
-        let valued = dataset.relations[r].task == .regression
         if json {
             let rows: [[String: Any]] = ranked.enumerated().map { rank, c in
                 var row: [String: Any] = ["rank": rank + 1, "id": candidates.ids[c], "score": Double(scores[c])]
                 if valued { row["prediction"] = Double(values[c]) }
                 return row
             }
-            Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows,
+            Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows, "runs": models.count,
                                                   "left_out_seen": candidates.count - eligible.count] as [String: Any]))
         } else {
             var text = "rank\t\(candidates.name)\tscore" + (valued ? "\tprediction" : "") + "\n"

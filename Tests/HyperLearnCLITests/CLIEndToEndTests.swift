@@ -206,6 +206,33 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(twoMissing.status, 2)
     }
 
+    /// A full tuple prints its score; several runs print the mean of their scores (an ensemble).
+    func testPredictScoresAFullTupleAndAveragesRuns() throws {
+        let run = try trainedRun()
+        let other = try CLI.temporaryFolder(self).appendingPathComponent("seed1")
+        let trained = try CLI.run(CLI.trainArguments(CLI.tiny.appendingPathComponent("manifest.yaml"), out: other) + ["--seed", "1"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        func tupleScore(_ runs: [URL]) throws -> [String: Any] {
+            let result = try CLI.run(["predict"] + runs.map(\.path) + ["--relation", "rating", "--given", "user=u3,item=i2", "--json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let one = try tupleScore([run]), two = try tupleScore([other]), both = try tupleScore([run, other])
+        let a = try XCTUnwrap(one["score"] as? Double), b = try XCTUnwrap(two["score"] as? Double)
+        XCTAssertNotEqual(a, b, accuracy: 1e-6, "two seeds give two models")
+        XCTAssertEqual(try XCTUnwrap(both["score"] as? Double), (a + b) / 2, accuracy: 1e-5)
+        XCTAssertEqual(both["runs"] as? Int, 2)
+        XCTAssertTrue((1...5).contains(try XCTUnwrap(both["prediction"] as? Double)))
+        XCTAssertEqual((one["members"] as? [[String: String]])?.map { $0["id"] }, ["u3", "i2"])
+        // The tuple's score is the one the ranking prints for that item.
+        let ranked = try CLI.run(["predict", run.path, "--relation", "rating", "--given", "user=u3", "--top", "40", "--include-seen", "--json"])
+        let top = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(ranked.stdout.utf8)) as? [String: Any])?["top"] as? [[String: Any]])
+        let listed = try XCTUnwrap(top.first { $0["id"] as? String == "i2" }?["score"] as? Double)
+        XCTAssertEqual(listed, a, accuracy: 1e-6)
+        let text = try CLI.run(["predict", run.path, "--relation", "rating", "--given", "user=u3,item=i2"])
+        XCTAssertTrue(text.stdout.hasPrefix("score\t"), text.stdout)
+    }
+
     /// Recommendations: ranked by the raw score (distinct, descending), items the user rated in training
     /// left out unless --include-seen, the rating clamped to the training range beside the score.
     func testPredictLeavesOutSeenItemsAndRanksByTheRawScore() throws {
