@@ -1,7 +1,9 @@
 import Foundation
 
-/// A two-panel SVG of a training run: the training loss per epoch (top) and the validation score
-/// per epoch (bottom, lower is better), each with labelled axes and the best epoch marked.
+/// An SVG of a training run: the training loss per epoch, then one panel per relation with its
+/// validation metric per epoch (`rmse`, lower is better; `auc`, higher is better), each with labelled
+/// axes, a legend at the top and the best epoch marked. Without per-relation metrics the second panel
+/// shows the early-stopping score.
 ///
 /// Hand-written SVG with no dependency, so it opens in any browser.
 ///
@@ -9,37 +11,79 @@ import Foundation
 /// try AtomicFile.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch), to: url)
 /// ```
 public enum TrainingCurveSVG {
+    /// One curve: its points, the panel title and y-axis label, and its colour.
+    struct Curve {
+        var points: [(Double, Double)]
+        var title: String
+        var axis: String
+        var color: String
+    }
+
+    static let palette = ["#1f77b4", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+    /// The curves of `history`: the loss, then each relation's validation metric (or the score).
+    static func curves(_ history: [EpochRecord]) -> [Curve] {
+        var curves = [Curve(points: history.map { (Double($0.epoch), $0.loss) }, title: "training loss", axis: "loss",
+                            color: palette[0])]
+        let relations = Set(history.flatMap(\.validation.keys)).sorted()
+        if relations.isEmpty {
+            curves.append(Curve(points: history.compactMap { record in record.validationScore.map { (Double(record.epoch), $0) } },
+                                title: "validation score (lower is better)", axis: "score", color: palette[1]))
+        }
+        for (k, relation) in relations.enumerated() {
+            guard let metric = history.lazy.compactMap({ $0.validation[relation]?.keys.sorted().first }).first else { continue }
+            let direction = metric == "rmse" || metric == "mae" ? "lower" : "higher"
+            curves.append(Curve(points: history.compactMap { record in record.validation[relation]?[metric].map { (Double(record.epoch), $0) } },
+                                title: "validation \(relation) \(metric) (\(direction) is better)", axis: metric,
+                                color: palette[(k + 1) % palette.count]))
+        }
+        return curves
+    }
+
     /// The SVG document.
     /// - Parameters:
     ///   - history: one record per epoch.
     ///   - bestEpoch: the epoch to mark (0: none).
     ///   - title: shown above the panels.
     public static func render(_ history: [EpochRecord], bestEpoch: Int = 0, title: String = "Training") -> String {
-        let width = 640.0, panelHeight = 220.0, top = 40.0
-        let loss = history.map { (Double($0.epoch), $0.loss) }
-        let validation = history.compactMap { record in record.validationScore.map { (Double(record.epoch), $0) } }
+        let curves = curves(history)
+        let width = 640.0, panelHeight = 220.0, legendRows = Double((curves.count + 1 + 2) / 3)
+        let top = 40.0 + 16 * legendRows
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(top + 2 * panelHeight + 20))" \
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(top + Double(curves.count) * panelHeight + 20))" \
             font-family="sans-serif" font-size="11">
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(Int(width / 2))" y="20" text-anchor="middle" font-size="14">\(escaped(title))</text>
 
             """
-        svg += panel(loss, label: "training loss", color: "#1f77b4", originY: top, width: width,
-                     height: panelHeight, bestEpoch: bestEpoch)
-        svg += panel(validation, label: "validation score (lower is better)", color: "#d62728",
-                     originY: top + panelHeight, width: width, height: panelHeight, bestEpoch: bestEpoch)
+        // Legend: each curve's colour and name, then the best-epoch marker, three to a row.
+        var entries = curves.map { (label: $0.title, color: $0.color, dashed: false) }
+        if bestEpoch > 0 { entries.append(("best epoch \(bestEpoch)", "#2ca02c", true)) }
+        svg += "<g class=\"legend\">\n"
+        for (k, entry) in entries.enumerated() {
+            let x = 20 + Double(k % 3) * 205, y = 36 + Double(k / 3) * 16
+            svg += "<line x1=\(quoted(x)) y1=\(quoted(y)) x2=\(quoted(x + 18)) y2=\(quoted(y)) stroke=\"\(entry.color)\" stroke-width=\"2\""
+                + (entry.dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>"
+            svg += "<text x=\(quoted(x + 22)) y=\(quoted(y + 4))>\(escaped(entry.label))</text>\n"
+        }
+        svg += "</g>\n"
+        for (k, curve) in curves.enumerated() {
+            svg += panel(curve.points, label: curve.title, axis: curve.axis, color: curve.color,
+                         originY: top + Double(k) * panelHeight, width: width, height: panelHeight, bestEpoch: bestEpoch)
+        }
         svg += "</svg>\n"
         return svg
     }
 
-    static func panel(_ points: [(Double, Double)], label: String, color: String, originY: Double,
+    static func panel(_ points: [(Double, Double)], label: String, axis: String, color: String, originY: Double,
                       width: Double, height: Double, bestEpoch: Int) -> String {
         let left = 70.0, right = 20.0, top = 15.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let y0 = originY + top
         var out = "<g>\n"
         out += "<text x=\(quoted(left + plotWidth / 2)) y=\(quoted(originY + top - 3)) text-anchor=\"middle\">\(escaped(label))</text>\n"
+        out += "<text class=\"y-axis\" x=\(quoted(16)) y=\(quoted(y0 + plotHeight / 2)) text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 16 \(format(y0 + plotHeight / 2)))\">\(escaped(axis))</text>\n"
         out += "<rect x=\(quoted(left)) y=\(quoted(y0)) width=\(quoted(plotWidth)) height=\(quoted(plotHeight)) fill=\"none\" stroke=\"#444\"/>\n"
         let finite = points.filter { $0.1.isFinite }
         guard !finite.isEmpty else {

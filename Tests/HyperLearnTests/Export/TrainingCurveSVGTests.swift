@@ -43,6 +43,28 @@ final class TrainingCurveSVGTests: XCTestCase {
         XCTAssertFalse(svg.contains("best epoch"), "bestEpoch 0 marks nothing")
     }
 
+    /// One validation panel per relation with its own metric and direction, y-axis labels, and a legend
+    /// naming every curve and the best epoch.
+    func testOneValidationCurvePerRelationWithLegendAndAxisLabels() {
+        let history = (1...5).map { epoch in
+            EpochRecord(epoch: epoch, loss: 1 / Double(epoch), validationScore: 0.5,
+                        validation: ["rating": ["rmse": 1 - Double(epoch) / 20], "tagging": ["auc": 0.6 + Double(epoch) / 50]],
+                        seconds: 0.1, learningRate: 0.01)
+        }
+        let svg = TrainingCurveSVG.render(history, bestEpoch: 4)
+        let curves = polylines(svg)
+        XCTAssertEqual(curves.map(\.count), [5, 5, 5], "loss, rating rmse, tagging auc")
+        // Falling RMSE is drawn going down the page (y grows downward), rising AUC going up.
+        XCTAssertLessThan(curves[1].first!.y, curves[1].last!.y)
+        XCTAssertGreaterThan(curves[2].first!.y, curves[2].last!.y)
+        for label in ["training loss", "validation rating rmse (lower is better)", "validation tagging auc (higher is better)", "best epoch 4"] {
+            XCTAssertEqual(svg.components(separatedBy: ">\(label)</text>").count - 1, label.hasPrefix("best") ? 1 : 2,
+                           "\(label): in the legend and as the panel's title")
+        }
+        let axes = svg.components(separatedBy: "class=\"y-axis\"").dropFirst().map { $0.components(separatedBy: ">")[1].components(separatedBy: "<")[0] }
+        XCTAssertEqual(axes, ["loss", "rmse", "auc"])
+    }
+
     func testTicksAreRoundAndCoverTheRange() {
         XCTAssertEqual(TrainingCurveSVG.ticks(low: 1, high: 7, integral: true), [1, 2, 3, 4, 5, 6, 7])
         XCTAssertEqual(TrainingCurveSVG.ticks(low: 0.13, high: 0.92, integral: false).map { ($0 * 10).rounded() / 10 },
