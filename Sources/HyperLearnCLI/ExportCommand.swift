@@ -9,6 +9,8 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case tsv
     /// TensorBoard Projector: `M.vectors.tsv` and `M.metadata.tsv`.
     case projector
+    /// `MODALITY.svg`: the embeddings' first two principal components (PCA through LAPACKE), a sample labelled.
+    case map
 }
 
 /// `hyperlearn export DIR --format npy|tsv|projector [--to OUTDIR]`.
@@ -70,6 +72,9 @@ struct ExportCommand: ParsableCommand {
                 case .projector:
                     try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
                     try write(EmbeddingExport.projectorMetadata(ids: ids), "\(name).metadata.tsv")
+                case .map:
+                    let map = try EmbeddingMap(embeddings)
+                    try write(map.svg(labels: ids, title: "\(model.dataset): \(name) embeddings (PCA)"), "\(name).svg")
                 }
             }
             if FileManager.default.fileExists(atPath: destination.path) {

@@ -103,7 +103,7 @@ final class CLIEndToEndTests: XCTestCase {
     func testExportInEachFormat() throws {
         let run = try trainedRun()
         let out = try CLI.temporaryFolder(self)
-        for format in ["npy", "tsv", "projector"] {
+        for format in ["npy", "tsv", "projector", "map"] {
             let result = try CLI.run(["export", run.path, "--format", format, "--to", out.appendingPathComponent(format).path])
             XCTAssertEqual(result.status, 0, result.stderr)
         }
@@ -121,6 +121,10 @@ final class CLIEndToEndTests: XCTestCase {
         let ids = try String(contentsOf: run.appendingPathComponent("embeddings/item.ids.txt"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metadata, ids)
         XCTAssertEqual(metadata.count, 16)
+        let map = try String(contentsOf: out.appendingPathComponent("map/user.svg"), encoding: .utf8)
+        XCTAssertTrue(map.hasPrefix("<svg") && map.contains("user embeddings (PCA)"), map)
+        XCTAssertEqual(map.components(separatedBy: "<circle").count - 1, 24, "a point per user")
+        XCTAssertTrue(map.contains("<title>u0</title>"))
     }
 
     func testEvaluateReproducesTheTestMetrics() throws {
