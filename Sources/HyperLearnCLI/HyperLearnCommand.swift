@@ -22,6 +22,7 @@ struct HyperLearnCommand: ParsableCommand {
             EnsembleCommand.self,
             PredictCommand.self,
             ExportCommand.self,
+            NeighborsCommand.self,
             InfoCommand.self,
             GenerateCommand.self,
             BenchCommand.self,

@@ -100,6 +100,34 @@ final class CLIEndToEndTests: XCTestCase {
                        try Data(contentsOf: resumed.appendingPathComponent("embeddings/item.npy")))
     }
 
+    /// `neighbors`: the most cosine-similar items, by the stored embeddings, most similar first.
+    func testNeighborsListsTheMostSimilarItems() throws {
+        let run = try trainedRun()
+        let result = try CLI.run(["neighbors", run.path, "--modality", "item", "--id", "i2", "--top", "3", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(object["neighbors"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 3)
+        let similarities = rows.compactMap { $0["similarity"] as? Double }
+        XCTAssertEqual(similarities, similarities.sorted(by: >))
+        XCTAssertFalse(rows.contains { $0["id"] as? String == "i2" }, "the item itself is left out")
+        // The same numbers from the exported embeddings, computed here.
+        let z = try NPYArray.read(contentsOf: run.appendingPathComponent("embeddings/item.npy"))
+        let ids = try String(contentsOf: run.appendingPathComponent("embeddings/item.ids.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let values = CLIShardingTests.floats(z), d = 8
+        func row(_ id: String) -> [Float] { let i = ids.firstIndex(of: id)!; return Array(values[(i * d)..<((i + 1) * d)]) }
+        func cosine(_ a: [Float], _ b: [Float]) -> Double {
+            let dot = zip(a, b).reduce(0) { $0 + Double($1.0 * $1.1) }
+            return dot / (zip(a, a).reduce(0) { $0 + Double($1.0 * $1.1) }.squareRoot() * zip(b, b).reduce(0) { $0 + Double($1.0 * $1.1) }.squareRoot())
+        }
+        let best = ids.filter { $0 != "i2" }.max { cosine(row($0), row("i2")) < cosine(row($1), row("i2")) }
+        XCTAssertEqual(rows[0]["id"] as? String, best)
+        XCTAssertEqual(similarities[0], cosine(row(best!), row("i2")), accuracy: 1e-4)
+        let unknown = try CLI.run(["neighbors", run.path, "--modality", "item", "--id", "nope"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("'nope'"), unknown.stderr)
+    }
+
     func testExportInEachFormat() throws {
         let run = try trainedRun()
         let out = try CLI.temporaryFolder(self)
