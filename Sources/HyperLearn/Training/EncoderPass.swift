@@ -31,8 +31,6 @@ struct EncoderPass<Ops: TensorOperations> {
     var sparseTransposed: Ops.SparseTensor?
     /// One per propagation: the first layer's, then one per convolution.
     var levels: [Level]
-    /// The seeds' items (the output rows), for a sampled pass.
-    var seeds: [Int32]?
     /// A sampled pass's first propagation with the items' own indices as columns (`|S₁| × n`), and the
     /// items of its output rows. With it the first layer propagates the table and the
     /// dense features before transforming them, `(P̃E)W` instead of `P̃(E[S₀]W)`: the input level `S₀`
@@ -46,7 +44,7 @@ struct EncoderPass<Ops: TensorOperations> {
         EncoderPass(inputRows: nil, inputCount: count, features: features, sparse: sparse, sparseTransposed: sparseTransposed,
                     levels: Array(repeating: Level(forward: propagation, backward: propagation, rows: count, ownRows: nil),
                                   count: levels),
-                    seeds: nil, firstOverItems: nil)
+                    firstOverItems: nil)
     }
 
     /// The pass over `seeds` and their sampled `neighborhood` (nil for a modality without a propagation),
@@ -85,10 +83,11 @@ struct EncoderPass<Ops: TensorOperations> {
         return EncoderPass(inputRows: rows, inputCount: input.count, features: inputFeatures,
                            sparse: try sparse.map { try ops.upload($0) },
                            sparseTransposed: try sparse.map { try ops.upload($0.transposed) },
-                           levels: deviceLevels, seeds: seeds, firstOverItems: firstOverItems)
+                           levels: deviceLevels, firstOverItems: firstOverItems)
     }
 
-    private static func upload(_ terms: [PropagationTerm], rows: Int, ops: Ops) throws -> DevicePropagation {
+    /// Propagation terms on `ops`, as the engine applies them (`rows`: the result's row count).
+    static func upload(_ terms: [PropagationTerm], rows: Int, ops: Ops) throws -> DevicePropagation {
         DevicePropagation(terms: try terms.map { term in
             (try ops.upload(term.first), term.first.rows, try term.second.map { try ops.upload($0) }, term.weight)
         }, count: rows)

@@ -194,9 +194,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     }
 
     private static func upload(_ propagation: any Propagation, ops: Ops) throws -> DevicePropagation {
-        DevicePropagation(terms: try propagation.terms.map { term in
-            (try ops.upload(term.first), term.first.rows, try term.second.map { try ops.upload($0) }, term.weight)
-        }, count: propagation.count)
+        try EncoderPass<Ops>.upload(propagation.terms, rows: propagation.count, ops: ops)
     }
 
     var deviceDescription: String {
