@@ -18,6 +18,7 @@ struct HyperLearnCommand: ParsableCommand {
         version: HyperLearnCommand.version,
         subcommands: [
             TrainCommand.self,
+            ExtendCommand.self,
             EvaluateCommand.self,
             EnsembleCommand.self,
             PredictCommand.self,

@@ -46,6 +46,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Replace the run already in --out (finished or abandoned) instead of refusing to.")
     var force = false
 
+    @Option(name: .customLong("init-from"),
+            help: ArgumentHelp("Start from the weights of this run's model (same modalities, items and relations; to grow a model, use `extend`).", valueName: "run"))
+    var initFrom: String?
+
     /// Test hook: exit abruptly (status 137, like `kill -9`) once this epoch's checkpoint is written.
     @Option(name: .customLong("stop-after-epochs"), help: .hidden)
     var stopAfterEpochs: Int?
@@ -54,9 +58,13 @@ struct TrainCommand: ParsableCommand {
         if resume && force { throw ValidationError("--resume continues the run in --out and --force replaces it; give one of them") }
         if resume {
             guard out != nil else { throw ValidationError("--resume needs --out DIR (the run to continue)") }
-            guard manifest == nil, !hyperparameters.setsTrainingValues, data.dataRoot == nil else {
-                throw ValidationError("--resume continues a run with the settings in its config.yaml; drop MANIFEST, --config, --data-root, --epochs, --dim, --lr, --batch-size and --seed")
+            // --epochs alone may change: a finished run continues up to that many epochs.
+            var others = hyperparameters
+            others.epochs = nil
+            guard manifest == nil, !others.setsTrainingValues, data.dataRoot == nil else {
+                throw ValidationError("--resume continues a run with the settings in its config.yaml (only --epochs may raise its epoch cap); drop MANIFEST, --config, --data-root, --dim, --lr, --batch-size and --seed")
             }
+            if initFrom != nil { throw ValidationError("--init-from starts a new run; --resume continues one. Give one of them") }
         }
         if let stopAfterEpochs, stopAfterEpochs < 1 { throw ValidationError("--stop-after-epochs must be ≥ 1") }
     }
@@ -71,6 +79,7 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("cannot resume \(folder.url.path): no checkpoint.bin there (start the run without --resume)")
             }
             run = try folder.readConfiguration()
+            if let epochs = hyperparameters.epochs { run.training.epochs = epochs }
             if let threads = hyperparameters.threads { run.training.threads = threads }
             sharding.apply(to: &run.training)
             device.apply(to: &run.training, shardsGiven: sharding.shards != nil || sharding.shardMap != nil)
@@ -92,120 +101,36 @@ struct TrainCommand: ParsableCommand {
             // A FIFO in its place would block the read.
             try InputFile.requireRegularFile(folder.checkpoint, file: folder.checkpoint.path, line: nil, field: "checkpoint")
             try trainer.loadCheckpoint(from: folder.checkpoint)
+            if let epochs = hyperparameters.epochs {
+                guard epochs > trainer.epoch else {
+                    throw CLIError("the run in \(folder.url.path) has trained \(trainer.epoch) epoch(s); --epochs \(epochs) must be more to continue it")
+                }
+                // Asked for more epochs: the early-stopping counter starts again.
+                trainer.continueTraining()
+            }
+        }
+        if let initFrom {
+            try trainer.initialize(from: RunDirectory(initFrom).readArchive())
         }
         // Under MPI every rank trains; rank 0 alone writes the run folder, the others a scratch one.
         let (rank, finishSharding) = try sharding.start(on: trainer)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
-        if rank > 0 { return try runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
+        if rank > 0 { return try TrainCommand.runSecondaryRank(trainer, rank: rank, finish: finishSharding) }
 
-        let created = !FileManager.default.fileExists(atPath: folder.url.path)
-        if lock == nil {
-            try OutputFolder.create(folder.url, what: "the run folder")
-            lock = try RunLock(folder.url)
-            // Another run may have finished here between the first check and the lock.
-            if folder.holdsRun && !force { throw folder.holdsRunError }
-            if force { try folder.removeRunFiles() }
-        }
-        folder.removeTemporaries()
-        do {
-            try train(trainer, run: run, loaded: loaded, folder: folder, device: deviceName, note: deviceNote,
-                      setupSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, finishSharding: finishSharding)
-        } catch {
-            // No half-written run: a new one goes entirely, a resumed one keeps its last checkpoint.
-            if resume {
-                folder.removeTemporaries()
-            } else if created {
-                try? FileManager.default.removeItem(at: folder.url)
-            } else {
-                try? folder.removeRunFiles()
-                folder.removeTemporaries()
-            }
-            throw error
-        }
-        withExtendedLifetime(lock) {}
+        try writer(resume: resume).run(trainer, run: run, loaded: loaded, folder: folder, lock: lock, force: force,
+                                       device: deviceName, note: deviceNote, started: started, finishSharding: finishSharding)
     }
 
-    /// Trains and writes the run folder (locked by the caller); exports go to a hidden folder that is
-    /// renamed into place, and metrics.json, written last, marks the run finished.
-    func train(_ trainer: Trainer, run: RunConfiguration, loaded: LoadedDataset, folder: RunDirectory,
-               device deviceName: String, note deviceNote: String, setupSeconds: Double,
-               finishSharding: () throws -> Void) throws {
-        func since(_ start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        let trainingStart = DispatchTime.now().uptimeNanoseconds
-
-        let progress = ProgressReporter(reporting: reporting, totalEpochs: run.training.epochs)
-        if trainer.shardPlan.shardCount > 1 || sharding.distributed != .none {
-            progress.note("sharding: \(trainer.shardPlan), transport \(sharding.distributed.rawValue)")
-        }
-        progress.detail(deviceNote, matters: deviceName != "cpu" || device.deviceOrdinals != nil || device.device != .auto)
-        progress.note("\(resume ? "resuming" : "training") on \(loaded.dataset.name) → \(folder.url.path)"
-                      + (resume ? " (from epoch \(trainer.epoch))" : ""))
-        for warning in InfoCommand.untestedRelationWarnings(loaded.dataset) { progress.note("warning: \(warning)") }
-        try RunDirectory.write(ConfigFile.render(run), to: folder.config)
-        try RunDirectory.writeJSON(RunModel(dataset: loaded.dataset, configuration: run.training), to: folder.model)
-
-        try trainer.fit { record in
-            try trainer.saveCheckpoint(to: folder.checkpoint)
-            try RunDirectory.writeJSON(trainer.history, to: folder.history)
-            progress.epoch(record, history: trainer.history)
-            if let stop = stopAfterEpochs, trainer.epoch >= stop {
-                progress.finish()
-                Foundation.exit(137)
-            }
-        }
-        progress.finish()
-        let steps = max(1, trainer.epoch * trainer.stepsPerEpoch)
-        let exchange = ["rows": trainer.exchangeVolume.rowBytes / steps, "biases": trainer.exchangeVolume.biasBytes / steps]
-        progress.detail("exchange per step: \(exchange["rows"]!) bytes of gathered rows (K·|B|·d·4), \(exchange["biases"]!) bytes of item biases",
-                        matters: trainer.shardPlan.shardCount > 1 || sharding.distributed != .none)
-
-        let trainingSeconds = since(trainingStart)
-        let evaluationStart = DispatchTime.now().uptimeNanoseconds
-        let test = trainer.evaluate(on: .test)
-        let validation = trainer.evaluate(on: .validation)
-        let evaluationSeconds = since(evaluationStart)
-        let z = trainer.embeddings()
-        try folder.replaceEmbeddings { staging in
-            for (m, modality) in loaded.dataset.modalities.enumerated() {
-                try RunDirectory.write(NPYWriter.encode(EmbeddingExport.npy(z[m])), to: staging.embedding(modality.name))
-                try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: staging.ids(modality.name))
-            }
-        }
-        try TrainedModel(trainer).write(to: folder.archive)
-        try RunDirectory.writeJSON(trainer.history, to: folder.history)
-        try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,
-                                                       title: "\(loaded.dataset.name): training"), to: folder.curve)
-        var relations = [String: Any]()
-        for relation in loaded.dataset.relations {
-            var entry = [String: Any]()
-            if let metrics = test[relation.name] { entry["test"] = metrics }
-            if let metrics = validation[relation.name] { entry["validation"] = metrics }
-            relations[relation.name] = entry
-        }
-        let seconds = trainer.history.map(\.seconds)
-        let metrics: [String: Any] = [
-            "relations": relations, "epochs": trainer.epoch, "best_epoch": trainer.bestEpoch,
-            "seconds_per_epoch": seconds.isEmpty ? 0 : seconds.reduce(0, +) / Double(seconds.count),
-            "device": deviceName, "dataset": loaded.dataset.name, "seed": NSNumber(value: run.training.seed),
-            "peak_rss_mb": Terminal.peakResidentMegabytes(),
-            "shards": trainer.shardPlan.shardCount, "exchange_bytes_per_step": exchange,
-            // Wall time of each part of the run: reading the data and building the graphs and the model
-            // (setup), the epochs (validation included), the final test and validation metrics.
-            "seconds": ["setup": setupSeconds, "training": trainingSeconds, "evaluation": evaluationSeconds],
-        ]
-        try RunDirectory.write(JSONOutput.data(metrics, pretty: true), to: folder.metrics)
-
-        try finishSharding()
-        if reporting.json {
-            Terminal.write(try JSONOutput.string(metrics))
-        } else {
-            Terminal.write(TrainCommand.summary(test, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, folder: folder))
-        }
+    /// How this command's run is trained and written.
+    func writer(resume: Bool) -> RunWriter {
+        RunWriter(reporting: reporting, transport: sharding.distributed,
+                  deviceChosen: device.deviceOrdinals != nil || device.device != .auto,
+                  verb: resume ? "resuming" : "training", resumed: resume, stopAfterEpochs: stopAfterEpochs)
     }
 
     /// An MPI rank other than 0: trains in step with the others (the collectives need every rank),
     /// checkpointing to a scratch folder that is removed at the end, and writes no results.
-    func runSecondaryRank(_ trainer: Trainer, rank: Int, finish: () throws -> Void) throws {
+    static func runSecondaryRank(_ trainer: Trainer, rank: Int, finish: () throws -> Void) throws {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("hyperlearn-rank\(rank)-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -28,6 +28,8 @@ public struct CheckpointHeader: Codable, Sendable {
     public var exchangedBytes: Int
     /// Gathered rows and biases exchanged so far (absent from checkpoints written before it was kept).
     public var exchangeVolume: ExchangeVolume? = nil
+    /// The modalities a frozen extension holds (absent: none).
+    public var frozenModalities: [String]? = nil
 }
 
 extension Trainer {
@@ -46,7 +48,7 @@ extension Trainer {
             dropoutGenerators: dropoutGenerators.map(\.state), parameterNames: parameters.map(\.name),
             parameterShapes: parameters.map { [$0.rows, $0.columns] },
             hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
-            exchangeVolume: exchangeVolume)
+            exchangeVolume: exchangeVolume, frozenModalities: frozenModalityNames.isEmpty ? nil : frozenModalityNames)
         let json = try JSONEncoder().encode(header)
         var payload = Data()
         func append(_ m: Matrix) {
@@ -95,7 +97,13 @@ extension Trainer {
         let parameters = model.parameters
         guard header.parameterNames == parameters.map(\.name),
               header.parameterShapes == parameters.map({ [$0.rows, $0.columns] }) else {
-            throw fail("parameterShapes", "the checkpoint was made for a different model (dataset or configuration changed)")
+            let differences = Trainer.differences(from: zip(header.parameterNames, header.parameterShapes).map { ($0, $1) },
+                                                  to: parameters.map { ($0.name, [$0.rows, $0.columns]) },
+                                                  dimensions: (header.configuration.dimensions, configuration.dimensions))
+            throw fail("parameterShapes", "the checkpoint was made for a different model: \(differences). To grow a trained model by modalities, relations or items, use `hyperlearn extend`")
+        }
+        guard (header.frozenModalities ?? []) == frozenModalityNames else {
+            throw fail("frozenModalities", "the checkpoint holds modalities [\((header.frozenModalities ?? []).joined(separator: ", "))] frozen, this trainer [\(frozenModalityNames.joined(separator: ", "))]; a frozen extension continues with `hyperlearn extend --freeze`")
         }
         let hasAverages = header.hasAverages ?? false
         let perParameter = 3 + (header.hasBestSnapshot ? 1 : 0) + (hasAverages ? 1 : 0)
@@ -144,6 +152,31 @@ extension Trainer {
         dropoutGenerators = header.dropoutGenerators.map { SeededGenerator(state: $0) }
         exchangedBytes = header.exchangedBytes
         exchangeVolume = header.exchangeVolume ?? ExchangeVolume(rowBytes: header.exchangedBytes)
+    }
+
+    /// Names of the modalities this trainer holds frozen, in index order.
+    var frozenModalityNames: [String] { frozen.embeddings.keys.sorted().map { dataset.modalities[$0].name } }
+
+    /// What differs between two models' parameter lists, in words: a modality or relation added or
+    /// removed (by the prefix of its parameters' names), a count changed, another dimension.
+    static func differences(from old: [(String, [Int])], to new: [(String, [Int])], dimensions: (old: Int, new: Int)) -> String {
+        var found = [String]()
+        if dimensions.old != dimensions.new { found.append("dimension \(dimensions.old) → \(dimensions.new)") }
+        func owner(_ name: String) -> String { String(name.prefix { $0 != "." }) }
+        let oldOwners = Set(old.map { owner($0.0) }), newOwners = Set(new.map { owner($0.0) })
+        for added in newOwners.subtracting(oldOwners).sorted() { found.append("'\(added)' added") }
+        for removed in oldOwners.subtracting(newOwners).sorted() { found.append("'\(removed)' removed") }
+        let oldShapes = Dictionary(old.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        for (name, shape) in new {
+            guard let before = oldShapes[name], before != shape else { continue }
+            if name.hasSuffix(".item_bias") {
+                found.append("'\(owner(name))' has \(shape[0]) items, the checkpoint \(before[0])")
+            } else if !name.hasSuffix(".table") {
+                found.append("\(name) is \(shape.map(String.init).joined(separator: "×")), the checkpoint's \(before.map(String.init).joined(separator: "×"))")
+            }
+        }
+        if found.isEmpty { found.append("parameters in another order or under other names") }
+        return found.prefix(8).joined(separator: "; ") + (found.count > 8 ? "; …" : "")
     }
 
     /// The counters and generator states of `header`, against this trainer.

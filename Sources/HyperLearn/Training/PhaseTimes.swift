@@ -19,6 +19,8 @@ public struct PhaseTimes: Sendable, Equatable, Codable {
     public var encoderBackward = 0.0
     /// Adam updates.
     public var optimizer = 0.0
+    /// Training forward passes run per modality index (a frozen modality runs none).
+    public var encoderPasses: [Int: Int] = [:]
 
     public init() {}
 
@@ -39,6 +41,7 @@ public struct PhaseTimes: Sendable, Equatable, Codable {
         lhs.scatter += rhs.scatter
         lhs.encoderBackward += rhs.encoderBackward
         lhs.optimizer += rhs.optimizer
+        lhs.encoderPasses.merge(rhs.encoderPasses, uniquingKeysWith: +)
     }
 
     public var total: Double { phases.reduce(0) { $0 + $1.seconds } }

@@ -67,7 +67,7 @@ extension Trainer {
     /// A new engine on `devices` (one per shard) with the trainer's plan and exchange.
     func engine<Operations: TensorOperations>(on devices: [Operations]) throws -> any TrainingStepping {
         try TrainingEngine(devices: devices, plan: shardPlan, exchange: shardExchange, model: model,
-                           configuration: configuration, relationWeights: dataset.relations.map(\.weight))
+                           configuration: configuration, relationWeights: dataset.relations.map(\.weight), frozen: frozen)
     }
 
     /// The engine in use (built now if the plan, exchange or device changed since).

@@ -74,6 +74,8 @@ public final class Trainer: @unchecked Sendable {
     }
     /// The engine in use, built on first use and again after the shard plan, exchange or device changes.
     var builtEngine: (any TrainingStepping)? = nil
+    /// What training holds fixed (an extension with `freeze`; see ``Trainer/init(extending:dataset:configuration:freeze:)``).
+    public internal(set) var frozen = FrozenParts() { didSet { builtEngine = nil } }
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()
@@ -135,9 +137,9 @@ public final class Trainer: @unchecked Sendable {
 
     // MARK: Training
 
-    /// Steps per epoch: the largest relation's positives divided by the batch size.
+    /// Steps per epoch: the largest trained relation's positives divided by the batch size.
     public var stepsPerEpoch: Int {
-        let largest = trainingSets.map(\.count).max() ?? 0
+        let largest = trainingSets.indices.filter { !frozen.relations.contains($0) }.map { trainingSets[$0].count }.max() ?? 0
         return configuration.batchSize == 0 ? 1 : max(1, (largest + configuration.batchSize - 1) / configuration.batchSize)
     }
 
@@ -147,7 +149,8 @@ public final class Trainer: @unchecked Sendable {
     public func trainEpoch() throws -> EpochRecord {
         let start = DispatchTime.now()
         let steps = stepsPerEpoch
-        var orders = trainingSets.map { Array(0..<$0.count) }
+        // A frozen relation trains nothing: its batches stay empty.
+        var orders = trainingSets.indices.map { frozen.relations.contains($0) ? [] : Array(0..<trainingSets[$0].count) }
         if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
         let engine = try currentEngine()
         let lossSum = try withParametersOnEngine(engine) {

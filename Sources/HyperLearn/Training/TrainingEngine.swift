@@ -144,13 +144,18 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     /// Per relation, its decoder workspace.
     private var workspaces: [Int: Workspace] = [:]
     private var phaseTimes = PhaseTimes()
+    /// Per modality, its held embeddings when frozen (``FrozenParts``): no encoder pass, no gradient.
+    private let held: [Tensor?]
+    /// Parameters that no step updates (frozen encoders and decoders).
+    private let frozenSlots: Set<Int>
 
     /// - Parameters:
     ///   - devices: one per shard of `plan`.
     ///   - plan: which shard owns which modality; the decoders go to shard 0's device.
     ///   - exchange: how gathered rows reach the decoder when processes own different shards.
+    ///   - frozen: modalities whose embeddings are held and parameters that do not change.
     init(devices: [Ops], plan: ShardPlan, exchange: any ShardExchange, model: HyperLearnModel,
-         configuration: TrainingConfiguration, relationWeights: [Float]) throws {
+         configuration: TrainingConfiguration, relationWeights: [Float], frozen: FrozenParts = FrozenParts()) throws {
         guard !devices.isEmpty, devices.count == plan.shardCount, plan.owners.count == model.encoders.count else {
             throw HyperLearnError.invalidArgument("\(devices.count) device(s) for \(plan) over \(model.encoders.count) modalities; give one device per shard")
         }
@@ -191,6 +196,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         loss = try devices[decoderDevice].zeros(rows: 1, columns: 1)
         smoothness = Array(repeating: nil, count: model.encoders.count)
+        held = try model.encoders.indices.map { m in try frozen.embeddings[m].map { try devices[plan.owners[m]].upload($0) } }
+        let frozenParameters = frozen.parameters(of: model), all = model.parameters
+        frozenSlots = Set(all.indices.filter { frozenParameters.contains(ObjectIdentifier(all[$0])) })
     }
 
     private static func upload(_ propagation: any Propagation, ops: Ops) throws -> DevicePropagation {
@@ -290,13 +298,15 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         // A table that lazy Adam updates row by row never reads its whole gradient: no pass over it.
         let lazyTables = fanouts != nil && configuration.lazyAdam && rule != nil
             ? Set(model.encoders.indices.compactMap { m in samplers[m] == nil ? nil : model.encoders[m].table.map(slot) }) : []
-        for (i, state) in states.enumerated() where !lazyTables.contains(i) { try devices[parameterDevice[i]].zero(&state.gradient) }
+        for (i, state) in states.enumerated() where !lazyTables.contains(i) && !frozenSlots.contains(i) {
+            try devices[parameterDevice[i]].zero(&state.gradient)
+        }
         let generators = dropoutGenerators
         // Sampled steps: every local modality's items and neighbourhoods, drawn on the host, concurrently.
         let samplingStart = DispatchTime.now().uptimeNanoseconds
         var samples = [Int: (seeds: [Int32], rowOfItem: [Int32], neighborhood: SampledNeighborhood?)]()
         if let fanouts {
-            let modalities = localShards.flatMap(\.modalities)
+            let modalities = localShards.flatMap(\.modalities).filter { held[$0] == nil }
             let drawn = try CPUOperations().mapShards(modalities.count) { i in
                 let m = modalities[i]
                 let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers, count: model.encoders[m].count)
@@ -309,7 +319,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
         let start = DispatchTime.now().uptimeNanoseconds
         let forwards = try forEachLocalShard { device, modalities in
-            try modalities.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
+            try modalities.filter { held[$0] == nil }.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
                 var generator = generators[m], cache = ForwardCache()
                 var pass = fullPass(m)
                 if let sample = samples[m] {
@@ -322,7 +332,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }.flatMap { $0 }
         phaseTimes.neighborSampling += sampling
         phaseTimes.encoderForward += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        var embeddings = [Tensor?](repeating: nil, count: model.encoders.count)
+        var embeddings = held
+        for (m, z) in held.enumerated() where z == nil && local[m] { phaseTimes.encoderPasses[m, default: 0] += 1 }
         var caches = [ForwardCache?](repeating: nil, count: model.encoders.count)
         var rowOfItem = [[Int32]?](repeating: nil, count: model.encoders.count)
         for (m, z, cache, generator, rows) in forwards {
@@ -353,7 +364,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let gradients = embeddingGradients
         let rowGradients = try timed(&phaseTimes.encoderBackward) {
             try forEachLocalShard { _, modalities in
-                try modalities.compactMap { m in try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!) }
+                try modalities.filter { held[$0] == nil }.compactMap { m in
+                    try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!)
+                }
             }.flatMap { $0 }
         }
         // Lazy Adam updates a sampled table's rows from their gradient; otherwise it joins the table's gradient.
@@ -366,7 +379,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         guard let rule else { return volume }
         try timed(&phaseTimes.optimizer) {
             let rowUpdates = lazy ? Dictionary(uniqueKeysWithValues: rowGradients.map { ($0.slot, $0) }) : [:]
-            for (i, state) in states.enumerated() where parameterIsLocal[i] {
+            for (i, state) in states.enumerated() where parameterIsLocal[i] && !frozenSlots.contains(i) {
                 let ops = devices[parameterDevice[i]]
                 if let row = rowUpdates[i] {
                     try ops.adamStepRows(parameter: &state.value, gradient: row.gradient, rows: row.rows,
@@ -524,7 +537,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             let scatterStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
             defer { phaseTimes.scatter += Double(DispatchTime.now().uptimeNanoseconds - scatterStart) / 1e9 }
-            for (j, m) in members.enumerated() where local[m] {
+            for (j, m) in members.enumerated() where local[m] && held[m] == nil {
                 let owner = placement[m], ops = devices[owner]
                 let biasGradient = state(model.encoders[m].itemBias)
                 if ops.sharesMemory(with: home) {
@@ -835,7 +848,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let values = try uploaded(parameterValues)
         var unused = SeededGenerator(seed: 0), cache = ForwardCache()
         return try model.encoders.indices.map { m in
-            try devices[placement[m]].download(forward(m, fullPass(m), value: { values[ObjectIdentifier($0)]! },
+            if let z = held[m] { return try devices[placement[m]].download(z) }
+            return try devices[placement[m]].download(forward(m, fullPass(m), value: { values[ObjectIdentifier($0)]! },
                                                        training: false, generator: &unused, cache: &cache))
         }
     }
