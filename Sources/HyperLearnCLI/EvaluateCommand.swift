@@ -17,12 +17,16 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(help: ArgumentHelp("Folder of items embedded after training (`hyperlearn embed --to`); test hyperedges may name them.", valueName: "dir"))
+    var items: String?
+
     @Option(help: ArgumentHelp("Also write each relation's test hyperedges with their predictions to DIR/RELATION.tsv (member IDs, target, prediction).", valueName: "dir"))
     var predictions: String?
 
     func run() throws {
         let folder = RunDirectory(runPath)
         var model = try folder.readArchive()
+        if let items { model = try EmbedCommand.addingEmbedded(from: URL(fileURLWithPath: items).standardizedFileURL, to: model) }
         // The archive holds the test split the run was tested on; another manifest (or the run's own
         // under another data root) gives its test files, read alone against the model's items.
         if manifest != nil || data.dataRootURL != nil {

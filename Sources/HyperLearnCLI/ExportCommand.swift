@@ -50,13 +50,8 @@ struct ExportCommand: ParsableCommand {
         }
         let destination = URL(fileURLWithPath: to ?? folder.url.appendingPathComponent("export/\(format.rawValue)").path)
             .standardizedFileURL
-        // Everything is written into a hidden sibling folder first, then moved into place, so a
-        // failure leaves no half-filled output folder.
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        var names = [String]()
-        do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let written = try StagedFolder.write(to: destination) { staging in
+            var names = [String]()
             func write(_ text: String, _ name: String) throws {
                 try AtomicFile.write(text, to: staging.appendingPathComponent(name))
                 names.append(name)
@@ -77,20 +72,8 @@ struct ExportCommand: ParsableCommand {
                     try write(map.svg(labels: ids, title: "\(model.dataset): \(name) embeddings (PCA)"), "\(name).svg")
                 }
             }
-            if FileManager.default.fileExists(atPath: destination.path) {
-                // An existing folder (perhaps --to with other files in it): replace only our files.
-                for name in names {
-                    try AtomicFile.move(staging.appendingPathComponent(name), over: destination.appendingPathComponent(name))
-                }
-                try FileManager.default.removeItem(at: staging)
-            } else {
-                try FileManager.default.moveItem(at: staging, to: destination)
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw error
+            return names
         }
-        let written = names.map { destination.appendingPathComponent($0) }
         Terminal.write(written.map { $0.path + "\n" }.joined())
     }
 }

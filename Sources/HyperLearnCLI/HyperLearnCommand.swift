@@ -19,6 +19,7 @@ struct HyperLearnCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self,
             ExtendCommand.self,
+            EmbedCommand.self,
             EvaluateCommand.self,
             EnsembleCommand.self,
             PredictCommand.self,

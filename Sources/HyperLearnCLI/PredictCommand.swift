@@ -39,6 +39,9 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Keep candidates that complete a training hyperedge (left out by default).")
     var includeSeen = false
 
+    @Option(help: ArgumentHelp("Folder of items embedded after training (`hyperlearn embed --to`); they join the candidates and may be given.", valueName: "dir"))
+    var items: String?
+
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be ≥ 1, got \(top)") }
         _ = try parseGiven()
@@ -96,7 +99,11 @@ struct PredictCommand: ParsableCommand {
             throw CLIError("--given must name all members of '\(relation)' (\(entry.members.joined(separator: ", "))), or all but one; \(hidden.count) are missing")
         }
 
-        let models = try runPaths.map { try RunDirectory($0).readArchive() }
+        var models = try runPaths.map { try RunDirectory($0).readArchive() }
+        if let items {
+            let folder = URL(fileURLWithPath: items).standardizedFileURL
+            models = try models.map { try EmbedCommand.addingEmbedded(from: folder, to: $0) }
+        }
         let ensemble = try Ensemble(models: models)
         let trainer = models[0]
         let dataset = trainer.dataset

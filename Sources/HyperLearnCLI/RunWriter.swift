@@ -118,6 +118,10 @@ struct RunWriter {
             "device": deviceName, "dataset": loaded.dataset.name, "seed": NSNumber(value: run.training.seed),
             "peak_rss_mb": Terminal.peakResidentMegabytes(),
             "shards": trainer.shardPlan.shardCount, "exchange_bytes_per_step": exchange,
+            // Training forward passes per modality: a frozen modality runs none.
+            "encoder_passes": Dictionary(uniqueKeysWithValues: loaded.dataset.modalities.enumerated().map { m, modality in
+                (modality.name, trainer.phaseTimes.encoderPasses[m] ?? 0)
+            }),
             // Wall time of each part of the run: reading the data and building the graphs and the model
             // (setup), the epochs (validation included), the final test and validation metrics.
             "seconds": ["setup": setupSeconds, "training": trainingSeconds, "evaluation": evaluationSeconds],

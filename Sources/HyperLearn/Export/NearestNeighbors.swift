@@ -21,4 +21,30 @@ public enum NearestNeighbors {
         scored.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : $0.item < $1.item }
         return Array(scored.prefix(count))
     }
+
+    /// For each row of `queries`, the `count` rows of `items` most cosine-similar to it, as links of
+    /// weight 1 (the binary kNN graph's edges; ties by index). A zero row has no neighbour.
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the widths differ or `count` < 1.
+    public static func links(from queries: Matrix, to items: Matrix, count: Int) throws -> [ItemLinks] {
+        guard queries.columns == items.columns, count >= 1 else {
+            throw HyperLearnError.invalidArgument("NearestNeighbors.links: \(queries.columns) query columns for \(items.columns), count \(count)")
+        }
+        func normalized(_ m: Matrix) -> (Matrix, [Bool]) {
+            var unit = m, nonzero = [Bool](repeating: false, count: m.rows)
+            for i in 0..<m.rows {
+                let norm = (0..<m.columns).reduce(Float(0)) { $0 + m[i, $1] * m[i, $1] }.squareRoot()
+                nonzero[i] = norm > 0
+                for c in 0..<m.columns { unit[i, c] = norm > 0 ? m[i, c] / norm : 0 }
+            }
+            return (unit, nonzero)
+        }
+        let (q, queryNonzero) = normalized(queries), (x, _) = normalized(items)
+        let similarity = Matrix.uncheckedProduct(q, x, transposeB: true)
+        return (0..<queries.rows).map { u in
+            guard queryNonzero[u] else { return [] }
+            let ranked = (0..<items.rows).sorted { similarity[u, $0] != similarity[u, $1] ? similarity[u, $0] > similarity[u, $1] : $0 < $1 }
+            return ranked.prefix(count).map { (item: $0, weight: Float(1)) }
+        }
+    }
 }

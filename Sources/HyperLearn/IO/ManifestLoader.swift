@@ -190,28 +190,11 @@ public struct ManifestLoader {
         }
 
         // 2. Features files.
-        var featureRows: [Int: [(item: Int32, numeric: [Double], categorical: [String])]] = [:]
+        var featureRows: [Int: [FeatureRow]] = [:]
         var fromFeatures = [Int](repeating: 0, count: manifest.modalities.count)
         for (m, spec) in manifest.modalities.enumerated() {
             guard let features = spec.features else { continue }
-            var rows: [(item: Int32, numeric: [Double], categorical: [String])] = []
-            var seen: [String: Int] = [:]
-            try reader(features.file, features.format).forEachRow { row in
-                let id = try row.identifier(at: features.idColumn, name: "id")
-                if let first = seen[id] {
-                    throw row.fieldError(features.idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
-                }
-                seen[id] = row.line
-                let numeric = try features.numeric.map { try bounded(row, $0, "numeric") }
-                var categorical = try features.categorical.map { try row.string(at: $0, name: "categorical") }
-                // Multi-label columns become one categorical value per label, tagged with their column.
-                for column in features.multilabel {
-                    let labels = try row.string(at: column, name: "multilabel")
-                        .components(separatedBy: features.labelSeparator).filter { !$0.isEmpty }
-                    categorical += labels.map { "\u{1F}\(column)\u{1F}\($0)" }
-                }
-                rows.append((try tables[m].register(id), numeric, categorical))
-            }
+            let rows = try self.featureRows(features, file: features.file) { id, _ in try tables[m].register(id) }
             featureRows[m] = rows
             fromFeatures[m] = rows.count
         }
@@ -280,7 +263,7 @@ public struct ManifestLoader {
             case .groups?: hypergraph = .groups(groupLists[m] ?? [])
             case nil: hypergraph = nil
             }
-            let features = spec.features.map { encodeFeatures($0, rows: featureRows[m] ?? [], count: count) }
+            let features = spec.features.map { FeatureEncoding($0, rows: featureRows[m] ?? []).matrix(featureRows[m] ?? [], count: count) }
             if case .nearestNeighbors? = spec.graph, (features ?? nil) == nil {
                 throw HyperLearnError.invalidInput(
                     file: manifest.fileName, line: spec.line, field: "modalities.\(spec.name).graph.knn",
@@ -320,7 +303,7 @@ public struct ManifestLoader {
 
     // MARK: Reading
 
-    private func reader(_ reference: Manifest.FileReference, _ format: Manifest.TextFormat) throws -> DelimitedTextReader {
+    func reader(_ reference: Manifest.FileReference, _ format: Manifest.TextFormat) throws -> DelimitedTextReader {
         let delimiter = format.delimiter ?? (reference.path.lowercased().hasSuffix(".csv") ? "," : "\t")
         return try DelimitedTextReader(contentsOf: manifest.resolve(reference, dataRoot: dataRoot), fileName: reference.path,
                                        delimiter: delimiter, hasHeader: format.header, encoding: format.encoding)
@@ -381,7 +364,7 @@ public struct ManifestLoader {
 
     /// A number within ``InputLimits/maximumMagnitude`` (and above zero when `positive`), so that the
     /// loss and the graph normalisation stay finite.
-    private func bounded(_ row: DelimitedRow, _ column: Int, _ name: String, positive: Bool = false) throws -> Double {
+    func bounded(_ row: DelimitedRow, _ column: Int, _ name: String, positive: Bool = false) throws -> Double {
         let value = try row.double(at: column, name: name)
         guard abs(value) <= InputLimits.maximumMagnitude else {
             throw row.fieldError(column, name: name, reason: "\(value) is above the limit of \(InputLimits.maximumMagnitude) in magnitude")
@@ -434,46 +417,6 @@ public struct ManifestLoader {
     }
 
     // MARK: Building
-
-    /// Numeric columns as z-scores (a constant column gives zeros), then one-hot blocks for categorical
-    /// columns (categories in order of first appearance); items without a row get zeros.
-    private func encodeFeatures(_ spec: Manifest.FeatureSpec, rows: [(item: Int32, numeric: [Double], categorical: [String])],
-                                count: Int) -> Matrix? {
-        let numericCount = spec.numeric.count
-        // Block c < categorical.count is a one-hot column; the last block (when there are multi-label
-        // columns) holds every tagged label, multi-hot.
-        let blocks = spec.categorical.count + (spec.multilabel.isEmpty ? 0 : 1)
-        func block(_ c: Int) -> Int { min(c, spec.categorical.count) }
-        var categories = [[String: Int]](repeating: [:], count: blocks)
-        for row in rows {
-            for (c, value) in row.categorical.enumerated() where categories[block(c)][value] == nil {
-                categories[block(c)][value] = categories[block(c)].count
-            }
-        }
-        let width = numericCount + categories.reduce(0) { $0 + $1.count }
-        guard width > 0 else { return nil }
-        var means = [Double](repeating: 0, count: numericCount)
-        var deviations = [Double](repeating: 0, count: numericCount)
-        if !rows.isEmpty {
-            for row in rows { for c in 0..<numericCount { means[c] += row.numeric[c] } }
-            for c in 0..<numericCount { means[c] /= Double(rows.count) }
-            for row in rows { for c in 0..<numericCount { deviations[c] += (row.numeric[c] - means[c]) * (row.numeric[c] - means[c]) } }
-            for c in 0..<numericCount { deviations[c] = (deviations[c] / Double(rows.count)).squareRoot() }
-        }
-        var matrix = Matrix(rows: count, columns: width)
-        for row in rows {
-            let i = Int(row.item)
-            for c in 0..<numericCount where deviations[c] > 1e-12 * max(1, abs(means[c])) {
-                matrix[i, c] = Float((row.numeric[c] - means[c]) / deviations[c])
-            }
-            var offsets = [numericCount]
-            for b in 0..<blocks { offsets.append(offsets[b] + categories[b].count) }
-            for (c, value) in row.categorical.enumerated() {
-                if let k = categories[block(c)][value] { matrix[i, offsets[block(c)] + k] = 1 }
-            }
-        }
-        return matrix
-    }
 
     /// `max(A, Aᵀ)` over the listed edges (repeats keep the largest weight).
     private func symmetricAdjacency(_ edges: [(Int32, Int32, Float)], count: Int) throws -> SparseMatrix {

@@ -9,10 +9,11 @@
 /// Each layer is then `a_u = p_uu t_u + Σ_j p_uj t_j + b (+ h_u W_root)` with `t = h W`, the
 /// trained items' `t_j` from a pass over them.
 ///
-/// An item with no table row gets a stand-in: the link-weighted mean of its neighbours' table rows
-/// (the mean row when it has no links), and its score bias the same mean of their item biases. With
-/// the table off, a training item embedded from its own features and graph edges gets exactly its
-/// trained embedding.
+/// An item with no table row gets a stand-in (``ColdStartStandIn``) for it and for its score bias: by
+/// default zero, what a new item starts from in training (chosen on a validation split of MovieLens-100K
+/// movies held out of training, against the neighbours' or all items' mean; BENCHMARKS.md, "Growing a
+/// model"). With the table off, a training item embedded from its own features and graph edges gets
+/// exactly its trained embedding.
 public struct ColdStartEmbeddings: Sendable {
     /// New items × d.
     public var embeddings: Matrix
@@ -20,10 +21,26 @@ public struct ColdStartEmbeddings: Sendable {
     public var biases: [Float]
     /// The table rows the new items were given (`nil` for a modality without a table).
     public var tableRows: Matrix?
+
+    public init(embeddings: Matrix, biases: [Float], tableRows: Matrix? = nil) {
+        self.embeddings = embeddings
+        self.biases = biases
+        self.tableRows = tableRows
+    }
 }
 
 /// One new item's links to trained items: `(trained item index, weight)`.
 public typealias ItemLinks = [(item: Int, weight: Float)]
+
+/// What a new item gets for a per-item parameter it has no trained value of (its table row, its bias).
+public enum ColdStartStandIn: String, Sendable, CaseIterable {
+    /// The link-weighted mean of its neighbours' values (the mean over all items without links).
+    case neighbors
+    /// The mean over all trained items.
+    case mean
+    /// Zero: what a new item starts from in training (the prior that weight decay pulls towards).
+    case zero
+}
 
 extension Trainer {
     /// Embeds new items of modality `m` with the trainer's current parameters.
@@ -33,7 +50,9 @@ extension Trainer {
     ///   - links: per new item, its trained neighbours and edge weights (> 0).
     /// - Throws: when the shapes do not fit the modality, a link names no trained item or a weight is
     ///   not positive and finite, or the modality's propagation is of a kind this cannot extend.
-    public func embedNewItems(modality m: Int, features: Matrix?, links: [ItemLinks]) throws -> ColdStartEmbeddings {
+    ///   - tableRow, bias: the stand-ins for the item's table row and score bias.
+    public func embedNewItems(modality m: Int, features: Matrix?, links: [ItemLinks], tableRow: ColdStartStandIn = .zero,
+                              bias: ColdStartStandIn = .zero) throws -> ColdStartEmbeddings {
         guard model.encoders.indices.contains(m) else {
             throw HyperLearnError.invalidArgument("modality \(m) does not exist (the model has \(model.encoders.count))")
         }
@@ -57,13 +76,13 @@ extension Trainer {
         let rows = try encoder.propagation.map { try ColdStartRows(of: $0, links: links) }
             ?? ColdStartRows(selfWeights: [Float](repeating: 1, count: count), neighbors: Array(repeating: [], count: count))
 
-        // Stand-ins for the table row and the item bias: the link-weighted mean of the neighbours'.
-        func neighborMean(_ values: Matrix) -> Matrix {
+        func standIn(_ values: Matrix, _ kind: ColdStartStandIn) -> Matrix {
             var result = Matrix(rows: count, columns: values.columns)
+            guard kind != .zero else { return result }
             var mean = [Float](repeating: 0, count: values.columns)
             for i in 0..<values.rows { for k in 0..<values.columns { mean[k] += values.storage[i * values.columns + k] / Float(max(values.rows, 1)) } }
             for (u, itemLinks) in links.enumerated() {
-                let total = itemLinks.reduce(Float(0)) { $0 + $1.weight }
+                let total = kind == .neighbors ? itemLinks.reduce(Float(0)) { $0 + $1.weight } : 0
                 for k in 0..<values.columns {
                     result.storage[u * values.columns + k] = total > 0
                         ? itemLinks.reduce(Float(0)) { $0 + $1.weight * values.storage[$1.item * values.columns + k] } / total
@@ -72,8 +91,8 @@ extension Trainer {
             }
             return result
         }
-        let tableRows = encoder.table.map { neighborMean($0.value) }
-        let biases = neighborMean(encoder.itemBias.value).storage
+        let tableRows = encoder.table.map { standIn($0.value, tableRow) }
+        let biases = standIn(encoder.itemBias.value, bias).storage
 
         // Layer 0: t = E W_E + X W_X + B W_B for the trained items, the same from the new items' inputs (no B row).
         var trainedT = Matrix(rows: n, columns: encoder.firstBias.columns), newT = Matrix(rows: count, columns: encoder.firstBias.columns)

@@ -137,9 +137,10 @@ public final class Trainer: @unchecked Sendable {
 
     // MARK: Training
 
-    /// Steps per epoch: the largest trained relation's positives divided by the batch size.
+    /// Steps per epoch: the largest relation's positives divided by the batch size. A frozen relation
+    /// counts too, so that an extension's new relations get the batches joint training would give them.
     public var stepsPerEpoch: Int {
-        let largest = trainingSets.indices.filter { !frozen.relations.contains($0) }.map { trainingSets[$0].count }.max() ?? 0
+        let largest = trainingSets.map(\.count).max() ?? 0
         return configuration.batchSize == 0 ? 1 : max(1, (largest + configuration.batchSize - 1) / configuration.batchSize)
     }
 

@@ -42,7 +42,8 @@ final class ColdStartTests: XCTestCase {
             let links = probe.map { i in
                 (graph.rowOffsets[i]..<graph.rowOffsets[i + 1]).map { (item: Int(graph.columnIndices[$0]), weight: graph.values[$0]) }
             }
-            let embedded = try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows(probe.map(Int32.init)), links: links)
+            let embedded = try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows(probe.map(Int32.init)), links: links,
+                                                     bias: .neighbors)
             let trained = trainer.embeddings()[1].uncheckedGatherRows(probe.map(Int32.init))
             XCTAssertGreaterThan(trained.storage.map(abs).max() ?? 0, 0.01, "a trained embedding to compare with")
             assertClose(embedded.embeddings, trained, rtol: 1e-4, atol: 1e-5)
@@ -56,11 +57,13 @@ final class ColdStartTests: XCTestCase {
 
     func testANewItemWithoutLinksUsesItsFeaturesAloneAndBadInputIsRefused() throws {
         let (trainer, _, features) = try trainedOnFeatures(rootWeight: true)
-        let alone = try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows([3]), links: [[]])
+        let alone = try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows([3]), links: [[]], bias: .neighbors)
         XCTAssertEqual(alone.embeddings.rows, 1)
         XCTAssertTrue(alone.embeddings.isFinite)
         let meanBias = trainer.model.encoders[1].itemBias.value.storage.reduce(0, +) / 40
         XCTAssertEqual(alone.biases[0], meanBias, accuracy: 1e-6, "no links: the mean bias")
+        XCTAssertEqual(try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows([3]), links: [[(item: 2, weight: 1)]]).biases, [0],
+                       "the default stand-in is zero")
         assertInvalidArgument(try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows([3]), links: [[(item: 40, weight: 1)]]),
                               mentioning: "item 40", "0..<40")
         assertInvalidArgument(try trainer.embedNewItems(modality: 1, features: features.uncheckedGatherRows([3]), links: [[(item: 2, weight: -1)]]),
