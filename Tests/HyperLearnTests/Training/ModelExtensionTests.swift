@@ -84,6 +84,25 @@ final class ModelExtensionTests: XCTestCase {
         XCTAssertLessThan(rmse, 0.35 * spread, "r4 RMSE \(rmse), values' RMS \(spread)")
     }
 
+    /// The same through sampled steps, four thread-group shards, and devices of separate memory (one per shard).
+    func testFrozenPartsStayBitIdenticalOnEveryEngine() throws {
+        let base = Self.base
+        for setting in ["sampled", "sharded", "devices"] {
+            var config = Self.configuration(epochs: 3)
+            config.batchSize = 2_000
+            if setting == "sampled" { config.fanouts = [3, 3] }
+            if setting != "sampled" { config.shards = 4 }
+            let trainer = try Trainer(extending: base, dataset: Self.dataset(grown: true), configuration: config, freeze: true)
+            if setting == "devices" { try trainer.attach((0..<4).map { HandleOperations(space: $0) }) }
+            try trainer.fit()
+            let z = trainer.embeddings()
+            for m in 0..<3 { XCTAssertEqual(z[m].storage, base.embeddings[m].storage, "\(setting): modality m\(m) changed") }
+            XCTAssertEqual(trainer.evaluate()["r3"], try base.evaluate()["r3"], setting)
+            XCTAssertEqual(Set(trainer.phaseTimes.encoderPasses.keys), [3], setting)
+            XCTAssertLessThan(try XCTUnwrap(trainer.history.last?.loss), try XCTUnwrap(trainer.history.first?.loss), "\(setting): the new part trains")
+        }
+    }
+
     func testWarmStartMatchesItemsByIDAndStartsNewItemsFresh() throws {
         let base = Self.base
         // m0's items come in reverse order, after two new items: old item i is row 31 − i.
