@@ -14,6 +14,14 @@ final class CLIGrowingTests: XCTestCase {
         return url
     }
 
+    /// A fresh folder with the tiny fixture trained into FOLDER/run.
+    func trainedTiny() throws -> (folder: URL, manifest: URL, run: URL) {
+        let folder = try CLI.temporaryFolder(self)
+        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml"), run = folder.appendingPathComponent("run")
+        try train(manifest, out: run)
+        return (folder, manifest, run)
+    }
+
     func train(_ manifest: URL, out: URL, _ extra: [String] = []) throws {
         let result = try CLI.run(CLI.trainArguments(manifest, out: out) + extra)
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -70,9 +78,7 @@ final class CLIGrowingTests: XCTestCase {
     }
 
     func testResumeWithMoreEpochsContinuesAFinishedRunAndInitFromStartsFromItsWeights() throws {
-        let folder = try CLI.temporaryFolder(self)
-        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml"), run = folder.appendingPathComponent("run")
-        try train(manifest, out: run)
+        let (folder, manifest, run) = try trainedTiny()
         let tooFew = try CLI.run(["train", "--resume", "--out", run.path, "--epochs", "6", "--quiet"])
         XCTAssertEqual(tooFew.status, 2)
         XCTAssertTrue(tooFew.stderr.contains("has trained 6 epoch(s); --epochs 6 must be more"), tooFew.stderr)
@@ -99,9 +105,7 @@ final class CLIGrowingTests: XCTestCase {
     }
 
     func testEmbedGivesNewItemsEmbeddingsThatPredictAndEvaluateUse() throws {
-        let folder = try CLI.temporaryFolder(self)
-        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml"), run = folder.appendingPathComponent("run")
-        try train(manifest, out: run)
+        let (folder, _, run) = try trainedTiny()
         let items = folder.appendingPathComponent("new-users.tsv")
         try "n1\t23\ta\nn2\t40\tb\n".write(to: items, atomically: true, encoding: .utf8)
         let to = folder.appendingPathComponent("embedded")
