@@ -40,11 +40,21 @@ public enum NearestNeighbors {
             return (unit, nonzero)
         }
         let (q, queryNonzero) = normalized(queries), (x, _) = normalized(items)
-        let similarity = Matrix.uncheckedProduct(q, x, transposeB: true)
-        return (0..<queries.rows).map { u in
-            guard queryNonzero[u] else { return [] }
-            let ranked = (0..<items.rows).sorted { similarity[u, $0] != similarity[u, $1] ? similarity[u, $0] > similarity[u, $1] : $0 < $1 }
-            return ranked.prefix(count).map { (item: $0, weight: Float(1)) }
+        // A block of queries at a time: the similarities take O(block · items) memory, never queries × items.
+        let block = max(1, min(queries.rows, (1 << 24) / max(items.rows, 1)))
+        var result = [ItemLinks]()
+        result.reserveCapacity(queries.rows)
+        var start = 0
+        while start < queries.rows {
+            let end = min(queries.rows, start + block)
+            let rows = Matrix(rows: end - start, columns: q.columns, uncheckedStorage: Array(q.storage[(start * q.columns)..<(end * q.columns)]))
+            let similarity = Matrix.uncheckedProduct(rows, x, transposeB: true)
+            for r in 0..<(end - start) {
+                guard queryNonzero[start + r] else { result.append([]); continue }
+                result.append(largest(count, of: items.rows, score: { similarity[r, $0] }).map { (item: $0.index, weight: Float(1)) })
+            }
+            start = end
         }
+        return result
     }
 }

@@ -31,18 +31,7 @@ public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024
         let similarity = Matrix.uncheckedProduct(block, unit, transposeB: true)
         for r in 0..<(end - start) {
             let i = start + r
-            var best = [(similarity: Float, index: Int)]()
-            best.reserveCapacity(k + 1)
-            for j in 0..<n where j != i {
-                let s = similarity[r, j]
-                if best.count == k, let last = best.last, !(s > last.similarity) { continue }
-                // Insertion into a short sorted list: k is small.
-                var position = best.count
-                while position > 0 && best[position - 1].similarity < s { position -= 1 }
-                best.insert((s, j), at: position)
-                if best.count > k { best.removeLast() }
-            }
-            for neighbor in best {
+            for neighbor in largest(k, of: n, excluding: i, score: { similarity[r, $0] }) {
                 entries.append((i, neighbor.index, 1))
                 entries.append((neighbor.index, i, 1))
             }
@@ -52,4 +41,20 @@ public func nearestNeighborGraph(features: Matrix, k: Int, blockSize: Int = 1024
     var graph = SparseMatrix(rows: n, columns: n, uncheckedEntries: entries)
     for i in 0..<graph.values.count { graph.values[i] = 1 }
     return graph
+}
+
+/// The `k` indices of `0..<n` (but `excluding`) with the largest scores, largest first, ties by the
+/// lower index: an insertion into a short sorted list, for the small `k` of a neighbour search.
+func largest(_ k: Int, of n: Int, excluding: Int? = nil, score: (Int) -> Float) -> [(similarity: Float, index: Int)] {
+    var best = [(similarity: Float, index: Int)]()
+    best.reserveCapacity(k + 1)
+    for j in 0..<n where j != excluding {
+        let s = score(j)
+        if best.count == k, let last = best.last, !(s > last.similarity) { continue }
+        var position = best.count
+        while position > 0 && best[position - 1].similarity < s { position -= 1 }
+        best.insert((s, j), at: position)
+        if best.count > k { best.removeLast() }
+    }
+    return best
 }

@@ -15,4 +15,15 @@ final class NearestNeighborsTests: XCTestCase {
         XCTAssertThrowsError(try NearestNeighbors.of(5, in: z, count: 1))
         XCTAssertThrowsError(try NearestNeighbors.of(0, in: z, count: 0))
     }
+
+    func testLinksAreTheNearestItemsOfEachQueryByCosineInBlocks() throws {
+        // Items at angles 0°, 45°, 90°, 180° (norms vary: cosine ignores them); ties go to the lower index.
+        let items = Matrix(rows: 4, columns: 2, uncheckedStorage: [1, 0, 3, 3, 0, 2, -1, 0])
+        let queries = Matrix(rows: 3, columns: 2, uncheckedStorage: [2, 0.1, 0, 0, 1, 1])
+        let links = try NearestNeighbors.links(from: queries, to: items, count: 2)
+        XCTAssertEqual(links.map { $0.map(\.item) }, [[0, 1], [], [1, 0]])
+        XCTAssertTrue(links.allSatisfy { $0.allSatisfy { $0.weight == 1 } })
+        assertInvalidArgument(try NearestNeighbors.links(from: Matrix(rows: 1, columns: 3), to: items, count: 1), mentioning: "3 query columns")
+        assertInvalidArgument(try NearestNeighbors.links(from: queries, to: items, count: 0), mentioning: "count 0")
+    }
 }

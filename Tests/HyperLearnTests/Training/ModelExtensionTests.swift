@@ -194,6 +194,20 @@ final class ModelExtensionTests: XCTestCase {
             let text = "\(error)"
             for fragment in ["'m3' added", "'r4' added", "hyperlearn extend"] { XCTAssertTrue(text.contains(fragment), text) }
         }
+        // Another dimension, and a modality with another item count.
+        var wider = Self.configuration(epochs: 1)
+        wider.dimensions = 16
+        let other = try Trainer(dataset: Self.dataset(grown: false), configuration: wider)
+        XCTAssertThrowsError(try other.loadCheckpoint(from: checkpoint)) { error in
+            XCTAssertTrue("\(error)".contains("dimension 8 → 16"), "\(error)")
+        }
+        let original = try Self.dataset(grown: false)
+        var modalities = original.modalities
+        modalities[1] = try Modality(name: "m1", count: Self.items + 1, ids: original.modalities[1].ids + ["extra"])
+        let counted = try Trainer(dataset: Self.assemble(modalities, original.relations), configuration: Self.configuration(epochs: 1))
+        XCTAssertThrowsError(try counted.loadCheckpoint(from: checkpoint)) { error in
+            XCTAssertTrue("\(error)".contains("'m1' has 31 items, the checkpoint 30"), "\(error)")
+        }
         // A frozen extension's checkpoint does not resume as an ordinary run.
         let frozen = try Trainer(extending: Self.base, dataset: Self.dataset(grown: true), configuration: Self.configuration(epochs: 1), freeze: true)
         try frozen.trainEpoch()
