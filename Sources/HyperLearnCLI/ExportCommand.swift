@@ -33,6 +33,9 @@ struct ExportCommand: ParsableCommand {
         let model = try folder.readModel()
         // Read everything first, so a damaged run leaves no half-filled output folder.
         var tables = [(name: String, embeddings: Matrix, ids: [String])]()
+        // Labels (titles) live in the model archive; runs written before it have none.
+        let archived = FileManager.default.fileExists(atPath: folder.archive.path) ? try folder.readArchive().structure.modalities : []
+        func labels(_ name: String) -> [String]? { archived.first { $0.name == name }?.labels }
         for modality in model.modalities {
             let npyURL = folder.url.appendingPathComponent(modality.embedding)
             let idsURL = folder.url.appendingPathComponent(modality.ids)
@@ -66,10 +69,11 @@ struct ExportCommand: ParsableCommand {
                     try write(EmbeddingExport.tsv(embeddings, ids: ids), "\(name).tsv")
                 case .projector:
                     try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
-                    try write(EmbeddingExport.projectorMetadata(ids: ids), "\(name).metadata.tsv")
+                    try write(EmbeddingExport.projectorMetadata(ids: ids, labels: labels(name)), "\(name).metadata.tsv")
                 case .map:
                     let map = try EmbeddingMap(embeddings)
-                    try write(map.svg(labels: ids, title: "\(model.dataset): \(name) embeddings (PCA)"), "\(name).svg")
+                    let shown = labels(name).map { zip(ids, $0).map { id, label in label.isEmpty ? id : label } } ?? ids
+                    try write(map.svg(labels: shown, title: "\(model.dataset): \(name) embeddings (PCA)"), "\(name).svg")
                 }
             }
             return names

@@ -35,17 +35,25 @@ struct NeighborsCommand: ParsableCommand {
             throw CLIError("unknown modality '\(modality)'; modalities: \(model.dataset.modalities.map(\.name).joined(separator: ", "))")
         }
         let ids = model.dataset.modalities[m].ids
+        let labels = model.dataset.modalities[m].labels.map { _ in ids.indices.map { model.dataset.modalities[m].label($0) } }
         guard let item = ids.firstIndex(of: id) else {
             throw CLIError("no item with ID \(HyperLearnError.quoted(id)) in modality '\(modality)' (IDs are listed in \(folder.ids(modality).path))")
         }
         let neighbors = try NearestNeighbors.of(item, in: model.embeddings[m], count: min(top, max(1, ids.count - 1)))
         if json {
-            let rows: [[String: Any]] = neighbors.enumerated().map { ["rank": $0 + 1, "id": ids[$1.item], "similarity": Double($1.similarity)] }
+            let rows: [[String: Any]] = neighbors.enumerated().map { rank, neighbor in
+                var row: [String: Any] = ["rank": rank + 1, "id": ids[neighbor.item], "similarity": Double(neighbor.similarity)]
+                if labels != nil { row["label"] = labels![neighbor.item] }
+                return row
+            }
             Terminal.write(try JSONOutput.string(["modality": modality, "id": id, "neighbors": rows] as [String: Any]))
         } else {
-            Terminal.write("rank\t\(modality)\tcosine\n" + neighbors.enumerated().map {
-                "\($0 + 1)\t\(ids[$1.item])\t\(String(format: "%.4f", $1.similarity))\n"
-            }.joined())
+            var text = "rank\t\(modality)\t" + (labels != nil ? "label\t" : "") + "cosine\n"
+            for (rank, neighbor) in neighbors.enumerated() {
+                let label: String = labels.map { EmbeddingExport.sanitized($0[neighbor.item]) + "\t" } ?? ""
+                text += "\(rank + 1)\t\(ids[neighbor.item])\t\(label)\(String(format: "%.4f", neighbor.similarity))\n"
+            }
+            Terminal.write(text)
         }
     }
 }

@@ -164,15 +164,18 @@ struct PredictCommand: ParsableCommand {
         if json {
             let rows: [[String: Any]] = ranked.enumerated().map { rank, c in
                 var row: [String: Any] = ["rank": rank + 1, "id": candidates.ids[c], "score": Double(scores[c])]
+                if candidates.labels != nil { row["label"] = candidates.label(c) }
                 if valued { row["prediction"] = Double(values[c]) }
                 return row
             }
             Terminal.write(try JSONOutput.string(["relation": relation, "hidden": candidates.name, "top": rows, "runs": models.count,
                                                   "left_out_seen": candidates.count - eligible.count] as [String: Any]))
         } else {
-            var text = "rank\t\(candidates.name)\tscore" + (valued ? "\tprediction" : "") + "\n"
+            let labelled = candidates.labels != nil
+            var text = "rank\t\(candidates.name)\t" + (labelled ? "label\t" : "") + "score" + (valued ? "\tprediction" : "") + "\n"
             for (rank, c) in ranked.enumerated() {
-                text += "\(rank + 1)\t\(candidates.ids[c])\t\(String(format: "%.5f", scores[c]))"
+                text += "\(rank + 1)\t\(candidates.ids[c])\t" + (labelled ? "\(EmbeddingExport.sanitized(candidates.label(c)))\t" : "")
+                    + "\(String(format: "%.5f", scores[c]))"
                     + (valued ? "\t\(String(format: "%.3f", values[c]))" : "") + "\n"
             }
             Terminal.write(text)

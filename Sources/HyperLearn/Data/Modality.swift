@@ -15,9 +15,17 @@ public struct Modality: Sendable, Equatable {
     public var graph: GraphSource?
     /// How to build the per-modality hypergraph, if any.
     public var hypergraph: HypergraphSource?
+    /// What a person reads for each item (a movie's title), one per item; `""` where an item has none.
+    public var labels: [String]?
 
     /// Number of items.
     public var count: Int { ids.count }
+
+    /// Item `i`'s label, or its ID where it has none.
+    public func label(_ i: Int) -> String {
+        guard let labels, labels.indices.contains(i), !labels[i].isEmpty else { return ids[i] }
+        return labels[i]
+    }
 
     /// A modality with `count` items named `"0"`, `"1"`, … unless `ids` are given.
     ///
@@ -29,7 +37,7 @@ public struct Modality: Sendable, Equatable {
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `count` is negative or `ids` does not hold
     ///   `count` identifiers.
     public init(name: String, count: Int, ids: [String]? = nil, features: Matrix? = nil,
-                graph: GraphSource? = nil, hypergraph: HypergraphSource? = nil) throws {
+                graph: GraphSource? = nil, hypergraph: HypergraphSource? = nil, labels: [String]? = nil) throws {
         guard count >= 0 else {
             throw HyperLearnError.invalidArgument("Modality(name:count:): modality '\(name)' has a negative count \(count)")
         }
@@ -37,7 +45,11 @@ public struct Modality: Sendable, Equatable {
             throw HyperLearnError.invalidArgument("Modality(name:count:ids:): modality '\(name)': \(ids.count) ids for \(count) items")
         }
         self.name = name
+        if let labels, labels.count != count {
+            throw HyperLearnError.invalidArgument("Modality(name:count:labels:): modality '\(name)': \(labels.count) labels for \(count) items")
+        }
         self.ids = ids ?? (0..<count).map(String.init)
+        self.labels = labels
         self.features = features
         self.graph = graph
         self.hypergraph = hypergraph

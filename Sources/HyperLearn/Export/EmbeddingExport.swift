@@ -50,17 +50,21 @@ public enum EmbeddingExport {
         return text
     }
 
-    /// TensorBoard Projector metadata: one label per line, in row order. A single column has no
-    /// header line (the Projector's own rule).
-    public static func projectorMetadata(ids: [String]) -> String {
-        ids.map { sanitized($0) + "\n" }.joined()
+    /// TensorBoard Projector metadata: one line per item, in row order. IDs alone are a single column
+    /// without a header line (the Projector's own rule); with labels, an `id` and a `label` column
+    /// under a header (an item without a label shows its ID).
+    public static func projectorMetadata(ids: [String], labels: [String]? = nil) -> String {
+        guard let labels, labels.count == ids.count else { return ids.map { sanitized($0) + "\n" }.joined() }
+        return "id\tlabel\n" + zip(ids, labels).map { id, label in
+            "\(sanitized(id))\t\(sanitized(label.isEmpty ? id : label))\n"
+        }.joined()
     }
 
     /// Shortest text that reads back to the same `Float`.
     static func format(_ value: Float) -> String { "\(value)" }
 
-    // Tabs or line ends inside an ID would shift columns; replace them with spaces.
-    static func sanitized(_ id: String) -> String {
+    /// `id` with tabs and line ends replaced by spaces: inside a tab-separated field they would shift columns.
+    public static func sanitized(_ id: String) -> String {
         guard id.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return id }
         return String(id.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
     }

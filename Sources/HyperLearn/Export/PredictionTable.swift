@@ -15,14 +15,23 @@ public enum PredictionTable {
         guard let hyperedges = relation.test, hyperedges.count > 0 else { return nil }
         let modalities = relation.members.map { predictor.dataset.modalities[$0] }
         let predicted = try predictor.predictedValues(relation: r, hyperedges: hyperedges)
-        var header = memberColumns(modalities.map(\.name))
+        let columns = memberColumns(modalities.map(\.name))
+        // A labelled member also gets its label (a title) beside its ID.
+        let labelled = modalities.map { $0.labels != nil }
+        var header = [String]()
+        for (column, hasLabel) in zip(columns, labelled) { header += hasLabel ? [column, "\(column)_label"] : [column] }
         if hyperedges.values != nil { header.append("target") }
         header.append("prediction")
         var lines = [header.joined(separator: "\t")]
         lines.reserveCapacity(hyperedges.count + 1)
         let p = relation.order
         for e in 0..<hyperedges.count {
-            var fields = (0..<p).map { modalities[$0].ids[Int(hyperedges.members[e * p + $0])] }
+            var fields = [String]()
+            for j in 0..<p {
+                let item = Int(hyperedges.members[e * p + j])
+                fields.append(modalities[j].ids[item])
+                if labelled[j] { fields.append(EmbeddingExport.sanitized(modalities[j].label(item))) }
+            }
             if let values = hyperedges.values { fields.append("\(values[e])") }
             fields.append("\(predicted[e])")
             lines.append(fields.joined(separator: "\t"))

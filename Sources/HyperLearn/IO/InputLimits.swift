@@ -24,6 +24,8 @@ public enum InputLimits {
     static let bytesPerIndexedItem = 256
     /// Characters in a dataset, modality or relation name.
     public static let maximumNameLength = 100
+    /// Bytes of one item label (a title); longer is damage, not a name.
+    public static let maximumLabelBytes = 4096
 
     /// Why `name` cannot name a dataset, modality or relation, or nil when it can.
     ///

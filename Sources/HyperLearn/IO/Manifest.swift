@@ -81,11 +81,21 @@ public struct Manifest: Sendable, Equatable {
     }
 
     /// One modality entry.
+    /// Where a modality's item labels (titles, names) come from: one column of a text file.
+    public struct LabelSpec: Sendable, Equatable {
+        public var file: FileReference
+        public var format: TextFormat
+        /// 0-based columns of the item ID and of its label.
+        public var idColumn: Int
+        public var column: Int
+    }
+
     public struct ModalitySpec: Sendable, Equatable {
         public var name: String
         /// The manifest line of its name.
         public var line: Int?
         public var features: FeatureSpec?
+        public var labels: LabelSpec?
         public var graph: GraphSpec?
         public var hypergraph: HypergraphSpec?
         /// An explicit item count (when IDs are indices `0 ..< count`).
@@ -147,7 +157,8 @@ public struct Manifest: Sendable, Equatable {
     public var fileName: String { url.path }
 
     static let topKeys = ["name", "description", "modalities", "relations"]
-    static let modalityKeys = ["features", "graph", "hypergraph", "count"]
+    static let modalityKeys = ["features", "graph", "hypergraph", "count", "labels"]
+    static let labelKeys = ["file", "delimiter", "encoding", "header", "id", "column"]
     static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical", "multilabel", "separator"]
     static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "array", "knn", "cooccurrence", "hub"]
     static let hypergraphKeys = ["file", "delimiter", "encoding", "header"]
@@ -235,6 +246,7 @@ public struct Manifest: Sendable, Equatable {
             if seen.insert(reference.path).inserted { result.append(reference) }
         }
         for modality in modalities { if let f = modality.features { add(f.file) } }
+        for modality in modalities { if let l = modality.labels { add(l.file) } }
         for relation in relations { add(relation.train.file) }
         for relation in relations { if let test = relation.test { add(test.file) } }
         for modality in modalities {
@@ -344,6 +356,15 @@ public struct Manifest: Sendable, Equatable {
                                             format: try textFormat(pairs, keyPath, yaml: yaml),
                                             idColumn: id, numeric: numeric, categorical: categorical,
                                             multilabel: multilabel, labelSeparator: separator)
+            case "labels":
+                let pairs = try yaml.mapping(value, keyPath, allowed: labelKeys)
+                guard let file = pairs.first(where: { $0.key == "file" }) else {
+                    throw yaml.error(value, keyPath, "missing required key 'file'")
+                }
+                let id = try pairs.first { $0.key == "id" }.map { try yaml.int($0.value, "\(keyPath).id") } ?? 0
+                let column = try pairs.first { $0.key == "column" }.map { try yaml.int($0.value, "\(keyPath).column") } ?? 1
+                spec.labels = LabelSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
+                                        format: try textFormat(pairs, keyPath, yaml: yaml), idColumn: id, column: column)
             case "graph":
                 let pairs = try yaml.mapping(value, keyPath, allowed: graphKeys)
                 let kinds = pairs.filter { ["file", "knn", "cooccurrence"].contains($0.key) }

@@ -269,8 +269,9 @@ public struct ManifestLoader {
                     file: manifest.fileName, line: spec.line, field: "modalities.\(spec.name).graph.knn",
                     reason: "a k-nearest-neighbour graph compares the items' features, and the features of '\(spec.name)' give no column: list 'numeric', 'categorical' or 'multilabel' columns, or use 'cooccurrence'")
             }
+            let labels = try spec.labels.map { try readLabels($0, items: tables[m]) }
             try dataset.addModality(Modality(name: spec.name, count: count, ids: tables[m].ids,
-                                             features: features ?? nil, graph: graph, hypergraph: hypergraph))
+                                             features: features ?? nil, graph: graph, hypergraph: hypergraph, labels: labels))
         }
         var relationDiagnostics: [String: RelationDiagnostics] = [:]
         var inTrain = tables.map { [Bool](repeating: false, count: $0.ids.count) }
@@ -417,6 +418,26 @@ public struct ManifestLoader {
     }
 
     // MARK: Building
+
+    /// One label per item of `items` from `spec`'s file (`""` for an item it does not name). Rows for
+    /// IDs the modality does not have are skipped: a title list may name items no relation uses.
+    private func readLabels(_ spec: Manifest.LabelSpec, items: IDTable) throws -> [String] {
+        var labels = [String](repeating: "", count: items.ids.count)
+        var seen: [String: Int] = [:]
+        try reader(spec.file, spec.format).forEachRow { row in
+            let id = try row.identifier(at: spec.idColumn, name: "id")
+            if let first = seen[id] {
+                throw row.fieldError(spec.idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
+            }
+            seen[id] = row.line
+            let label = try row.string(at: spec.column, name: "label")
+            guard label.utf8.count <= InputLimits.maximumLabelBytes else {
+                throw row.fieldError(spec.column, name: "label", reason: "\(label.utf8.count) bytes; a label holds at most \(InputLimits.maximumLabelBytes)")
+            }
+            if let i = items.index[id] { labels[Int(i)] = label }
+        }
+        return labels
+    }
 
     /// `max(A, Aᵀ)` over the listed edges (repeats keep the largest weight).
     private func symmetricAdjacency(_ edges: [(Int32, Int32, Float)], count: Int) throws -> SparseMatrix {

@@ -18,6 +18,8 @@ extension TrainedModel {
         }
         var structure = self.structure, weights = self.weights, embeddings = self.embeddings
         structure.modalities[m].ids += ids
+        // New items have no label but their ID (which ``Modality/label(_:)`` shows).
+        structure.modalities[m].labels? += Array(repeating: "", count: ids.count)
         embeddings[m] = Matrix(rows: embeddings[m].rows + ids.count, columns: d,
                                uncheckedStorage: embeddings[m].storage + embedded.embeddings.storage)
         func append(_ parameter: String, _ rows: Matrix) {

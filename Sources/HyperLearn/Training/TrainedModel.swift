@@ -16,6 +16,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
     public struct ModalityStructure: Codable, Sendable, Equatable {
         public var name: String
         public var ids: [String]
+        /// What a person reads for each item (from the manifest's `labels`); absent without them.
+        public var labels: [String]? = nil
     }
 
     /// One relation: its member modalities, task and (for regression) the training targets' range.
@@ -67,7 +69,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         let parameters = trainer.model.parameters
         let structure = Structure(
             format: Structure.currentFormat, dataset: dataset.name, configuration: trainer.configuration,
-            modalities: dataset.modalities.map { ModalityStructure(name: $0.name, ids: $0.ids) },
+            modalities: dataset.modalities.map { ModalityStructure(name: $0.name, ids: $0.ids, labels: $0.labels) },
             relations: dataset.relations.enumerated().map { r, relation in
                 RelationStructure(name: relation.name, members: relation.members, task: relation.task.rawValue,
                                   valueRange: trainer.valueRanges[r].map { [$0.lowerBound, $0.upperBound] })
@@ -150,7 +152,10 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         }
         var dataset = Dataset(name: structure.dataset)
         for modality in structure.modalities {
-            _ = try dataset.addModality(Modality(name: modality.name, count: modality.ids.count, ids: modality.ids))
+            if let labels = modality.labels, labels.count != modality.ids.count {
+                throw HyperLearnError.invalidArgument("modality '\(modality.name)': \(labels.count) labels for \(modality.ids.count) items")
+            }
+            _ = try dataset.addModality(Modality(name: modality.name, count: modality.ids.count, ids: modality.ids, labels: modality.labels))
         }
         for (relation, split) in zip(structure.relations, splits) {
             _ = try dataset.addRelation(Relation(name: relation.name, members: relation.members,
