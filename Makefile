@@ -2,18 +2,24 @@
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 # Optional: the MPI trait (multi-process sharding) and its 3-rank test.
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
+REPORT_APT_PACKAGES := chromium
 HAVE_MPI := $(shell pkg-config --exists ompi-c 2>/dev/null && command -v mpirun >/dev/null 2>&1 && echo yes)
 SWIFT_TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps deps-mpi build demo test test-mpi bench fuzz soak clean
-
-# Installs the system libraries when they are missing (needs root for apt-get).
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages $(1) that are missing (apt-get needs root; otherwise it says how).
+define install-packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "missing system packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+endef
+
+.PHONY: deps deps-mpi deps-report build demo test test-mpi bench fuzz soak clean
+
+# Installs the system libraries when they are missing (needs root for apt-get).
+deps:
+	$(call install-packages,$(APT_PACKAGES))
 
 build: deps
 	swift build -c release
@@ -26,11 +32,11 @@ demo: build
 
 # Open MPI, for `swift build --traits MPI` (needs root for apt-get).
 deps-mpi:
-	@missing=""; for p in $(MPI_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else echo "missing system packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
-	fi
+	$(call install-packages,$(MPI_APT_PACKAGES))
+
+# Optional: headless Chromium, for the test that renders `hyperlearn report` (it skips without one).
+deps-report:
+	$(call install-packages,$(REPORT_APT_PACKAGES))
 
 # The whole test suite (release build with testing enabled: the training tests are compute-bound),
 # on the default build (no MPI); then, where Open MPI is installed, the MPI-trait build's sharding

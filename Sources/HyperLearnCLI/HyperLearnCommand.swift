@@ -25,6 +25,7 @@ struct HyperLearnCommand: ParsableCommand {
             PredictCommand.self,
             ExportCommand.self,
             NeighborsCommand.self,
+            ReportCommand.self,
             InfoCommand.self,
             GenerateCommand.self,
             BenchCommand.self,

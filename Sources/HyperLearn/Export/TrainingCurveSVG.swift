@@ -142,8 +142,5 @@ public enum TrainingCurveSVG {
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
     static func quoted(_ value: Double) -> String { "\"" + format(value) + "\"" }
 
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
+    static func escaped(_ text: String) -> String { Markup.escaped(text) }
 }
