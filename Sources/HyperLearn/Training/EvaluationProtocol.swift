@@ -2,8 +2,9 @@
 /// the same negatives, the same ranking queries, the same filtering against known positives.
 ///
 /// Regression: `rmse`, `mae`. Link: `auc`/`aupr` against corrupt-one negatives, `auc_random`/
-/// `aupr_random` against random tuples (one negative per positive each, from a fixed seed, rejecting
-/// known positives of train ∪ test), and for a hidden member (position `e mod p` of hyperedge `e`) the
+/// `aupr_random` against random tuples (one negative per positive each), `auc_mixed`/`aupr_mixed`
+/// against Hyper-SAGNN's published mixture (five per positive, 90% corrupt-one, 10% random), each from
+/// a fixed seed and rejecting known positives of train ∪ test (docs/evaluation.md), and for a hidden member (position `e mod p` of hyperedge `e`) the
 /// filtered rank among all items of its modality: `mrr`, `recall@K`, `ndcg@K`. Where some test
 /// positives repeat a training hyperedge (DHNE's `drug`), also `novel_fraction` (the share that does
 /// not) and `auc_novel`/`auc_novel_random`: the AUC of those novel positives alone against the same
@@ -86,9 +87,11 @@ struct EvaluationProtocol: Sendable {
         var metrics = [String: Double]()
         let reportNovel = !novelScores.isEmpty && novelScores.count < positives.count
         if reportNovel { metrics["novel_fraction"] = Double(novelScores.count) / Double(positives.count) }
-        for (kind, suffix, seed) in [(NegativeProtocol.corruptOne, "", UInt64(1)), (.random, "_random", UInt64(2))] {
+        // Corrupt-one and random: one negative per positive; mixed (Hyper-SAGNN's published protocol): five.
+        for (kind, suffix, seed, perPositive) in [(NegativeProtocol.corruptOne, "", UInt64(1), 1), (.random, "_random", UInt64(2), 1),
+                                                  (.mixed, "_mixed", UInt64(4), 5)] {
             var negativeGenerator = SeededGenerator(seed: seed)
-            let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: relationSizes, protocol: kind,
+            let negatives = sampleNegatives(for: positives, perPositive: perPositive, sizes: relationSizes, protocol: kind,
                                             known: knownAll[r], using: &negativeGenerator)
             let negativeScores = scoring(r, negatives)
             metrics["auc" + suffix] = Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)

@@ -4,6 +4,12 @@ enum NegativeProtocol: String, Sendable {
     case corruptOne = "corrupt-one"
     /// Every member drawn uniformly (easy).
     case random
+    /// Hyper-SAGNN's test negatives (`generate_negative` in its `Code/main.py`): each one replaces one
+    /// uniformly chosen member (probability 0.9) or every member (0.1) by uniform items.
+    case mixed
+
+    /// The probability that a ``mixed`` negative replaces one member rather than all.
+    static let mixedCorruptOneShare: Float = 0.9
 }
 
 /// Draws negatives, rejecting known positives (up to a bounded number of retries, so a nearly full
@@ -19,13 +25,15 @@ func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int]
                 let positive = source.baseAddress! + e * p
                 for r in 0..<perPositive {
                     let candidate = out.baseAddress! + (e * perPositive + r) * p
+                    // A mixed negative's kind is drawn once, so that retries keep the 90/10 mixture.
+                    let corruptOne = kind == .corruptOne || (kind == .mixed && generator.unitFloat() < NegativeProtocol.mixedCorruptOneShare)
                     for attempt in 0..<50 {
-                        switch kind {
-                        case .corruptOne:
+                        switch corruptOne {
+                        case true:
                             candidate.update(from: positive, count: p)
                             let j = generator.index(below: p)
                             candidate[j] = Int32(generator.index(below: sizes[j]))
-                        case .random:
+                        case false:
                             for j in 0..<p { candidate[j] = Int32(generator.index(below: sizes[j])) }
                         }
                         if attempt == 49 || !known.contains(UnsafeBufferPointer(start: candidate, count: p)) { break }
