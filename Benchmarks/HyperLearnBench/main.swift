@@ -26,7 +26,7 @@ if arguments.first == "markdown" {
             let members = object["members"] as? Int ?? 1
             let configuration = members > 1 ? "\(tag), ensemble of \(members)" : tag
             for (relation, metrics) in summary.sorted(by: { $0.key < $1.key }) {
-                let shown = ["rmse", "mae", "auc", "auc_random", "auc_novel", "aupr", "aupr_random", "mrr", "recall@10"]
+                let shown = ["rmse", "mae", "auc", "auc_random", "auc_mixed", "auc_novel", "aupr", "aupr_random", "aupr_mixed", "mrr", "recall@10"]
                     .compactMap { name in metrics[name].map { "\(name) \(String(format: "%.4f ± %.4f", $0[0], $0[1]))" } }
                 print("| \(object["dataset"] ?? "") | \(configuration) | \(relation) | \(shown.joined(separator: "; ")) | \(object["seeds"] ?? "") | \(String(format: "%.0f", object["epochs_mean"] as? Double ?? 0)) | \(String(format: "%.3f", object["seconds_per_epoch_mean"] as? Double ?? 0)) | \(String(format: "%.0f", object["peak_rss_mb"] as? Double ?? 0)) | `\(object["command"] ?? "")` |")
             }
