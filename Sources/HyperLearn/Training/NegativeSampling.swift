@@ -14,8 +14,12 @@ enum NegativeProtocol: String, Sendable {
 
 /// Draws negatives, rejecting known positives (up to a bounded number of retries, so a nearly full
 /// tensor cannot hang the sampler).
+///
+/// With `popular`, a corrupt-one replacement is drawn with probability `share` in proportion to the
+/// item's weight (`cumulative[j]`: the running sums of position `j`'s item weights), else uniformly.
 func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int], protocol kind: NegativeProtocol,
-                     known: HyperedgeKeys, using generator: inout SeededGenerator) -> HyperedgeSet {
+                     known: HyperedgeKeys, popular: (share: Float, cumulative: [[Float]])? = nil,
+                     using generator: inout SeededGenerator) -> HyperedgeSet {
     let p = positives.order
     var members = [Int32](repeating: 0, count: positives.count * perPositive * p)
     members.withUnsafeMutableBufferPointer { out in
@@ -32,7 +36,11 @@ func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int]
                         case true:
                             candidate.update(from: positive, count: p)
                             let j = generator.index(below: p)
-                            candidate[j] = Int32(generator.index(below: sizes[j]))
+                            if let popular, popular.share > 0, generator.unitFloat() < popular.share {
+                                candidate[j] = Int32(weightedIndex(popular.cumulative[j], using: &generator))
+                            } else {
+                                candidate[j] = Int32(generator.index(below: sizes[j]))
+                            }
                         case false:
                             for j in 0..<p { candidate[j] = Int32(generator.index(below: sizes[j])) }
                         }
@@ -43,4 +51,27 @@ func sampleNegatives(for positives: HyperedgeSet, perPositive: Int, sizes: [Int]
         }
     }
     return HyperedgeSet(order: p, uncheckedMembers: members)
+}
+
+/// An index drawn in proportion to the weights whose running sums are `cumulative` (binary search).
+func weightedIndex(_ cumulative: [Float], using generator: inout SeededGenerator) -> Int {
+    guard let total = cumulative.last, total > 0 else { return generator.index(below: max(cumulative.count, 1)) }
+    let target = generator.unitFloat() * total
+    var low = 0, high = cumulative.count - 1
+    while low < high {
+        let middle = (low + high) / 2
+        if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+    }
+    return low
+}
+
+/// Running sums of each position's item degrees in `set` (the popularity `popularNegatives` draws by).
+func cumulativeDegrees(of set: HyperedgeSet, sizes: [Int]) -> [[Float]] {
+    var degrees = sizes.map { [Float](repeating: 0, count: $0) }
+    let p = set.order
+    for (k, item) in set.members.enumerated() { degrees[k % p][Int(item)] += 1 }
+    return degrees.map { row in
+        var sum: Float = 0
+        return row.map { sum += $0; return sum }
+    }
 }

@@ -41,6 +41,9 @@ public final class Trainer: @unchecked Sendable {
     var knownTraining: [HyperedgeKeys] { evaluation.knownTraining }
     /// Fixed corrupt-one negatives of the validation split (link relations).
     let validationNegatives: [HyperedgeSet?]
+    /// Per link relation, the running sums of each position's training degrees, when
+    /// ``TrainingConfiguration/popularNegatives`` draws replacements by popularity.
+    let popularity: [[[Float]]?]
     /// Value range of each regression relation's training targets (predictions are clamped to it).
     var valueRanges: [ClosedRange<Float>?] { evaluation.valueRanges }
 
@@ -115,6 +118,10 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         self.validationNegatives = validationNegatives
+        popularity = dataset.relations.indices.map { r in
+            configuration.popularNegatives > 0 && dataset.relations[r].task == .link
+                ? cumulativeDegrees(of: trainingSets[r], sizes: dataset.relations[r].members.map { sizes[$0] }) : nil
+        }
         let trainingRelations = zip(dataset.relations, trainingSets).map { relation, set -> Relation in
             var restricted = relation
             restricted.train = set
@@ -234,7 +241,8 @@ public final class Trainer: @unchecked Sendable {
             timed(&phaseTimes.negativeSampling) {
                 let negatives = sampleNegatives(
                     for: positives, perPositive: configuration.negatives, sizes: relation.members.map { sizes[$0] },
-                    protocol: .corruptOne, known: knownTraining[r], using: &generator)
+                    protocol: .corruptOne, known: knownTraining[r],
+                    popular: popularity[r].map { (configuration.popularNegatives, $0) }, using: &generator)
                 hyperedges.members.append(contentsOf: negatives.members)
             }
         }

@@ -42,6 +42,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var lazyAdam = true
     /// Negatives per positive for link relations.
     public var negatives = 5
+    /// The share of corrupt-one training negatives whose replacement item is drawn in proportion to its
+    /// number of training hyperedges (the others: uniformly). Uniform replacements are less popular than
+    /// the members they keep, so the first steps learn that popular items score low (BENCHMARKS.md,
+    /// "The first epochs"); popular replacements take that signal away. 0: uniform only.
+    public var popularNegatives: Float = 0
     /// Dropout after each hidden ReLU of the encoders.
     public var dropout: Float = 0.5
     /// Weight `γ` of the intra-modal smoothness term.
@@ -95,7 +100,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The keys a configuration may hold: the property names, in declaration order.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
-        case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, dropout, smoothness, decoder
+        case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, popularNegatives, dropout, smoothness, decoder
         case tupleHiddenDimensions, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
         case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
@@ -163,6 +168,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
                 debugDescription: "key 'decoder': unknown decoder '\(decoderName)'; use \(DecoderKind.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         self.decoder = kind
+        try decode(.popularNegatives, &popularNegatives)
         try decode(.tupleHiddenDimensions, &tupleHiddenDimensions)
         try decode(.pairwiseInteractions, &pairwiseInteractions)
         try decode(.rootWeight, &rootWeight)
@@ -193,6 +199,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(learningRateDecay > 0 && learningRateDecay <= 1, "learningRateDecay must be in (0, 1], got \(learningRateDecay)")
         try check(weightDecay >= 0, "weightDecay must be ≥ 0, got \(weightDecay)")
         try check(batchSize >= 0, "batchSize must be ≥ 0, got \(batchSize)")
+        try check((0...1).contains(popularNegatives), "popularNegatives must be in [0, 1], got \(popularNegatives)")
         try check(fanouts.allSatisfy { $0 == -1 || $0 >= 1 }, "fanouts must each be −1 (every neighbour) or ≥ 1, got \(fanouts)")
         try check(fanouts.count <= 1 || fanouts.count == layers,
                   "fanouts needs one entry per layer (\(layers)) or one for all, got \(fanouts.count)")
