@@ -67,16 +67,21 @@ extension ManifestLoader {
                      register: (_ id: String, _ line: Int) throws -> Int32) throws -> [FeatureRow] {
         var rows = [FeatureRow]()
         var seen: [String: Int] = [:]
-        try reader(file, spec.format).forEachRow { row in
-            let id = try row.identifier(at: spec.idColumn, name: "id")
+        let text = try reader(file, spec.format), header = try text.header(), format = spec.format
+        let idColumn = try format.column("id", spec.idColumn, header: header, file: file.path)
+        let numericColumns = try format.columns("numeric", spec.numeric, header: header, file: file.path)
+        let categoricalColumns = try format.columns("categorical", spec.categorical, header: header, file: file.path)
+        let multilabelColumns = try format.columns("multilabel", spec.multilabel, header: header, file: file.path)
+        try text.forEachRow { row in
+            let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {
-                throw row.fieldError(spec.idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
+                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
             }
             seen[id] = row.line
-            let numeric = try spec.numeric.map { try bounded(row, $0, "numeric") }
-            var categorical = try spec.categorical.map { try row.string(at: $0, name: "categorical") }
+            let numeric = try numericColumns.map { try bounded(row, $0, "numeric") }
+            var categorical = try categoricalColumns.map { try row.string(at: $0, name: "categorical") }
             // Multi-label columns become one categorical value per label, tagged with their column.
-            for column in spec.multilabel {
+            for column in multilabelColumns {
                 let labels = try row.string(at: column, name: "multilabel")
                     .components(separatedBy: spec.labelSeparator).filter { !$0.isEmpty }
                 categorical += labels.map { "\u{1F}\(column)\u{1F}\($0)" }

@@ -41,6 +41,8 @@ public struct Manifest: Sendable, Equatable {
         public var delimiter: String?
         public var encoding: TextEncoding = .utf8
         public var header: Bool = false
+        /// Columns given by header name, by slot (`id`, `numeric.0`, `columns.1`, `value`); see ColumnNames.swift.
+        public var columnNames: [String: String] = [:]
     }
 
     /// A modality's side-feature table.
@@ -347,13 +349,15 @@ public struct Manifest: Sendable, Equatable {
                 guard let file = pairs.first(where: { $0.key == "file" }) else {
                     throw yaml.error(value, keyPath, "missing required key 'file'")
                 }
-                let id = try pairs.first { $0.key == "id" }.map { try yaml.int($0.value, "\(keyPath).id") } ?? 0
-                let numeric = try pairs.first { $0.key == "numeric" }.map { try yaml.intList($0.value, "\(keyPath).numeric") } ?? []
-                let categorical = try pairs.first { $0.key == "categorical" }.map { try yaml.intList($0.value, "\(keyPath).categorical") } ?? []
-                let multilabel = try pairs.first { $0.key == "multilabel" }.map { try yaml.intList($0.value, "\(keyPath).multilabel") } ?? []
+                var format = try textFormat(pairs, keyPath, yaml: yaml)
+                let id = try pairs.first { $0.key == "id" }.map { try yaml.column($0.value, "\(keyPath).id", slot: "id", format: &format) } ?? 0
+                func columns(_ key: String) throws -> [Int] {
+                    try pairs.first { $0.key == key }.map { try yaml.columnList($0.value, "\(keyPath).\(key)", slot: key, format: &format) } ?? []
+                }
+                let numeric = try columns("numeric"), categorical = try columns("categorical"), multilabel = try columns("multilabel")
                 let separator = try pairs.first { $0.key == "separator" }.map { try yaml.string($0.value, "\(keyPath).separator") } ?? "|"
                 spec.features = FeatureSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
-                                            format: try textFormat(pairs, keyPath, yaml: yaml),
+                                            format: format,
                                             idColumn: id, numeric: numeric, categorical: categorical,
                                             multilabel: multilabel, labelSeparator: separator)
             case "labels":
@@ -361,10 +365,11 @@ public struct Manifest: Sendable, Equatable {
                 guard let file = pairs.first(where: { $0.key == "file" }) else {
                     throw yaml.error(value, keyPath, "missing required key 'file'")
                 }
-                let id = try pairs.first { $0.key == "id" }.map { try yaml.int($0.value, "\(keyPath).id") } ?? 0
-                let column = try pairs.first { $0.key == "column" }.map { try yaml.int($0.value, "\(keyPath).column") } ?? 1
+                var format = try textFormat(pairs, keyPath, yaml: yaml)
+                let id = try pairs.first { $0.key == "id" }.map { try yaml.column($0.value, "\(keyPath).id", slot: "id", format: &format) } ?? 0
+                let column = try pairs.first { $0.key == "column" }.map { try yaml.column($0.value, "\(keyPath).column", slot: "column", format: &format) } ?? 1
                 spec.labels = LabelSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
-                                        format: try textFormat(pairs, keyPath, yaml: yaml), idColumn: id, column: column)
+                                        format: format, idColumn: id, column: column)
             case "graph":
                 let pairs = try yaml.mapping(value, keyPath, allowed: graphKeys)
                 let kinds = pairs.filter { ["file", "knn", "cooccurrence"].contains($0.key) }
@@ -514,13 +519,13 @@ public struct Manifest: Sendable, Equatable {
         let file = try fileReference(fileEntry.value, "\(path).file", yaml: yaml)
         var spec = SourceSpec(file: file, format: try textFormat(pairs, path, yaml: yaml), line: line, field: path)
         if let columns = pairs.first(where: { $0.key == "columns" }) {
-            let list = try yaml.intList(columns.value, "\(path).columns")
+            let list = try yaml.columnList(columns.value, "\(path).columns", slot: "columns", format: &spec.format)
             guard list.count == memberCount else {
                 throw yaml.error(columns.value, "\(path).columns", "\(list.count) column(s) for \(memberCount) members; give one per member")
             }
             spec.columns = list
         }
-        spec.value = try pairs.first { $0.key == "value" }.map { try yaml.int($0.value, "\(path).value") }
+        spec.value = try pairs.first { $0.key == "value" }.map { try yaml.column($0.value, "\(path).value", slot: "value", format: &spec.format) }
         if let array = pairs.first(where: { $0.key == "array" }) {
             guard file.path.lowercased().hasSuffix(".npz") else {
                 throw yaml.error(array.value, "\(path).array", "'array' names a member of an .npz file; \(HyperLearnError.quoted(file.path)) is not one")

@@ -401,8 +401,11 @@ public struct ManifestLoader {
             return set
         }
         let names = relation.members
-        try reader(source.file, source.format).forEachRow { row in
-            for (j, column) in columns.enumerated() {
+        let text = try reader(source.file, source.format), header = try text.header()
+        let textColumns = try source.format.columns("columns", columns, header: header, file: source.file.path)
+        let valueColumn = try source.value.map { try source.format.column("value", $0, header: header, file: source.file.path) }
+        try text.forEachRow { row in
+            for (j, column) in textColumns.enumerated() {
                 let id = try row.identifier(at: column, name: names[j])
                 do {
                     set.members.append(try tables[members[j]].register(id))
@@ -410,7 +413,7 @@ public struct ManifestLoader {
                     throw row.fieldError(column, name: names[j], reason: "\(HyperLearnError.quoted(id)) is not an item of the trained model's modality '\(tables[members[j]].modality)'")
                 }
             }
-            if relation.task == .regression, let valueColumn = source.value {
+            if relation.task == .regression, let valueColumn {
                 set.values?.append(Float(try bounded(row, valueColumn, "value")))
             }
         }
@@ -424,15 +427,18 @@ public struct ManifestLoader {
     private func readLabels(_ spec: Manifest.LabelSpec, items: IDTable) throws -> [String] {
         var labels = [String](repeating: "", count: items.ids.count)
         var seen: [String: Int] = [:]
-        try reader(spec.file, spec.format).forEachRow { row in
-            let id = try row.identifier(at: spec.idColumn, name: "id")
+        let text = try reader(spec.file, spec.format), header = try text.header()
+        let idColumn = try spec.format.column("id", spec.idColumn, header: header, file: spec.file.path)
+        let labelColumn = try spec.format.column("column", spec.column, header: header, file: spec.file.path)
+        try text.forEachRow { row in
+            let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {
-                throw row.fieldError(spec.idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
+                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
             }
             seen[id] = row.line
-            let label = try row.string(at: spec.column, name: "label")
+            let label = try row.string(at: labelColumn, name: "label")
             guard label.utf8.count <= InputLimits.maximumLabelBytes else {
-                throw row.fieldError(spec.column, name: "label", reason: "\(label.utf8.count) bytes; a label holds at most \(InputLimits.maximumLabelBytes)")
+                throw row.fieldError(labelColumn, name: "label", reason: "\(label.utf8.count) bytes; a label holds at most \(InputLimits.maximumLabelBytes)")
             }
             if let i = items.index[id] { labels[Int(i)] = label }
         }

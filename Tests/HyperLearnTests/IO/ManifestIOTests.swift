@@ -202,8 +202,9 @@ final class ManifestIOTests: XCTestCase {
     }
 
     func testWrongType() throws {
+        // Without a header a column is an index; a name says how to use it.
         try manifestError(replacing("value: 2}\n  ", "value: rating}\n  "), line: 14, field: "relations.rating.train.value",
-                          reason: "expected an integer")
+                          reason: "named by its header only with 'header: true'")
     }
 
     func testUnknownModalityInMembers() throws {
