@@ -70,7 +70,7 @@ struct ExtendCommand: ParsableCommand {
         let loaded = try dataSource.load().loaded
         try InputLimits.check(loaded.dataset, run.training)
         let trainer = try Trainer(extending: archive, dataset: loaded.dataset, configuration: run.training, freeze: freeze)
-        let match = try ModelExtension(from: archive, to: loaded.dataset, configuration: run.training, freeze: freeze)
+        guard let match = trainer.extensionMatch else { throw CLIError("internal: the extension did not record its match") }
         let (rank, finishSharding) = try sharding.start(on: trainer)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: sharding.distributed != .none)
         if rank > 0 {

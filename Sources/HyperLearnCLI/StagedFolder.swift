@@ -23,9 +23,12 @@ enum StagedFolder {
                 try FileManager.default.moveItem(at: staging, to: destination)
             }
             return names.map { destination.appendingPathComponent($0) }
-        } catch {
+        } catch let error as HyperLearnError {
             try? FileManager.default.removeItem(at: staging)
             throw error
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw CLIError("cannot write \(destination.path): \(InputFile.reason(for: error))")
         }
     }
 }

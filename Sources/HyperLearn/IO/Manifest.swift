@@ -298,6 +298,39 @@ public struct Manifest: Sendable, Equatable {
         return nil
     }
 
+    /// A mapping that names a text table (`features`, `labels`): its required file, its reader options,
+    /// and its columns by index or header name.
+    struct TableEntry {
+        let pairs: [(key: String, line: Int?, value: Node)]
+        let file: FileReference
+        var format: TextFormat
+        let path: String
+        let yaml: ManifestYAML
+
+        init(_ node: Node, _ path: String, allowed: [String], yaml: ManifestYAML) throws {
+            pairs = try yaml.mapping(node, path, allowed: allowed)
+            guard let file = pairs.first(where: { $0.key == "file" }) else {
+                throw yaml.error(node, path, "missing required key 'file'")
+            }
+            self.file = try Manifest.fileReference(file.value, "\(path).file", yaml: yaml)
+            format = try Manifest.textFormat(pairs, path, yaml: yaml)
+            self.path = path
+            self.yaml = yaml
+        }
+
+        /// The column under `key`, or `fallback` when the key is absent.
+        mutating func column(_ key: String, default fallback: Int) throws -> Int {
+            guard let entry = pairs.first(where: { $0.key == key }) else { return fallback }
+            return try yaml.column(entry.value, "\(path).\(key)", slot: key, format: &format)
+        }
+
+        /// The columns listed under `key` (none when absent).
+        mutating func columns(_ key: String) throws -> [Int] {
+            guard let entry = pairs.first(where: { $0.key == key }) else { return [] }
+            return try yaml.columnList(entry.value, "\(path).\(key)", slot: key, format: &format)
+        }
+    }
+
     private static func fileReference(_ node: Node, _ path: String, yaml: ManifestYAML) throws -> FileReference {
         let text = try yaml.string(node, path)
         return FileReference(path: text, line: node.mark?.line, field: path)
@@ -345,31 +378,17 @@ public struct Manifest: Sendable, Equatable {
             switch key {
             case "count": spec.count = try yaml.int(value, keyPath, minimum: 1, maximum: InputLimits.maximumItems)
             case "features":
-                let pairs = try yaml.mapping(value, keyPath, allowed: featureKeys)
-                guard let file = pairs.first(where: { $0.key == "file" }) else {
-                    throw yaml.error(value, keyPath, "missing required key 'file'")
-                }
-                var format = try textFormat(pairs, keyPath, yaml: yaml)
-                let id = try pairs.first { $0.key == "id" }.map { try yaml.column($0.value, "\(keyPath).id", slot: "id", format: &format) } ?? 0
-                func columns(_ key: String) throws -> [Int] {
-                    try pairs.first { $0.key == key }.map { try yaml.columnList($0.value, "\(keyPath).\(key)", slot: key, format: &format) } ?? []
-                }
-                let numeric = try columns("numeric"), categorical = try columns("categorical"), multilabel = try columns("multilabel")
-                let separator = try pairs.first { $0.key == "separator" }.map { try yaml.string($0.value, "\(keyPath).separator") } ?? "|"
-                spec.features = FeatureSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
-                                            format: format,
-                                            idColumn: id, numeric: numeric, categorical: categorical,
-                                            multilabel: multilabel, labelSeparator: separator)
+                var table = try TableEntry(value, keyPath, allowed: featureKeys, yaml: yaml)
+                let id = try table.column("id", default: 0)
+                let numeric = try table.columns("numeric"), categorical = try table.columns("categorical")
+                let multilabel = try table.columns("multilabel")
+                let separator = try table.pairs.first { $0.key == "separator" }.map { try yaml.string($0.value, "\(keyPath).separator") } ?? "|"
+                spec.features = FeatureSpec(file: table.file, format: table.format, idColumn: id, numeric: numeric,
+                                            categorical: categorical, multilabel: multilabel, labelSeparator: separator)
             case "labels":
-                let pairs = try yaml.mapping(value, keyPath, allowed: labelKeys)
-                guard let file = pairs.first(where: { $0.key == "file" }) else {
-                    throw yaml.error(value, keyPath, "missing required key 'file'")
-                }
-                var format = try textFormat(pairs, keyPath, yaml: yaml)
-                let id = try pairs.first { $0.key == "id" }.map { try yaml.column($0.value, "\(keyPath).id", slot: "id", format: &format) } ?? 0
-                let column = try pairs.first { $0.key == "column" }.map { try yaml.column($0.value, "\(keyPath).column", slot: "column", format: &format) } ?? 1
-                spec.labels = LabelSpec(file: try fileReference(file.value, "\(keyPath).file", yaml: yaml),
-                                        format: format, idColumn: id, column: column)
+                var table = try TableEntry(value, keyPath, allowed: labelKeys, yaml: yaml)
+                let id = try table.column("id", default: 0), column = try table.column("column", default: 1)
+                spec.labels = LabelSpec(file: table.file, format: table.format, idColumn: id, column: column)
             case "graph":
                 let pairs = try yaml.mapping(value, keyPath, allowed: graphKeys)
                 let kinds = pairs.filter { ["file", "knn", "cooccurrence"].contains($0.key) }

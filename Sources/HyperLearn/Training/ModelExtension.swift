@@ -99,6 +99,7 @@ extension Trainer {
                             freeze: Bool = false) throws {
         let match = try ModelExtension(from: archive, to: dataset, configuration: configuration, freeze: freeze)
         try self.init(dataset: dataset, configuration: configuration)
+        extensionMatch = match
         let fresh = try warmStart(from: archive, match: match)
         guard freeze else { return }
         if let changed = fresh.first(where: { name in match.modalities.contains { name.hasPrefix("\(archive.structure.modalities[$0.old].name).") } }) {

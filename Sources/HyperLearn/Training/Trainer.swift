@@ -79,6 +79,8 @@ public final class Trainer: @unchecked Sendable {
     var builtEngine: (any TrainingStepping)? = nil
     /// What training holds fixed (an extension with `freeze`; see ``Trainer/init(extending:dataset:configuration:freeze:)``).
     public internal(set) var frozen = FrozenParts() { didSet { builtEngine = nil } }
+    /// How the model this trainer extends maps onto its dataset (``init(extending:dataset:configuration:freeze:)``).
+    public internal(set) var extensionMatch: ModelExtension? = nil
 
     public init(dataset: Dataset, configuration: TrainingConfiguration) throws {
         try configuration.validate()

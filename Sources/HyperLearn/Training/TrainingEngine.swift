@@ -306,7 +306,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let samplingStart = DispatchTime.now().uptimeNanoseconds
         var samples = [Int: (seeds: [Int32], rowOfItem: [Int32], neighborhood: SampledNeighborhood?)]()
         if let fanouts {
-            let modalities = localShards.flatMap(\.modalities).filter { held[$0] == nil }
+            let modalities = encoded(localShards.flatMap(\.modalities))
             let drawn = try CPUOperations().mapShards(modalities.count) { i in
                 let m = modalities[i]
                 let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers, count: model.encoders[m].count)
@@ -319,7 +319,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
         let start = DispatchTime.now().uptimeNanoseconds
         let forwards = try forEachLocalShard { device, modalities in
-            try modalities.filter { held[$0] == nil }.map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
+            try encoded(modalities).map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
                 var generator = generators[m], cache = ForwardCache()
                 var pass = fullPass(m)
                 if let sample = samples[m] {
@@ -364,7 +364,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let gradients = embeddingGradients
         let rowGradients = try timed(&phaseTimes.encoderBackward) {
             try forEachLocalShard { _, modalities in
-                try modalities.filter { held[$0] == nil }.compactMap { m in
+                try encoded(modalities).compactMap { m in
                     try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!)
                 }
             }.flatMap { $0 }
@@ -393,6 +393,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         return volume
     }
+
+    /// The modalities of `modalities` whose encoders run (the frozen ones hold their embeddings).
+    private func encoded(_ modalities: [Int]) -> [Int] { modalities.filter { held[$0] == nil } }
 
     /// `avg = β avg + (1 − β) value`, starting from the values after the first step.
     private func updateAverages(_ beta: Float) throws {
