@@ -1,5 +1,5 @@
 # HyperLearn: the two quick-start commands and the benchmark harness.
-APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+APT_PACKAGES := libopenblas-dev liblapacke-dev libsqlite3-dev pkg-config
 # Optional: the MPI trait (multi-process sharding) and its 3-rank test.
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 REPORT_APT_PACKAGES := chromium

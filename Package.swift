@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +36,7 @@ let package = Package(
                 "CBLAS", "CLAPACKE", "CCUDA", "Yams",
                 .target(name: "CMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/HyperLearn",
             resources: [.copy("Resources/drug")],
@@ -50,9 +52,13 @@ let package = Package(
             name: "HyperLearnBench", dependencies: ["HyperLearn", "Yams"], path: "Benchmarks/HyperLearnBench"),
         .executableTarget(name: "QuickStart", dependencies: ["HyperLearn"], path: "Examples/QuickStart"),
         .testTarget(name: "CBLASTests", dependencies: ["CBLAS", "CLAPACKE"], path: "Tests/CBLASTests"),
-        .testTarget(name: "HyperLearnTests", dependencies: ["HyperLearn"], path: "Tests/HyperLearnTests"),
         .testTarget(
-            name: "HyperLearnCLITests", dependencies: ["HyperLearnCLI", "HyperLearn"],
+            name: "HyperLearnTests",
+            dependencies: ["HyperLearn", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/HyperLearnTests"),
+        .testTarget(
+            name: "HyperLearnCLITests",
+            dependencies: ["HyperLearnCLI", "HyperLearn", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/HyperLearnCLITests", resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

@@ -36,6 +36,7 @@ struct ExportCommand: ParsableCommand {
         // Labels (titles) live in the model archive; runs written before it have none.
         let archived = FileManager.default.fileExists(atPath: folder.archive.path) ? try folder.readArchive().structure.modalities : []
         func labels(_ name: String) -> [String]? { archived.first { $0.name == name }?.labels }
+        func categories(_ name: String) -> [ItemCategory] { archived.first { $0.name == name }?.categories ?? [] }
         for modality in model.modalities {
             let npyURL = folder.url.appendingPathComponent(modality.embedding)
             let idsURL = folder.url.appendingPathComponent(modality.ids)
@@ -69,11 +70,12 @@ struct ExportCommand: ParsableCommand {
                     try write(EmbeddingExport.tsv(embeddings, ids: ids), "\(name).tsv")
                 case .projector:
                     try write(EmbeddingExport.projectorVectors(embeddings), "\(name).vectors.tsv")
-                    try write(EmbeddingExport.projectorMetadata(ids: ids, labels: labels(name)), "\(name).metadata.tsv")
+                    try write(EmbeddingExport.projectorMetadata(ids: ids, labels: labels(name), categories: categories(name)), "\(name).metadata.tsv")
                 case .map:
                     let map = try EmbeddingMap(embeddings)
                     let shown = labels(name).map { zip(ids, $0).map { id, label in label.isEmpty ? id : label } } ?? ids
-                    try write(map.svg(labels: shown, title: "\(model.dataset): \(name) embeddings (PCA)"), "\(name).svg")
+                    try write(map.svg(labels: shown, title: "\(model.dataset): \(name) embeddings (PCA)",
+                                      colouredBy: EmbeddingMap.colouring(categories(name))), "\(name).svg")
                 }
             }
             return names

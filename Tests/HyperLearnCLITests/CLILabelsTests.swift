@@ -45,6 +45,8 @@ final class CLILabelsTests: XCTestCase {
         XCTAssertTrue(metadata.hasPrefix("id\tlabel\n"), metadata)
         XCTAssertTrue(metadata.contains("i3\tThe \"Third\" one\n"), metadata)
         let users = try String(contentsOf: run.appendingPathComponent("export/projector/user.metadata.tsv"), encoding: .utf8)
-        XCTAssertFalse(users.hasPrefix("id\t"), "an unlabelled modality keeps the one-column layout")
+        XCTAssertTrue(users.hasPrefix("id\tlabel\tcolumn 2\nu0\tu0\ta\nu1\tu1\tb\n"), "a column per categorical feature: \(users)")
+        let tags = try String(contentsOf: run.appendingPathComponent("export/projector/tag.metadata.tsv"), encoding: .utf8)
+        XCTAssertFalse(tags.hasPrefix("id\t"), "a modality without labels or categories keeps the one-column layout")
     }
 }

@@ -55,6 +55,9 @@ public struct Dataset: Sendable, Equatable {
         if let s = modality.sparseFeatures, s.rows != modality.count {
             throw HyperLearnError.invalidArgument("modality '\(modality.name)': \(s.rows) sparse feature rows for \(modality.count) items")
         }
+        for category in modality.categories where category.values.count != modality.count {
+            throw HyperLearnError.invalidArgument("modality '\(modality.name)': category '\(category.name)' has \(category.values.count) values for \(modality.count) items")
+        }
     }
 
     /// Adds a relation after checking its members, order and indices.

@@ -17,6 +17,9 @@ public struct Modality: Sendable, Equatable {
     public var hypergraph: HypergraphSource?
     /// What a person reads for each item (a movie's title), one per item; `""` where an item has none.
     public var labels: [String]?
+    /// The categorical features as a person reads them (from the manifest's `categorical` and
+    /// `multilabel` columns), for the projector metadata and the map's colours; empty without them.
+    public var categories: [ItemCategory] = []
 
     /// Number of items.
     public var count: Int { ids.count }

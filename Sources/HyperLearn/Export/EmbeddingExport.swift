@@ -51,13 +51,19 @@ public enum EmbeddingExport {
     }
 
     /// TensorBoard Projector metadata: one line per item, in row order. IDs alone are a single column
-    /// without a header line (the Projector's own rule); with labels, an `id` and a `label` column
-    /// under a header (an item without a label shows its ID).
-    public static func projectorMetadata(ids: [String], labels: [String]? = nil) -> String {
-        guard let labels, labels.count == ids.count else { return ids.map { sanitized($0) + "\n" }.joined() }
-        return "id\tlabel\n" + zip(ids, labels).map { id, label in
-            "\(sanitized(id))\t\(sanitized(label.isEmpty ? id : label))\n"
-        }.joined()
+    /// without a header line (the Projector's own rule); with labels or categories, an `id` and a
+    /// `label` column (an item without a label shows its ID), then one column per categorical feature
+    /// (``ItemCategory``), under a header.
+    public static func projectorMetadata(ids: [String], labels: [String]? = nil, categories: [ItemCategory] = []) -> String {
+        let labels = labels?.count == ids.count ? labels : nil
+        let categories = categories.filter { $0.values.count == ids.count }
+        guard labels != nil || !categories.isEmpty else { return ids.map { sanitized($0) + "\n" }.joined() }
+        var text = (["id", "label"] + categories.map { sanitized($0.name) }).joined(separator: "\t") + "\n"
+        for (i, id) in ids.enumerated() {
+            let label = labels.map { $0[i].isEmpty ? id : $0[i] } ?? id
+            text += ([sanitized(id), sanitized(label)] + categories.map { sanitized($0.values[i]) }).joined(separator: "\t") + "\n"
+        }
+        return text
     }
 
     /// Shortest text that reads back to the same `Float`.

@@ -36,34 +36,65 @@ public struct EmbeddingMap: Sendable {
         explainedVariance = values.map { total > 0 ? max(0, $0) / total : 0 }
     }
 
+    /// Colours of the map's categories (Tableau's ten, without its grey, which marks "other").
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+    static let otherColour = "#999999"
+
     /// The SVG scatter: one point per item, a seeded sample of `labelCount` points labelled with their
-    /// `labels` (IDs or names), the axes titled with the variance they explain.
-    public func svg(labels: [String], title: String, labelCount: Int = 20) -> String {
+    /// `labels` (IDs or names), the axes titled with the variance they explain. With `colouredBy`, each
+    /// point takes the colour of its category (the nine commonest; the rest, and items without one, in
+    /// grey as "other") and a legend gives each colour's category and count.
+    public func svg(labels: [String], title: String, labelCount: Int = 20, colouredBy category: ItemCategory? = nil) -> String {
         let size = 640.0, margin = 50.0, plot = size - 2 * margin
+        let category = category.flatMap { $0.values.count == coordinates.rows ? $0 : nil }
+        let legend = category.map { $0.commonest(Self.palette.count) } ?? []
+        let colourOf = Dictionary(uniqueKeysWithValues: legend.enumerated().map { ($1.key, Self.palette[$0]) })
+        let width = legend.isEmpty ? size : size + 190
         let xs = (0..<coordinates.rows).map { Double(coordinates.storage[$0 * 2]) }
         let ys = (0..<coordinates.rows).map { Double(coordinates.storage[$0 * 2 + 1]) }
         let (xLow, xHigh) = (xs.min() ?? 0, xs.max() ?? 1), (yLow, yHigh) = (ys.min() ?? 0, ys.max() ?? 1)
         func px(_ x: Double) -> Double { margin + (x - xLow) / max(xHigh - xLow, 1e-12) * plot }
         func py(_ y: Double) -> Double { size - margin - (y - yLow) / max(yHigh - yLow, 1e-12) * plot }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let e = Markup.escaped
+        let heading = category.map { legend.isEmpty ? title : "\(title), coloured by \($0.name)" } ?? title
         var out = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(size))" height="\(Int(size))" font-family="sans-serif" font-size="10">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(size))" font-family="sans-serif" font-size="10">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(size / 2))" y="20" text-anchor="middle" font-size="14">\(TrainingCurveSVG.escaped(title))</text>
+            <text x="\(f(size / 2))" y="20" text-anchor="middle" font-size="14">\(e(heading))</text>
             <rect x="\(f(margin))" y="\(f(margin))" width="\(f(plot))" height="\(f(plot))" fill="none" stroke="#444"/>
             <text x="\(f(size / 2))" y="\(f(size - 15))" text-anchor="middle">PC1 (\(String(format: "%.1f", 100 * explainedVariance[0])) % of the variance)</text>
             <text x="15" y="\(f(size / 2))" text-anchor="middle" transform="rotate(-90 15 \(f(size / 2)))">PC2 (\(String(format: "%.1f", 100 * explainedVariance[1])) % of the variance)</text>
 
             """
         for i in xs.indices {
-            out += "<circle cx=\"\(f(px(xs[i])))\" cy=\"\(f(py(ys[i])))\" r=\"2\" fill=\"#1f77b4\" fill-opacity=\"0.6\"><title>\(TrainingCurveSVG.escaped(i < labels.count ? labels[i] : String(i)))</title></circle>\n"
+            let colour = category.map { colourOf[$0.key(i)] ?? Self.otherColour } ?? Self.palette[0]
+            out += "<circle cx=\"\(f(px(xs[i])))\" cy=\"\(f(py(ys[i])))\" r=\"2\" fill=\"\(colour)\" fill-opacity=\"0.6\"><title>\(e(i < labels.count ? labels[i] : String(i)))</title></circle>\n"
         }
         var generator = SeededGenerator(seed: 11)
         var sample = Array(xs.indices)
         sample.shuffle(using: &generator)
         for i in sample.prefix(labelCount) {
-            out += "<text class=\"label\" x=\"\(f(px(xs[i]) + 3))\" y=\"\(f(py(ys[i]) - 3))\">\(TrainingCurveSVG.escaped(i < labels.count ? labels[i] : String(i)))</text>\n"
+            out += "<text class=\"label\" x=\"\(f(px(xs[i]) + 3))\" y=\"\(f(py(ys[i]) - 3))\">\(e(i < labels.count ? labels[i] : String(i)))</text>\n"
+        }
+        if let category, !legend.isEmpty {
+            let shown = legend.reduce(0) { $0 + $1.count }
+            let entries = legend.map { (e(String($0.key.prefix(24))), colourOf[$0.key]!, $0.count) }
+                + (shown < category.values.count ? [("other", Self.otherColour, category.values.count - shown)] : [])
+            out += "<g class=\"legend\"><text x=\"\(f(size))\" y=\"\(f(margin + 4))\" font-weight=\"bold\">\(e(String(category.name.prefix(24))))</text>\n"
+            for (k, (name, colour, count)) in entries.enumerated() {
+                let y = margin + 20 + Double(k) * 16
+                out += "<rect x=\"\(f(size))\" y=\"\(f(y - 8))\" width=\"10\" height=\"10\" fill=\"\(colour)\"/>"
+                    + "<text x=\"\(f(size + 16))\" y=\"\(f(y + 1))\">\(name) (\(count))</text>\n"
+            }
+            out += "</g>\n"
         }
         return out + "</svg>\n"
+    }
+
+    /// The category a map is coloured by: the first with two to fifty distinct values (a column with one
+    /// value says nothing; with hundreds, nine colours say little), or `nil`.
+    public static func colouring(_ categories: [ItemCategory]) -> ItemCategory? {
+        categories.first { (2...50).contains($0.commonest(51).count) }
     }
 }

@@ -54,7 +54,9 @@ public enum HTMLReport {
             body += "<h3>\(e(modality.name))</h3>\n"
             if z.rows >= 2 {
                 let map = try EmbeddingMap(z)
-                body += "<figure>\(map.svg(labels: (0..<modality.count).map(modality.label), title: "\(modality.name) embeddings (PCA)"))</figure>\n"
+                let svg = map.svg(labels: (0..<modality.count).map(modality.label), title: "\(modality.name) embeddings (PCA)",
+                                  colouredBy: EmbeddingMap.colouring(modality.categories))
+                body += "<figure>\(svg)</figure>\n"
             }
             // The most connected items: the ones a reader is likeliest to know.
             let shown = (0..<modality.count).sorted { degrees[m][$0] != degrees[m][$1] ? degrees[m][$0] > degrees[m][$1] : $0 < $1 }

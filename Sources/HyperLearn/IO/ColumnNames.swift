@@ -6,22 +6,31 @@ import Yams
 /// (`id`, `numeric.0`, `columns.1`, `value`, …) and holds −1 in its place; the loader resolves the
 /// names against the file's header row when it opens the file.
 extension Manifest.TextFormat {
-    /// The index of `slot`'s column: `index` as written, or the header position of its name.
-    /// - Throws: naming the data file, line 1 and the slot, when the header has no such column.
-    func column(_ slot: String, _ index: Int, header: [String]?, file: String) throws -> Int {
+    /// The index of `slot`'s column: `index` as written, or the position of its name among the
+    /// table's column names (a text file's header row, a query's result columns).
+    /// - Throws: naming the table's file, its header line and the slot, when no column has the name.
+    func column(_ slot: String, _ index: Int, header: [String]?, place: ColumnsPlace) throws -> Int {
         guard let name = columnNames[slot] else { return index }
         guard let header, let position = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == name }) else {
             let shown = (header ?? []).prefix(20).map { HyperLearnError.quoted($0) }.joined(separator: ", ")
-            throw HyperLearnError.invalidInput(file: file, line: 1, field: slot,
-                                               reason: "no column named \(HyperLearnError.quoted(name)) in the header (\(shown))")
+            throw HyperLearnError.invalidInput(file: place.file, line: place.line, field: slot,
+                                               reason: "no column named \(HyperLearnError.quoted(name)) in \(place.source) (\(shown))")
         }
         return position
     }
 
-    /// ``column(_:_:header:file:)`` for each entry of a list slot (`numeric.0`, `numeric.1`, …).
-    func columns(_ slot: String, _ indices: [Int], header: [String]?, file: String) throws -> [Int] {
-        try indices.enumerated().map { try column("\(slot).\($0.offset)", $0.element, header: header, file: file) }
+    /// ``column(_:_:header:place:)`` for each entry of a list slot (`numeric.0`, `numeric.1`, …).
+    func columns(_ slot: String, _ indices: [Int], header: [String]?, place: ColumnsPlace) throws -> [Int] {
+        try indices.enumerated().map { try column("\(slot).\($0.offset)", $0.element, header: header, place: place) }
     }
+}
+
+/// Where a table's column names are, for errors: its file, the line (1 for a header row, none for a
+/// query) and what holds them (`the header`, `the query's result`).
+struct ColumnsPlace {
+    var file: String
+    var line: Int?
+    var source: String
 }
 
 extension ManifestYAML {

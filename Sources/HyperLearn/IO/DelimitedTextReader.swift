@@ -216,10 +216,16 @@ public struct DelimitedTextReader: Sendable {
     }
 }
 
-/// One row of a delimited file: its 1-based line number and its fields.
+/// One row of a delimited file (its 1-based line number and its fields) or of an SQLite query's
+/// result (its 1-based row number).
 public struct DelimitedRow: Sendable {
-    /// The 1-based line where the row starts.
+    /// The 1-based line where the row starts; for a query's row, its 1-based row number.
     public private(set) var line: Int = 0
+    /// The result columns' names when the row comes from an SQLite query (errors name the row and
+    /// the column, since a database has no lines); `nil` for a text file.
+    let queryColumns: [String]?
+    /// Which fields were SQL NULL (query rows only), so that an error says NULL, not "".
+    private var nullFields: [Bool] = []
     /// The file name used in errors.
     public let fileName: String
     let encoding: TextEncoding
@@ -228,9 +234,10 @@ public struct DelimitedRow: Sendable {
     private var ends: [Int] = []
     private(set) var sawQuote = false
 
-    init(fileName: String, encoding: TextEncoding) {
+    init(fileName: String, encoding: TextEncoding, queryColumns: [String]? = nil) {
         self.fileName = fileName
         self.encoding = encoding
+        self.queryColumns = queryColumns
         storage.reserveCapacity(256)
         starts.reserveCapacity(32)
         ends.reserveCapacity(32)
@@ -241,7 +248,16 @@ public struct DelimitedRow: Sendable {
         storage.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+        nullFields.removeAll(keepingCapacity: true)
         sawQuote = false
+    }
+
+    /// Appends a whole field (a query's value); `isNull` marks SQL NULL.
+    mutating func appendField<C: Collection>(_ bytes: C, isNull: Bool = false) where C.Element == UInt8 {
+        beginField()
+        storage.append(contentsOf: bytes)
+        endField()
+        nullFields.append(isNull)
     }
 
     @inline(__always) mutating func beginField() { starts.append(storage.count) }
@@ -324,7 +340,13 @@ public struct DelimitedRow: Sendable {
 
     /// The error for field `index`, naming file, line and column.
     public func fieldError(_ index: Int, name: String, reason: String) -> HyperLearnError {
-        .invalidInput(file: fileName, line: line, field: "column \(index) (\(name))", reason: reason)
+        guard let queryColumns else {
+            return .invalidInput(file: fileName, line: line, field: "column \(index) (\(name))", reason: reason)
+        }
+        let column = index >= 0 && index < queryColumns.count ? " \(HyperLearnError.quoted(queryColumns[index]))" : ""
+        let null = index >= 0 && index < nullFields.count && nullFields[index] ? " (the query gave NULL)" : ""
+        return .invalidInput(file: fileName, line: nil, field: "query row \(line), column \(index)\(column) (\(name))",
+                             reason: reason + null)
     }
 
     private func checkColumn(_ index: Int, name: String) throws {

@@ -67,11 +67,11 @@ extension ManifestLoader {
                      register: (_ id: String, _ line: Int) throws -> Int32) throws -> [FeatureRow] {
         var rows = [FeatureRow]()
         var seen: [String: Int] = [:]
-        let text = try reader(file, spec.format), header = try text.header(), format = spec.format
-        let idColumn = try format.column("id", spec.idColumn, header: header, file: file.path)
-        let numericColumns = try format.columns("numeric", spec.numeric, header: header, file: file.path)
-        let categoricalColumns = try format.columns("categorical", spec.categorical, header: header, file: file.path)
-        let multilabelColumns = try format.columns("multilabel", spec.multilabel, header: header, file: file.path)
+        let text = try table(file, spec.format), header = try text.header(), format = spec.format
+        let idColumn = try format.column("id", spec.idColumn, header: header, place: text.columnsPlace)
+        let numericColumns = try format.columns("numeric", spec.numeric, header: header, place: text.columnsPlace)
+        let categoricalColumns = try format.columns("categorical", spec.categorical, header: header, place: text.columnsPlace)
+        let multilabelColumns = try format.columns("multilabel", spec.multilabel, header: header, place: text.columnsPlace)
         try text.forEachRow { row in
             let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {

@@ -28,8 +28,11 @@ public struct Manifest: Sendable, Equatable {
         public var line: Int?
         /// The key path, e.g. `relations.rating.train.file`.
         public var field: String
+        /// The SQL query when `path` is an SQLite database (`sqlite: {file, query}`); `nil` for a file.
+        public var query: String? = nil
         /// Whether the file is a NumPy `.npy` or `.npz`.
         public var isArrayFile: Bool {
+            guard query == nil else { return false }
             let lower = path.lowercased()
             return lower.hasSuffix(".npz") || lower.hasSuffix(".npy")
         }
@@ -160,12 +163,13 @@ public struct Manifest: Sendable, Equatable {
 
     static let topKeys = ["name", "description", "modalities", "relations"]
     static let modalityKeys = ["features", "graph", "hypergraph", "count", "labels"]
-    static let labelKeys = ["file", "delimiter", "encoding", "header", "id", "column"]
-    static let featureKeys = ["file", "delimiter", "encoding", "header", "id", "numeric", "categorical", "multilabel", "separator"]
+    static let labelKeys = ["file", "sqlite", "delimiter", "encoding", "header", "id", "column"]
+    static let featureKeys = ["file", "sqlite", "delimiter", "encoding", "header", "id", "numeric", "categorical", "multilabel", "separator"]
     static let graphKeys = ["file", "delimiter", "encoding", "header", "columns", "weight", "array", "knn", "cooccurrence", "hub"]
     static let hypergraphKeys = ["file", "delimiter", "encoding", "header"]
     static let relationKeys = ["members", "task", "train", "test", "weight"]
-    static let sourceKeys = ["file", "delimiter", "encoding", "header", "columns", "value", "array"]
+    static let sourceKeys = ["file", "sqlite", "delimiter", "encoding", "header", "columns", "value", "array"]
+    static let sqliteKeys = ["file", "query"]
 
     /// Reads and validates a manifest (YAML, or JSON when the file ends in `.json`).
     /// - Parameter url: The manifest file.
@@ -309,11 +313,7 @@ public struct Manifest: Sendable, Equatable {
 
         init(_ node: Node, _ path: String, allowed: [String], yaml: ManifestYAML) throws {
             pairs = try yaml.mapping(node, path, allowed: allowed)
-            guard let file = pairs.first(where: { $0.key == "file" }) else {
-                throw yaml.error(node, path, "missing required key 'file'")
-            }
-            self.file = try Manifest.fileReference(file.value, "\(path).file", yaml: yaml)
-            format = try Manifest.textFormat(pairs, path, yaml: yaml)
+            (file, format) = try Manifest.table(pairs, node, path, yaml: yaml)
             self.path = path
             self.yaml = yaml
         }
@@ -329,6 +329,35 @@ public struct Manifest: Sendable, Equatable {
             guard let entry = pairs.first(where: { $0.key == key }) else { return [] }
             return try yaml.columnList(entry.value, "\(path).\(key)", slot: key, format: &format)
         }
+    }
+
+    /// The table a mapping names, `file: PATH` or `sqlite: {file: DB, query: SQL}`, with its reader
+    /// options. A query's result always has column names, so columns may be named without `header`.
+    static func table(_ pairs: [(key: String, line: Int?, value: Node)], _ node: Node, _ path: String,
+                      yaml: ManifestYAML) throws -> (FileReference, TextFormat) {
+        let given = pairs.filter { $0.key == "file" || $0.key == "sqlite" }
+        guard given.count == 1, let entry = given.first else {
+            throw yaml.error(node, path, given.isEmpty ? "missing required key 'file' (or 'sqlite: {file, query}')"
+                                                       : "give 'file' or 'sqlite', not both")
+        }
+        var format = try textFormat(pairs, path, yaml: yaml)
+        guard entry.key == "sqlite" else { return (try fileReference(entry.value, "\(path).file", yaml: yaml), format) }
+        if let option = pairs.first(where: { ["delimiter", "encoding", "header"].contains($0.key) }) {
+            throw yaml.error(option.value, "\(path).\(option.key)", "'\(option.key)' applies to text files; an SQLite query's result has typed values and column names")
+        }
+        let sqlitePath = "\(path).sqlite"
+        let sqlite = try yaml.mapping(entry.value, sqlitePath, allowed: sqliteKeys)
+        guard let fileEntry = sqlite.first(where: { $0.key == "file" }), let queryEntry = sqlite.first(where: { $0.key == "query" }) else {
+            throw yaml.error(entry.value, sqlitePath, "give both 'file' (the database) and 'query' (one SELECT statement)")
+        }
+        var reference = try fileReference(fileEntry.value, "\(sqlitePath).file", yaml: yaml)
+        let query = try yaml.string(queryEntry.value, "\(sqlitePath).query")
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, query.utf8.count <= SQLiteQuery.maximumQueryBytes else {
+            throw yaml.error(queryEntry.value, "\(sqlitePath).query", "a query must be 1 to \(SQLiteQuery.maximumQueryBytes) bytes")
+        }
+        reference.query = query
+        format.header = true
+        return (reference, format)
     }
 
     private static func fileReference(_ node: Node, _ path: String, yaml: ManifestYAML) throws -> FileReference {
@@ -532,11 +561,8 @@ public struct Manifest: Sendable, Equatable {
     private static func parseSource(_ node: Node, line: Int?, _ path: String, yaml: ManifestYAML,
                                     memberCount: Int, task: RelationTask) throws -> SourceSpec {
         let pairs = try yaml.mapping(node, path, allowed: sourceKeys)
-        guard let fileEntry = pairs.first(where: { $0.key == "file" }) else {
-            throw yaml.error(node, path, "missing required key 'file'")
-        }
-        let file = try fileReference(fileEntry.value, "\(path).file", yaml: yaml)
-        var spec = SourceSpec(file: file, format: try textFormat(pairs, path, yaml: yaml), line: line, field: path)
+        let (file, format) = try table(pairs, node, path, yaml: yaml)
+        var spec = SourceSpec(file: file, format: format, line: line, field: path)
         if let columns = pairs.first(where: { $0.key == "columns" }) {
             let list = try yaml.columnList(columns.value, "\(path).columns", slot: "columns", format: &spec.format)
             guard list.count == memberCount else {
@@ -546,11 +572,11 @@ public struct Manifest: Sendable, Equatable {
         }
         spec.value = try pairs.first { $0.key == "value" }.map { try yaml.column($0.value, "\(path).value", slot: "value", format: &spec.format) }
         if let array = pairs.first(where: { $0.key == "array" }) {
-            guard file.path.lowercased().hasSuffix(".npz") else {
+            guard file.isArrayFile, file.path.lowercased().hasSuffix(".npz") else {
                 throw yaml.error(array.value, "\(path).array", "'array' names a member of an .npz file; \(HyperLearnError.quoted(file.path)) is not one")
             }
             spec.array = try yaml.string(array.value, "\(path).array")
-        } else if file.path.lowercased().hasSuffix(".npz") {
+        } else if file.isArrayFile, file.path.lowercased().hasSuffix(".npz") {
             throw yaml.error(node, "\(path).array", "an .npz file needs 'array' (the member holding the hyperedges)")
         }
         if task == .regression && spec.value == nil {

@@ -270,8 +270,12 @@ public struct ManifestLoader {
                     reason: "a k-nearest-neighbour graph compares the items' features, and the features of '\(spec.name)' give no column: list 'numeric', 'categorical' or 'multilabel' columns, or use 'cooccurrence'")
             }
             let labels = try spec.labels.map { try readLabels($0, items: tables[m]) }
-            try dataset.addModality(Modality(name: spec.name, count: count, ids: tables[m].ids,
-                                             features: features ?? nil, graph: graph, hypergraph: hypergraph, labels: labels))
+            var modality = try Modality(name: spec.name, count: count, ids: tables[m].ids,
+                                        features: features ?? nil, graph: graph, hypergraph: hypergraph, labels: labels)
+            if let features = spec.features {
+                modality.categories = try itemCategories(features, rows: featureRows[m] ?? [], count: count)
+            }
+            try dataset.addModality(modality)
         }
         var relationDiagnostics: [String: RelationDiagnostics] = [:]
         var inTrain = tables.map { [Bool](repeating: false, count: $0.ids.count) }
@@ -303,6 +307,14 @@ public struct ManifestLoader {
     }
 
     // MARK: Reading
+
+    /// The rows `reference` names: an SQLite query's result, or a delimited text file read with `format`.
+    func table(_ reference: Manifest.FileReference, _ format: Manifest.TextFormat) throws -> any TableRows {
+        if let query = reference.query {
+            return SQLiteQuery(url: manifest.resolve(reference, dataRoot: dataRoot), fileName: reference.path, query: query)
+        }
+        return try reader(reference, format)
+    }
 
     func reader(_ reference: Manifest.FileReference, _ format: Manifest.TextFormat) throws -> DelimitedTextReader {
         let delimiter = format.delimiter ?? (reference.path.lowercased().hasSuffix(".csv") ? "," : "\t")
@@ -401,9 +413,9 @@ public struct ManifestLoader {
             return set
         }
         let names = relation.members
-        let text = try reader(source.file, source.format), header = try text.header()
-        let textColumns = try source.format.columns("columns", columns, header: header, file: source.file.path)
-        let valueColumn = try source.value.map { try source.format.column("value", $0, header: header, file: source.file.path) }
+        let text = try table(source.file, source.format), header = try text.header()
+        let textColumns = try source.format.columns("columns", columns, header: header, place: text.columnsPlace)
+        let valueColumn = try source.value.map { try source.format.column("value", $0, header: header, place: text.columnsPlace) }
         try text.forEachRow { row in
             for (j, column) in textColumns.enumerated() {
                 let id = try row.identifier(at: column, name: names[j])
@@ -427,9 +439,9 @@ public struct ManifestLoader {
     private func readLabels(_ spec: Manifest.LabelSpec, items: IDTable) throws -> [String] {
         var labels = [String](repeating: "", count: items.ids.count)
         var seen: [String: Int] = [:]
-        let text = try reader(spec.file, spec.format), header = try text.header()
-        let idColumn = try spec.format.column("id", spec.idColumn, header: header, file: spec.file.path)
-        let labelColumn = try spec.format.column("column", spec.column, header: header, file: spec.file.path)
+        let text = try table(spec.file, spec.format), header = try text.header()
+        let idColumn = try spec.format.column("id", spec.idColumn, header: header, place: text.columnsPlace)
+        let labelColumn = try spec.format.column("column", spec.column, header: header, place: text.columnsPlace)
         try text.forEachRow { row in
             let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {
@@ -443,6 +455,41 @@ public struct ManifestLoader {
             if let i = items.index[id] { labels[Int(i)] = label }
         }
         return labels
+    }
+
+    /// The categorical and multi-label feature columns as text per item (``ItemCategory``), named by
+    /// the manifest's column name, else the file's header, else `column N`.
+    private func itemCategories(_ spec: Manifest.FeatureSpec, rows: [FeatureRow], count: Int) throws -> [ItemCategory] {
+        guard !spec.categorical.isEmpty || !spec.multilabel.isEmpty else { return [] }
+        let text = try table(spec.file, spec.format), header = try text.header()
+        func name(_ slot: String, _ column: Int) -> String {
+            if let named = spec.format.columnNames[slot] { return named }
+            if let header, header.indices.contains(column) { return header[column].trimmingCharacters(in: .whitespaces) }
+            return "column \(column)"
+        }
+        var categories = spec.categorical.enumerated().map { c, column in
+            ItemCategory(name: name("categorical.\(c)", column), values: [String](repeating: "", count: count))
+        }
+        // Multi-label values arrive tagged "\u{1F}COLUMN\u{1F}LABEL" (FeatureEncoding's convention).
+        let multilabelColumns = try spec.format.columns("multilabel", spec.multilabel, header: header, place: text.columnsPlace)
+        let multilabelPosition = Dictionary(multilabelColumns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        categories += spec.multilabel.enumerated().map { c, column in
+            ItemCategory(name: name("multilabel.\(c)", column), values: [String](repeating: "", count: count), separator: spec.labelSeparator)
+        }
+        for row in rows {
+            let i = Int(row.item)
+            for (c, value) in row.categorical.enumerated() {
+                if c < spec.categorical.count {
+                    categories[c].values[i] = value
+                    continue
+                }
+                let parts = value.dropFirst().split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
+                guard value.first == "\u{1F}", parts.count == 2, let column = Int(parts[0]), let position = multilabelPosition[column] else { continue }
+                let k = spec.categorical.count + position
+                categories[k].values[i] += (categories[k].values[i].isEmpty ? "" : spec.labelSeparator) + parts[1]
+            }
+        }
+        return categories
     }
 
     /// `max(A, Aᵀ)` over the listed edges (repeats keep the largest weight).

@@ -20,6 +20,9 @@ extension TrainedModel {
         structure.modalities[m].ids += ids
         // New items have no label but their ID (which ``Modality/label(_:)`` shows).
         structure.modalities[m].labels? += Array(repeating: "", count: ids.count)
+        for c in structure.modalities[m].categories?.indices ?? 0..<0 {
+            structure.modalities[m].categories?[c].values += Array(repeating: "", count: ids.count)
+        }
         embeddings[m] = Matrix(rows: embeddings[m].rows + ids.count, columns: d,
                                uncheckedStorage: embeddings[m].storage + embedded.embeddings.storage)
         func append(_ parameter: String, _ rows: Matrix) {

@@ -18,6 +18,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         public var ids: [String]
         /// What a person reads for each item (from the manifest's `labels`); absent without them.
         public var labels: [String]? = nil
+        /// The categorical features as text (``Modality/categories``); absent without them.
+        public var categories: [ItemCategory]? = nil
     }
 
     /// One relation: its member modalities, task and (for regression) the training targets' range.
@@ -69,7 +71,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         let parameters = trainer.model.parameters
         let structure = Structure(
             format: Structure.currentFormat, dataset: dataset.name, configuration: trainer.configuration,
-            modalities: dataset.modalities.map { ModalityStructure(name: $0.name, ids: $0.ids, labels: $0.labels) },
+            modalities: dataset.modalities.map { ModalityStructure(name: $0.name, ids: $0.ids, labels: $0.labels,
+                                                                   categories: $0.categories.isEmpty ? nil : $0.categories) },
             relations: dataset.relations.enumerated().map { r, relation in
                 RelationStructure(name: relation.name, members: relation.members, task: relation.task.rawValue,
                                   valueRange: trainer.valueRanges[r].map { [$0.lowerBound, $0.upperBound] })
@@ -155,7 +158,9 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             if let labels = modality.labels, labels.count != modality.ids.count {
                 throw HyperLearnError.invalidArgument("modality '\(modality.name)': \(labels.count) labels for \(modality.ids.count) items")
             }
-            _ = try dataset.addModality(Modality(name: modality.name, count: modality.ids.count, ids: modality.ids, labels: modality.labels))
+            var restored = try Modality(name: modality.name, count: modality.ids.count, ids: modality.ids, labels: modality.labels)
+            restored.categories = modality.categories ?? []
+            _ = try dataset.addModality(restored)
         }
         for (relation, split) in zip(structure.relations, splits) {
             _ = try dataset.addRelation(Relation(name: relation.name, members: relation.members,
