@@ -50,7 +50,9 @@ public enum InputLimits {
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` naming the setting and the modality.
     public static func check(_ dataset: Dataset, _ configuration: TrainingConfiguration) throws {
         for (setting, value) in [("dimensions", configuration.dimensions), ("hiddenDimensions", configuration.hiddenDimensions),
-                                 ("tableDimensions", configuration.tableDimensions)] where value > maximumDimensions {
+                                 ("tableDimensions", configuration.tableDimensions),
+                                 ("tupleHiddenDimensions", configuration.tupleHiddenDimensions),
+                                 ("attentionDimensions", configuration.attentionDimensions)] where value > maximumDimensions {
             throw HyperLearnError.invalidArgument("\(setting) \(value) is above the limit of \(maximumDimensions)")
         }
         guard configuration.threads <= maximumThreads else {

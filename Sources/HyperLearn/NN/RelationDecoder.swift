@@ -6,29 +6,44 @@ public enum DecoderKind: String, Sendable, Codable, CaseIterable {
     case tuple
     /// The sum of both.
     case cpTuple = "cp+tuple"
+    /// Self-attention among the members (``AttentionDecoder``, the Hyper-SAGNN family).
+    case attention
+    /// CP plus attention.
+    case cpAttention = "cp+attention"
+
+    /// Whether the CP product takes part in the score (the global bias `μ` always does).
+    public var includesCP: Bool { self == .cp || self == .cpTuple || self == .cpAttention }
+    public var includesTuple: Bool { self == .tuple || self == .cpTuple }
+    public var includesAttention: Bool { self == .attention || self == .cpAttention }
 }
 
-/// The decoder of one relation: CP and/or tuple score, optionally the pairwise interactions, plus the
-/// members' per-item biases `s(e) = CP(e) + MLP(e) + FM₂(e) + Σ_j b_{m_j}[i_j]`.
+/// The decoder of one relation: CP, tuple and/or attention score, optionally the pairwise interactions,
+/// plus the members' per-item biases `s(e) = CP(e) + MLP(e) + ATT(e) + FM₂(e) + Σ_j b_{m_j}[i_j]`.
 public struct RelationDecoder: Sendable {
     public let kind: DecoderKind
     public let cp: CPDecoder
     public let tuple: TupleDecoder?
+    public let attention: AttentionDecoder?
     /// Present when pairwise interactions are asked for and the relation has order 3 or more.
     public let pairwise: PairwiseDecoder?
 
     public init(kind: DecoderKind, order: Int, dimensions: Int, tupleHiddenDimensions: Int,
+                attentionDimensions: Int = 64, attentionHeads: Int = 4,
                 pairwiseInteractions: Bool = false, name: String, using generator: inout SeededGenerator) {
         self.kind = kind
         cp = CPDecoder(rank: dimensions, name: "\(name).cp")
-        tuple = kind == .cp ? nil
-            : TupleDecoder(order: order, dimensions: dimensions, hiddenDimensions: tupleHiddenDimensions,
-                           name: "\(name).tuple", using: &generator)
+        tuple = kind.includesTuple
+            ? TupleDecoder(order: order, dimensions: dimensions, hiddenDimensions: tupleHiddenDimensions,
+                           name: "\(name).tuple", using: &generator) : nil
+        attention = kind.includesAttention
+            ? AttentionDecoder(dimensions: dimensions, width: attentionDimensions, heads: attentionHeads,
+                               name: "\(name).attention", using: &generator) : nil
         pairwise = pairwiseInteractions && order >= 3 ? PairwiseDecoder(rank: dimensions, name: "\(name).pairwise") : nil
     }
 
-    /// The CP parameters take part in the score unless the decoder is tuple-only (then only `μ` does).
+    /// The CP parameters take part in the score unless the decoder has no CP term (then only `μ` does).
     public var parameters: [Parameter] {
-        (kind == .tuple ? [cp.globalBias] : cp.parameters) + (tuple?.parameters ?? []) + (pairwise?.parameters ?? [])
+        (kind.includesCP ? cp.parameters : [cp.globalBias]) + (tuple?.parameters ?? []) + (attention?.parameters ?? [])
+            + (pairwise?.parameters ?? [])
     }
 }

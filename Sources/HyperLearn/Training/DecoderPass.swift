@@ -10,20 +10,42 @@ enum DecoderPass<Ops: TensorOperations> {
         var hidden: Tensor
     }
 
-    /// `scores ← Σ_j b_{m_j}[i_j] + CP(e) (or μ alone) + MLP(e) + FM₂(e)` for `edges` hyperedges whose
-    /// member rows and item biases are in `gathered` and `biases` (member blocks). Returns the tuple
-    /// decoder's cache when it has one.
+    /// What the attention decoder's backward pass needs from its forward pass (member blocks).
+    struct AttentionCache {
+        /// `S = tanh(G W_s + b_s)`, `Q`, `K`, `V`, the attention weights and outputs `A`, `D = tanh(A W_o + b_o)`.
+        var staticEmbedding: Tensor
+        var queries: Tensor
+        var keys: Tensor
+        var values: Tensor
+        var weights: Tensor
+        var attended: Tensor
+        var dynamicEmbedding: Tensor
+        /// `D − S` and its square.
+        var difference: Tensor
+        var squared: Tensor
+    }
+
+    /// The caches of the decoder terms that have a backward pass of their own.
+    struct Caches {
+        var tuple: TupleCache?
+        var attention: AttentionCache?
+    }
+
+    /// `scores ← Σ_j b_{m_j}[i_j] + CP(e) (or μ alone) + MLP(e) + ATT(e) + FM₂(e)` for `edges` hyperedges
+    /// whose member rows and item biases are in `gathered` and `biases` (member blocks). Returns the
+    /// tuple and attention decoders' caches.
+    @discardableResult
     static func score(_ ops: Ops, _ decoder: RelationDecoder, gathered: Tensor, biases: Tensor, order p: Int, edges: Int,
-                      value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> TupleCache? {
+                      value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> Caches {
         try ops.zero(&scores)
         try ops.addMemberSums(biases, order: p, to: &scores)
-        if decoder.kind == .tuple {
+        if !decoder.kind.includesCP {
             try ops.addBias(value(decoder.cp.globalBias), to: &scores)
         } else {
             try ops.addCPScores(gathered, order: p, lambda: value(decoder.cp.weights), mu: value(decoder.cp.globalBias),
                                 to: &scores)
         }
-        var cache: TupleCache?
+        var caches = Caches()
         if let tuple = decoder.tuple {
             // w₂ · ReLU([G₁ | … | G_p] W₁ + b₁) + b₂
             let input = try ops.concatenateMembers(gathered, order: p)
@@ -33,12 +55,45 @@ enum DecoderPass<Ops: TensorOperations> {
             let hidden = try ops.reluDropout(pre, mask: nil)
             try ops.gemm(hidden, value(tuple.output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
             if let bias = tuple.output.bias { try ops.addBias(value(bias), to: &scores) }
-            cache = TupleCache(input: input, preActivation: pre, hidden: hidden)
+            caches.tuple = TupleCache(input: input, preActivation: pre, hidden: hidden)
+        }
+        if let attention = decoder.attention {
+            caches.attention = try attentionScores(ops, attention, gathered: gathered, order: p, edges: edges, value: value,
+                                                   into: &scores)
         }
         if let pairwise = decoder.pairwise {
             try ops.addPairwiseScores(gathered, order: p, nu: value(pairwise.weights), to: &scores)
         }
-        return cache
+        return caches
+    }
+
+    /// Adds `(1/p) Σ_j w · (d_j − s_j)² + b` to `scores` (``AttentionDecoder``).
+    private static func attentionScores(_ ops: Ops, _ attention: AttentionDecoder, gathered: Tensor, order p: Int, edges: Int,
+                                        value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> AttentionCache {
+        let rows = p * edges, a = attention.width
+        func dense(_ x: Tensor, _ layer: Linear) throws -> Tensor {
+            var y = try ops.zeros(rows: rows, columns: layer.outputDimensions)
+            try ops.gemm(x, value(layer.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &y)
+            if let bias = layer.bias { try ops.addBias(value(bias), to: &y) }
+            return y
+        }
+        let staticEmbedding = try ops.tanh(dense(gathered, attention.staticLayer))
+        let queries = try dense(gathered, attention.query), keys = try dense(gathered, attention.key)
+        let values = try dense(gathered, attention.value)
+        let (attended, weights) = try ops.memberAttention(queries: queries, keys: keys, values: values, order: p,
+                                                          heads: attention.heads)
+        let dynamicEmbedding = try ops.tanh(dense(attended, attention.dynamicLayer))
+        var difference = try ops.zeros(rows: rows, columns: a)
+        try ops.axpy(1, dynamicEmbedding, &difference)
+        try ops.axpy(-1, staticEmbedding, &difference)
+        let squared = try ops.multiply(difference, difference)
+        var memberScores = try ops.zeros(rows: rows, columns: 1)
+        try ops.gemm(squared, value(attention.output.weight), transposeA: false, transposeB: false, alpha: 1 / Float(p), beta: 0,
+                     into: &memberScores)
+        try ops.addMemberSums(memberScores, order: p, to: &scores)
+        if let bias = attention.output.bias { try ops.addBias(value(bias), to: &scores) }
+        return AttentionCache(staticEmbedding: staticEmbedding, queries: queries, keys: keys, values: values, weights: weights,
+                              attended: attended, dynamicEmbedding: dynamicEmbedding, difference: difference, squared: squared)
     }
 
     /// Raw scores of hyperedges (`E × p` members) from embeddings and item biases that live on `ops`,
@@ -59,7 +114,7 @@ enum DecoderPass<Ops: TensorOperations> {
                 try ops.gatherRows(biases[m]!, column, into: &itemBiases, atRow: j * edges)
             }
             var chunk = try ops.zeros(rows: edges, columns: 1)
-            _ = try score(ops, decoder, gathered: gathered, biases: itemBiases, order: p, edges: edges, value: value, into: &chunk)
+            try score(ops, decoder, gathered: gathered, biases: itemBiases, order: p, edges: edges, value: value, into: &chunk)
             result.append(contentsOf: try ops.download(chunk).storage)
             start += edges
         }

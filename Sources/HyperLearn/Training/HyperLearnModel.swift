@@ -79,6 +79,7 @@ public final class HyperLearnModel: @unchecked Sendable {
             var decoderGenerator = generator.split()
             decoders.append(RelationDecoder(kind: c.decoder, order: relation.order, dimensions: c.dimensions,
                                             tupleHiddenDimensions: c.tupleHiddenDimensions,
+                                          attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                             pairwiseInteractions: c.pairwiseInteractions, name: relation.name,
                                             using: &decoderGenerator))
         }

@@ -27,6 +27,7 @@ public struct ModelExtension: Sendable {
         ("dimensions", { "\($0.dimensions)" }), ("hiddenDimensions", { "\($0.hiddenDimensions)" }),
         ("tableDimensions", { "\($0.tableDimensions)" }), ("layers", { "\($0.layers)" }),
         ("decoder", { "\($0.decoder)" }), ("tupleHiddenDimensions", { "\($0.tupleHiddenDimensions)" }),
+        ("attentionDimensions", { "\($0.attentionDimensions)" }), ("attentionHeads", { "\($0.attentionHeads)" }),
         ("pairwiseInteractions", { "\($0.pairwiseInteractions)" }), ("rootWeight", { "\($0.rootWeight)" }),
     ]
 

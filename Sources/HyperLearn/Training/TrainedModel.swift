@@ -95,8 +95,9 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         }
         // A hand-edited or damaged structure must not size the decoders it builds below.
         try c.validate()
-        guard c.dimensions <= InputLimits.maximumDimensions, c.tupleHiddenDimensions <= InputLimits.maximumDimensions else {
-            throw HyperLearnError.invalidArgument("dimensions \(c.dimensions) / tupleHiddenDimensions \(c.tupleHiddenDimensions) above the limit \(InputLimits.maximumDimensions)")
+        guard c.dimensions <= InputLimits.maximumDimensions, c.tupleHiddenDimensions <= InputLimits.maximumDimensions,
+              c.attentionDimensions <= InputLimits.maximumDimensions else {
+            throw HyperLearnError.invalidArgument("dimensions \(c.dimensions) / tupleHiddenDimensions \(c.tupleHiddenDimensions) / attentionDimensions \(c.attentionDimensions) above the limit \(InputLimits.maximumDimensions)")
         }
         for relation in structure.relations {
             if let range = relation.valueRange {
@@ -135,6 +136,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             var unused = SeededGenerator(seed: 0)
             let decoder = RelationDecoder(kind: c.decoder, order: relation.members.count, dimensions: c.dimensions,
                                           tupleHiddenDimensions: c.tupleHiddenDimensions,
+                                          attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                           pairwiseInteractions: c.pairwiseInteractions, name: relation.name, using: &unused)
             for parameter in decoder.parameters {
                 guard let value = weights[parameter.name], value.rows == parameter.value.rows,

@@ -53,6 +53,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var smoothness: Float = 0
     public var decoder: DecoderKind = .cp
     public var tupleHiddenDimensions = 64
+    /// Width `a` of the attention decoder's static and dynamic embeddings (``AttentionDecoder``).
+    public var attentionDimensions = 64
+    /// Heads of the attention decoder's self-attention; they split `attentionDimensions`.
+    public var attentionHeads = 4
     /// Add the pairwise-interaction score ``PairwiseDecoder`` (factorization machine, second order)
     /// to the decoder of every relation of order 3 or more.
     public var pairwiseInteractions = false
@@ -101,7 +105,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
         case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, popularNegatives, dropout, smoothness, decoder
-        case tupleHiddenDimensions, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
+        case tupleHiddenDimensions, attentionDimensions, attentionHeads, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
         case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
     }
@@ -170,6 +174,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.decoder = kind
         try decode(.popularNegatives, &popularNegatives)
         try decode(.tupleHiddenDimensions, &tupleHiddenDimensions)
+        try decode(.attentionDimensions, &attentionDimensions)
+        try decode(.attentionHeads, &attentionHeads)
         try decode(.pairwiseInteractions, &pairwiseInteractions)
         try decode(.rootWeight, &rootWeight)
         try decode(.embeddingRegularization, &embeddingRegularization)
@@ -193,6 +199,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(dimensions > 0, "dimensions must be positive, got \(dimensions)")
         try check(hiddenDimensions > 0, "hiddenDimensions must be positive, got \(hiddenDimensions)")
         try check(tableDimensions >= 0, "tableDimensions must be ≥ 0, got \(tableDimensions)")
+        try check(tupleHiddenDimensions > 0, "tupleHiddenDimensions must be positive, got \(tupleHiddenDimensions)")
+        try check(attentionDimensions > 0, "attentionDimensions must be positive, got \(attentionDimensions)")
+        try check(attentionHeads >= 1 && attentionDimensions % attentionHeads == 0,
+                  "attentionHeads must be ≥ 1 and divide attentionDimensions (\(attentionDimensions)), got \(attentionHeads)")
         try check(layers >= 1, "layers must be ≥ 1, got \(layers)")
         try check(epochs >= 0, "epochs must be ≥ 0, got \(epochs)")
         try check(learningRate > 0 && learningRate.isFinite, "learningRate must be positive, got \(learningRate)")

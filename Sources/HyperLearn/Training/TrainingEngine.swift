@@ -500,8 +500,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                      biasBytes: p * edges * MemoryLayout<Float>.size)
             let decoderStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
-            let tupleCache = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases, order: p,
-                                                   edges: edges, value: value, into: &work.scores)
+            let caches = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases, order: p,
+                                               edges: edges, value: value, into: &work.scores)
             // Loss and its gradient, scaled by the relation's weight over the whole batch.
             if let targets = batch.targets {
                 let chunkTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: Array(targets[start..<(start + edges)])))
@@ -515,16 +515,20 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             // The decoder's backward pass: parameter gradients, and ∂G into the gradient blocks.
             let mu = state(decoder.cp.globalBias)
             try home.accumulateColumnSums(work.scoreGradient, into: &mu.gradient)
-            if decoder.kind == .tuple {
+            if !decoder.kind.includesCP {
                 try home.zero(&work.gradients)
             } else {
                 let lambda = state(decoder.cp.weights)
                 try home.cpGradient(work.gathered, order: p, lambda: lambda.value, upstream: work.scoreGradient,
                                     into: &work.gradients, lambdaGradient: &lambda.gradient)
             }
-            if let tuple = decoder.tuple, let tupleCache {
-                try tupleBackward(tuple, tupleCache, order: p, edges: edges, scoreGradient: work.scoreGradient,
+            if let tuple = decoder.tuple, let cache = caches.tuple {
+                try tupleBackward(tuple, cache, order: p, edges: edges, scoreGradient: work.scoreGradient,
                                   gradients: &work.gradients)
+            }
+            if let attention = decoder.attention, let cache = caches.attention {
+                try attentionBackward(attention, cache, gathered: work.gathered, order: p, edges: edges,
+                                      scoreGradient: work.scoreGradient, gradients: &work.gradients)
             }
             if let pairwise = decoder.pairwise {
                 let nu = state(pairwise.weights)
@@ -587,6 +591,47 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         var dInput = try home.zeros(rows: edges, columns: tuple.hidden.inputDimensions)
         try home.gemm(dPre, hiddenWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dInput)
         try home.addSplitMembers(dInput, order: p, to: &gradients)
+    }
+
+    /// The attention decoder's gradients (``AttentionDecoder``), and `∂G` added to the member blocks of
+    /// `gradients`: each member's score term `t_j = w · (D_j − S_j)² / p` takes the hyperedge's gradient.
+    private func attentionBackward(_ attention: AttentionDecoder, _ cache: DecoderPass<Ops>.AttentionCache, gathered: Tensor,
+                                   order p: Int, edges: Int, scoreGradient: Tensor, gradients: inout Tensor) throws {
+        let home = devices[decoderDevice]
+        let rows = p * edges, a = attention.width
+        if let bias = attention.output.bias { try home.accumulateColumnSums(scoreGradient, into: &state(bias).gradient) }
+        // ∂t_j[e] = g_e / p, in member blocks.
+        var memberGradient = try home.zeros(rows: rows, columns: 1)
+        for j in 0..<p { try home.copyRows(scoreGradient, into: &memberGradient, atRow: j * edges) }
+        try home.scale(&memberGradient, by: 1 / Float(p))
+        let outputWeight = state(attention.output.weight)
+        try home.gemm(cache.squared, memberGradient, transposeA: true, transposeB: false, alpha: 1, beta: 1,
+                      into: &outputWeight.gradient)
+        // ∂(D − S) = 2 (D − S) ⊙ (∂t wᵀ).
+        var dSquared = try home.zeros(rows: rows, columns: a)
+        try home.gemm(memberGradient, outputWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dSquared)
+        var dDifference = try home.multiply(cache.difference, dSquared)
+        try home.scale(&dDifference, by: 2)
+        // Dynamic side: D = tanh(A W_o + b_o), A = attention(Q, K, V).
+        let dDynamicPre = try home.tanhBackward(output: cache.dynamicEmbedding, upstream: dDifference)
+        let dynamicWeight = state(attention.dynamicLayer.weight)
+        try home.gemm(cache.attended, dDynamicPre, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &dynamicWeight.gradient)
+        if let bias = attention.dynamicLayer.bias { try home.accumulateColumnSums(dDynamicPre, into: &state(bias).gradient) }
+        var dAttended = try home.zeros(rows: rows, columns: a)
+        try home.gemm(dDynamicPre, dynamicWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dAttended)
+        let (dQueries, dKeys, dValues) = try home.memberAttentionBackward(
+            queries: cache.queries, keys: cache.keys, values: cache.values, weights: cache.weights, upstream: dAttended,
+            order: p, heads: attention.heads)
+        // Static side: S = tanh(G W_s + b_s), whose gradient is −∂(D − S).
+        var dStaticPre = try home.tanhBackward(output: cache.staticEmbedding, upstream: dDifference)
+        try home.scale(&dStaticPre, by: -1)
+        if let bias = attention.staticLayer.bias { try home.accumulateColumnSums(dStaticPre, into: &state(bias).gradient) }
+        for (layer, upstream) in [(attention.staticLayer, dStaticPre), (attention.query, dQueries), (attention.key, dKeys),
+                                  (attention.value, dValues)] {
+            let weight = state(layer.weight)
+            try home.gemm(gathered, upstream, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &weight.gradient)
+            try home.gemm(upstream, weight.value, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &gradients)
+        }
     }
 
     // MARK: Encoders

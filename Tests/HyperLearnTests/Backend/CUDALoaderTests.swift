@@ -113,6 +113,7 @@ final class CUDALoaderTests: XCTestCase {
             __device__ inline float log1pf(float x) { return __builtin_log1pf(x); }
             __device__ inline float fabsf(float x) { return __nvvm_fabs_f(x); }
             __device__ inline float fmaxf(float x, float y) { return __nvvm_fmax_f(x, y); }
+            __device__ inline float tanhf(float x) { return __builtin_tanhf(x); }
 
             """
         let file = temporaryFolder.appendingPathComponent("kernels.cu")

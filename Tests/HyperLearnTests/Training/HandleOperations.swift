@@ -80,6 +80,22 @@ struct HandleOperations: TensorOperations {
     func addSplitMembers(_ concatenated: Handle, order: Int, to gradients: inout Handle) throws {
         try host.addSplitMembers(concatenated.matrix, order: order, to: &gradients.matrix)
     }
+    func tanh(_ x: Handle) throws -> Handle { Handle(host.tanh(x.matrix)) }
+    func tanhBackward(output: Handle, upstream: Handle) throws -> Handle {
+        Handle(try host.tanhBackward(output: output.matrix, upstream: upstream.matrix))
+    }
+    func multiply(_ x: Handle, _ y: Handle) throws -> Handle { Handle(try host.multiply(x.matrix, y.matrix)) }
+    func memberAttention(queries: Handle, keys: Handle, values: Handle, order: Int, heads: Int) throws -> (output: Handle, weights: Handle) {
+        let (output, weights) = try host.memberAttention(queries: queries.matrix, keys: keys.matrix, values: values.matrix,
+                                                         order: order, heads: heads)
+        return (Handle(output), Handle(weights))
+    }
+    func memberAttentionBackward(queries: Handle, keys: Handle, values: Handle, weights: Handle, upstream: Handle,
+                                 order: Int, heads: Int) throws -> (queries: Handle, keys: Handle, values: Handle) {
+        let (q, k, v) = try host.memberAttentionBackward(queries: queries.matrix, keys: keys.matrix, values: values.matrix,
+                                                         weights: weights.matrix, upstream: upstream.matrix, order: order, heads: heads)
+        return (Handle(q), Handle(k), Handle(v))
+    }
     func logisticLoss(scores: Handle, positives: Int, normalizer: Float, lossScale: Float,
                       gradient: inout Handle, loss: inout Handle) throws {
         try host.logisticLoss(scores: scores.matrix, positives: positives, normalizer: normalizer, lossScale: lossScale,

@@ -212,6 +212,35 @@ public struct CPUOperations: TensorOperations {
         }
     }
 
+    public func tanh(_ x: Matrix) -> Matrix { MemberAttentionKernels.tanh(x) }
+
+    public func tanhBackward(output: Matrix, upstream: Matrix) throws -> Matrix {
+        try requireSameShape("tanhBackward", output, upstream)
+        return MemberAttentionKernels.tanhBackward(output: output, upstream: upstream)
+    }
+
+    public func multiply(_ x: Matrix, _ y: Matrix) throws -> Matrix {
+        try requireSameShape("multiply", x, y)
+        return MemberAttentionKernels.multiply(x, y)
+    }
+
+    public func memberAttention(queries: Matrix, keys: Matrix, values: Matrix, order: Int, heads: Int) throws
+        -> (output: Matrix, weights: Matrix) {
+        try requireAttentionOperands("memberAttention", queries, keys, values, order: order, heads: heads)
+        return MemberAttentionKernels.forward(queries: queries, keys: keys, values: values, order: order, heads: heads)
+    }
+
+    public func memberAttentionBackward(queries: Matrix, keys: Matrix, values: Matrix, weights: Matrix, upstream: Matrix,
+                                        order: Int, heads: Int) throws -> (queries: Matrix, keys: Matrix, values: Matrix) {
+        try requireAttentionOperands("memberAttentionBackward", queries, keys, values, order: order, heads: heads)
+        try requireSameShape("memberAttentionBackward", queries, upstream)
+        guard weights.rows == queries.rows, weights.columns == heads * order else {
+            throw HyperLearnError.invalidArgument("memberAttentionBackward: weights \(weights.rows)×\(weights.columns) for \(queries.rows) rows, \(heads) heads and order \(order)")
+        }
+        return MemberAttentionKernels.backward(queries: queries, keys: keys, values: values, weights: weights,
+                                               upstream: upstream, order: order, heads: heads)
+    }
+
     public func logisticLoss(scores: Matrix, positives: Int, normalizer: Float, lossScale: Float,
                              gradient: inout Matrix, loss: inout Matrix) throws {
         try requireSameShape("logisticLoss", scores, gradient)
@@ -265,6 +294,16 @@ public struct CPUOperations: TensorOperations {
     }
 
     // MARK: Checks
+
+    private func requireAttentionOperands(_ operation: String, _ queries: Matrix, _ keys: Matrix, _ values: Matrix,
+                                          order: Int, heads: Int) throws {
+        try requireSameShape(operation, queries, keys)
+        try requireSameShape(operation, queries, values)
+        guard order >= 2, order <= InputLimits.maximumOrder, queries.rows % order == 0, heads >= 1,
+              queries.columns % heads == 0 else {
+            throw HyperLearnError.invalidArgument("\(operation): \(queries.rows)×\(queries.columns) member blocks for order \(order) (2…\(InputLimits.maximumOrder)) and \(heads) heads (dividing the columns)")
+        }
+    }
 
     private func requireSameShape(_ operation: String, _ x: Matrix, _ y: Matrix) throws {
         guard x.rows == y.rows, x.columns == y.columns else {

@@ -188,6 +188,73 @@ extension CUDABackend: TensorOperations {
                     .int32(Int32(order)), .int32(Int32(gradients.columns))])
     }
 
+    public func tanh(_ x: CUDAMatrix) throws -> CUDAMatrix {
+        let y = try CUDAMatrix(rows: x.rows, columns: x.columns, on: context)
+        try launch("hl_tanh", x.count, [.buffer(x.buffer), .buffer(y.buffer), .int64(Int64(x.count))])
+        return y
+    }
+
+    public func tanhBackward(output: CUDAMatrix, upstream: CUDAMatrix) throws -> CUDAMatrix {
+        try requireSameContext("tanhBackward", output, upstream)
+        try requireSameShape("tanhBackward", output, upstream)
+        let dx = try CUDAMatrix(rows: output.rows, columns: output.columns, on: context)
+        try launch("hl_tanh_backward", output.count,
+                   [.buffer(output.buffer), .buffer(upstream.buffer), .buffer(dx.buffer), .int64(Int64(output.count))])
+        return dx
+    }
+
+    public func multiply(_ x: CUDAMatrix, _ y: CUDAMatrix) throws -> CUDAMatrix {
+        try requireSameContext("multiply", x, y)
+        try requireSameShape("multiply", x, y)
+        let z = try CUDAMatrix(rows: x.rows, columns: x.columns, on: context)
+        try launch("hl_multiply", x.count, [.buffer(x.buffer), .buffer(y.buffer), .buffer(z.buffer), .int64(Int64(x.count))])
+        return z
+    }
+
+    public func memberAttention(queries: CUDAMatrix, keys: CUDAMatrix, values: CUDAMatrix, order: Int, heads: Int) throws
+        -> (output: CUDAMatrix, weights: CUDAMatrix) {
+        let edges = try attentionEdges("memberAttention", queries, keys, values, order: order, heads: heads)
+        let output = try CUDAMatrix(rows: queries.rows, columns: queries.columns, on: context)
+        let weights = try CUDAMatrix(rows: queries.rows, columns: heads * order, on: context)
+        try launch("hl_member_attention", edges * heads,
+                   [.buffer(queries.buffer), .buffer(keys.buffer), .buffer(values.buffer), .buffer(output.buffer),
+                    .buffer(weights.buffer), .int64(Int64(edges)), .int32(Int32(order)), .int32(Int32(queries.columns)),
+                    .int32(Int32(heads))])
+        return (output, weights)
+    }
+
+    public func memberAttentionBackward(queries: CUDAMatrix, keys: CUDAMatrix, values: CUDAMatrix, weights: CUDAMatrix,
+                                        upstream: CUDAMatrix, order: Int, heads: Int) throws
+        -> (queries: CUDAMatrix, keys: CUDAMatrix, values: CUDAMatrix) {
+        let edges = try attentionEdges("memberAttentionBackward", queries, keys, values, order: order, heads: heads)
+        try requireSameContext("memberAttentionBackward", queries, weights, upstream)
+        try requireSameShape("memberAttentionBackward", queries, upstream)
+        guard weights.rows == queries.rows, weights.columns == heads * order else {
+            throw HyperLearnError.invalidArgument("memberAttentionBackward: weights \(weights.rows)×\(weights.columns) for \(queries.rows) rows, \(heads) heads and order \(order)")
+        }
+        let dq = try CUDAMatrix(rows: queries.rows, columns: queries.columns, on: context)
+        let dk = try CUDAMatrix(rows: queries.rows, columns: queries.columns, on: context)
+        let dv = try CUDAMatrix(rows: queries.rows, columns: queries.columns, on: context)
+        try launch("hl_member_attention_backward", edges * heads,
+                   [.buffer(queries.buffer), .buffer(keys.buffer), .buffer(values.buffer), .buffer(weights.buffer),
+                    .buffer(upstream.buffer), .buffer(dq.buffer), .buffer(dk.buffer), .buffer(dv.buffer),
+                    .int64(Int64(edges)), .int32(Int32(order)), .int32(Int32(queries.columns)), .int32(Int32(heads))])
+        return (dq, dk, dv)
+    }
+
+    /// The hyperedge count of attention operands, after checking their shapes, order and heads.
+    private func attentionEdges(_ operation: String, _ queries: CUDAMatrix, _ keys: CUDAMatrix, _ values: CUDAMatrix,
+                                order: Int, heads: Int) throws -> Int {
+        try requireSameContext(operation, queries, keys, values)
+        try requireSameShape(operation, queries, keys)
+        try requireSameShape(operation, queries, values)
+        guard order >= 2, order <= CUDAKernelSource.maximumAttentionOrder, queries.rows % order == 0, heads >= 1,
+              queries.columns % heads == 0 else {
+            throw HyperLearnError.invalidArgument("\(operation): \(queries.rows)×\(queries.columns) member blocks for order \(order) (2…\(CUDAKernelSource.maximumAttentionOrder)) and \(heads) heads (dividing the columns)")
+        }
+        return queries.rows / order
+    }
+
     public func logisticLoss(scores: CUDAMatrix, positives: Int, normalizer: Float, lossScale: Float,
                              gradient: inout CUDAMatrix, loss: inout CUDAMatrix) throws {
         try requireSameContext("logisticLoss", scores, gradient, loss)

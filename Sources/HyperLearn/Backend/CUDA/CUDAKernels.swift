@@ -17,7 +17,10 @@ enum CUDAKernelSource {
         "hl_pairwise_score", "hl_pairwise_gradient", "hl_adam", "hl_adam_rows",
         "hl_relu_dropout", "hl_relu_dropout_backward", "hl_logistic_loss", "hl_squared_loss",
         "hl_copy", "hl_dot", "hl_add_member_sums", "hl_concat_members", "hl_add_split_members",
+        "hl_tanh", "hl_tanh_backward", "hl_multiply", "hl_member_attention", "hl_member_attention_backward",
     ]
+    /// Largest hyperedge order the attention kernels take (their per-thread arrays), as the manifest's.
+    static let maximumAttentionOrder = 16
 
     static let text = #"""
 #define HL_MAX_ORDER 8
@@ -330,6 +333,102 @@ __global__ void hl_concat_members(const float *__restrict__ gathered, float *__r
         long long e = t / (order * d);
         int rest = (int)(t - e * order * d), j = rest / d, k = rest - j * d;
         out[t] = gathered[(j * edges + e) * d + k];
+    }
+}
+
+// The attention decoder's element-wise operations.
+__global__ void hl_tanh(const float *x, float *y, long long n) {
+    HL_GRID_STRIDE(i, n) y[i] = tanhf(x[i]);
+}
+__global__ void hl_tanh_backward(const float *y, const float *dy, float *dx, long long n) {
+    HL_GRID_STRIDE(i, n) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+__global__ void hl_multiply(const float *x, const float *y, float *z, long long n) {
+    HL_GRID_STRIDE(i, n) z[i] = x[i] * y[i];
+}
+
+#define HL_MAX_ATTENTION_ORDER 16
+// Self-attention among the members of each hyperedge, one thread per (hyperedge, head): member blocks
+// q, k, v of (order*edges) x columns, head h owning columns [h*width, (h+1)*width). A member attends to
+// the others, never to itself. weights[(j*edges + e)*heads*order + h*order + l] = member j's weight on l.
+__global__ void hl_member_attention(const float *__restrict__ q, const float *__restrict__ k,
+                                    const float *__restrict__ v, float *__restrict__ out,
+                                    float *__restrict__ weights, long long edges, int order, int columns, int heads) {
+    int width = columns / heads;
+    float scale = 1.0f / sqrtf((float)width);
+    HL_GRID_STRIDE(t, edges * heads) {
+        long long e = t / heads;
+        int h = (int)(t - e * heads);
+        float z[HL_MAX_ATTENTION_ORDER];
+        for (int j = 0; j < order; ++j) {
+            const float *qj = q + (j * edges + e) * columns + h * width;
+            float largest = -3.402823466e38f;
+            for (int l = 0; l < order; ++l) {
+                if (l == j) continue;
+                const float *kl = k + (l * edges + e) * columns + h * width;
+                float dot = 0.0f;
+                for (int c = 0; c < width; ++c) dot += qj[c] * kl[c];
+                z[l] = dot * scale;
+                largest = fmaxf(largest, z[l]);
+            }
+            float total = 0.0f;
+            for (int l = 0; l < order; ++l) {
+                if (l == j) continue;
+                z[l] = expf(z[l] - largest);
+                total += z[l];
+            }
+            float *outj = out + (j * edges + e) * columns + h * width;
+            float *wj = weights + (j * edges + e) * heads * order + h * order;
+            for (int c = 0; c < width; ++c) outj[c] = 0.0f;
+            for (int l = 0; l < order; ++l) {
+                if (l == j) { wj[l] = 0.0f; continue; }
+                float w = z[l] / total;
+                wj[l] = w;
+                const float *vl = v + (l * edges + e) * columns + h * width;
+                for (int c = 0; c < width; ++c) outj[c] += w * vl[c];
+            }
+        }
+    }
+}
+
+// Its backward pass, one thread per (hyperedge, head): each thread owns its rows' head columns, so
+// dq, dk and dv (zero on entry) need no atomics.
+__global__ void hl_member_attention_backward(const float *__restrict__ q, const float *__restrict__ k,
+                                             const float *__restrict__ v, const float *__restrict__ weights,
+                                             const float *__restrict__ up, float *__restrict__ dq,
+                                             float *__restrict__ dk, float *__restrict__ dv,
+                                             long long edges, int order, int columns, int heads) {
+    int width = columns / heads;
+    float scale = 1.0f / sqrtf((float)width);
+    HL_GRID_STRIDE(t, edges * heads) {
+        long long e = t / heads;
+        int h = (int)(t - e * heads);
+        float dw[HL_MAX_ATTENTION_ORDER];
+        for (int j = 0; j < order; ++j) {
+            long long jRow = (j * edges + e) * columns + h * width;
+            const float *wj = weights + (j * edges + e) * heads * order + h * order;
+            float weighted = 0.0f;
+            for (int l = 0; l < order; ++l) {
+                if (l == j) continue;
+                long long lRow = (l * edges + e) * columns + h * width;
+                float dot = 0.0f;
+                for (int c = 0; c < width; ++c) {
+                    dot += up[jRow + c] * v[lRow + c];
+                    dv[lRow + c] += wj[l] * up[jRow + c];
+                }
+                dw[l] = dot;
+                weighted += wj[l] * dot;
+            }
+            for (int l = 0; l < order; ++l) {
+                if (l == j) continue;
+                long long lRow = (l * edges + e) * columns + h * width;
+                float dz = wj[l] * (dw[l] - weighted) * scale;
+                for (int c = 0; c < width; ++c) {
+                    dq[jRow + c] += dz * k[lRow + c];
+                    dk[lRow + c] += dz * q[jRow + c];
+                }
+            }
+        }
     }
 }
 

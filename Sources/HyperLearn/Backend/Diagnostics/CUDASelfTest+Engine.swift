@@ -94,6 +94,30 @@ extension CUDASelfTest {
         try host.copyRows(sources[1], into: &hostTarget, atRow: 5)
         check("scatter from a block, then copy rows", try target.toMatrix(), hostTarget)
 
+        // The attention decoder's operations on member blocks of order 3, two heads.
+        let (queries, keys, values) = (random(150, 6), random(150, 6), random(150, 6))
+        let attentionUpstream = random(150, 6)
+        let attended = try backend.memberAttention(queries: backend.upload(queries), keys: backend.upload(keys),
+                                                   values: backend.upload(values), order: 3, heads: 2)
+        let hostAttended = try host.memberAttention(queries: queries, keys: keys, values: values, order: 3, heads: 2)
+        check("member attention outputs", try attended.output.toMatrix(), hostAttended.output)
+        check("member attention weights", try attended.weights.toMatrix(), hostAttended.weights)
+        let attentionGradients = try backend.memberAttentionBackward(
+            queries: backend.upload(queries), keys: backend.upload(keys), values: backend.upload(values),
+            weights: attended.weights, upstream: backend.upload(attentionUpstream), order: 3, heads: 2)
+        let hostAttentionGradients = try host.memberAttentionBackward(queries: queries, keys: keys, values: values,
+                                                                      weights: hostAttended.weights, upstream: attentionUpstream,
+                                                                      order: 3, heads: 2)
+        check("member attention ∂queries", try attentionGradients.queries.toMatrix(), hostAttentionGradients.queries)
+        check("member attention ∂keys", try attentionGradients.keys.toMatrix(), hostAttentionGradients.keys)
+        check("member attention ∂values", try attentionGradients.values.toMatrix(), hostAttentionGradients.values)
+        let deviceTanh = try backend.tanh(backend.upload(queries))
+        check("tanh", try deviceTanh.toMatrix(), host.tanh(queries))
+        check("tanh backward", try backend.tanhBackward(output: deviceTanh, upstream: backend.upload(attentionUpstream)).toMatrix(),
+              try host.tanhBackward(output: host.tanh(queries), upstream: attentionUpstream))
+        check("element-wise product", try backend.multiply(backend.upload(keys), backend.upload(values)).toMatrix(),
+              try host.multiply(keys, values))
+
         for decoupled in [false, true] {
             var optimizer = Adam(learningRate: 0.01, weightDecay: 0.1, decoupled: decoupled)
             var value = random(6, 5), first = Matrix(rows: 6, columns: 5), second = first
@@ -109,8 +133,14 @@ extension CUDASelfTest {
             check(decoupled ? "AdamW, 3 steps" : "Adam with L2 weight decay, 3 steps", try deviceValue.toMatrix(), value)
         }
 
-        for (label, devices) in [("1 shard", [backend]), ("3 shards on one device", [backend, backend, backend])] {
-            let report = try DeviceTrainingParity.compare(on: devices)
+        var attentionConfiguration = DeviceTrainingParity.configuration()
+        attentionConfiguration.decoder = .cpAttention
+        attentionConfiguration.attentionDimensions = 6
+        attentionConfiguration.attentionHeads = 3
+        for (label, devices, configuration) in [("1 shard", [backend], DeviceTrainingParity.configuration()),
+                                                ("3 shards on one device", [backend, backend, backend], DeviceTrainingParity.configuration()),
+                                                ("cp+attention decoder", [backend], attentionConfiguration)] {
+            let report = try DeviceTrainingParity.compare(on: devices, configuration: configuration)
             let prefix = "training, \(label), \(report.steps) steps:"
             checks.append(Check(name: "\(prefix) parameters against the CPU trainer", maximumError: report.parameterError,
                                 passed: report.parameterError <= tolerance))

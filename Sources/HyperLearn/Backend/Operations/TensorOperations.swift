@@ -84,6 +84,24 @@ public protocol TensorOperations {
     /// Adds the `order` column blocks of an `E × (p·d)` matrix to the member blocks of `gradients`.
     func addSplitMembers(_ concatenated: Tensor, order: Int, to gradients: inout Tensor) throws
 
+    /// `tanh(x)` in a new matrix (the attention decoder's activations).
+    func tanh(_ x: Tensor) throws -> Tensor
+    /// `upstream ⊙ (1 − y²)` in a new matrix: the gradient through `y = tanh(x)`.
+    func tanhBackward(output: Tensor, upstream: Tensor) throws -> Tensor
+    /// `x ⊙ y` (element-wise) in a new matrix.
+    func multiply(_ x: Tensor, _ y: Tensor) throws -> Tensor
+    /// Multi-head self-attention among the members of each hyperedge (``AttentionDecoder``): on member
+    /// blocks of `(p·E) × a` queries, keys and values, with `heads` heads of `a / heads` columns, member
+    /// `j`'s output is `Σ_{l≠j} softmax_l(q_j·k_l / √(a/heads)) v_l` (a member never attends to itself).
+    /// Returns the outputs (same layout) and the weights, `(p·E) × (heads·p)` (entry
+    /// `[j·E + e, h·p + l]`), which the backward pass reads.
+    func memberAttention(queries: Tensor, keys: Tensor, values: Tensor, order: Int, heads: Int) throws
+        -> (output: Tensor, weights: Tensor)
+    /// The gradients of ``memberAttention(queries:keys:values:order:heads:)``'s queries, keys and values
+    /// for the output gradient `upstream`, in new matrices.
+    func memberAttentionBackward(queries: Tensor, keys: Tensor, values: Tensor, weights: Tensor, upstream: Tensor,
+                                 order: Int, heads: Int) throws -> (queries: Tensor, keys: Tensor, values: Tensor)
+
     /// Logistic loss of `E × 1` scores whose first `positives` rows are positives and the rest negatives:
     /// `gradient[e] = (σ(s_e) − y_e) / normalizer`, and `loss[0] += lossScale · Σ_e softplus(∓s_e)`.
     func logisticLoss(scores: Tensor, positives: Int, normalizer: Float, lossScale: Float,
