@@ -92,15 +92,21 @@ do {
         print(String(data: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), encoding: .utf8)!)
         exit(0)
     }
-    var results = [[String: [String: Double]]]()
+    var results = [[String: [String: Double]]](), validationResults = [[String: [String: Double]]]()
     var epochs = [Double](), secondsPerEpoch = [Double]()
     for seed in seeds {
         var config = base
         config.seed = seed
         let start = Date()
         var members = [TrainedModel]()
+        // Each member's validation metrics by epoch, to report those of its best (kept) epoch: the
+        // figures a configuration is chosen by, never the test's.
+        var validations = [[Int: [String: [String: Double]]]]()
         for dataset in [loaded.dataset] + otherDatasets {
+            let first = validations.count
+            validations += Array(repeating: [:], count: ensembleMembers)
             members += try Ensemble.train(dataset: dataset, configuration: config, members: ensembleMembers) { k, record in
+                validations[first + k][record.epoch] = record.validation
                 if ProcessInfo.processInfo.environment["BENCH_VERBOSE"] != nil {
                     print("\(dataset.name) member \(k) epoch \(record.epoch) loss \(record.loss) val \(record.validationScore ?? .nan) \(record.seconds)s")
                 }
@@ -116,7 +122,10 @@ do {
         let perEpoch = seconds / max(memberEpochs.reduce(0, +), 1)
         epochs.append(meanEpochs)
         secondsPerEpoch.append(perEpoch)
+        let bestValidations = zip(members, validations).map { member, byEpoch in byEpoch[member.structure.bestEpoch] ?? [:] }
+        if members.count == 1 { validationResults.append(bestValidations[0]) }
         let line: [String: Any] = ["seed": seed, "metrics": metrics, "epochs": meanEpochs,
+                                   "validation": members.count == 1 ? bestValidations[0] as Any : bestValidations,
                                    "best_epoch": members.count == 1 ? members[0].structure.bestEpoch as Any : members.map(\.structure.bestEpoch),
                                    "members": members.count,
                                    "seconds": seconds, "seconds_per_epoch": perEpoch]
@@ -134,9 +143,15 @@ do {
             summary[relation, default: [:]][name] = meanStd(results.compactMap { $0[relation]?[name] })
         }
     }
+    var validationSummary = [String: [String: [Double]]]()
+    for (relation, metrics) in validationResults.first ?? [:] {
+        for name in metrics.keys {
+            validationSummary[relation, default: [:]][name] = meanStd(validationResults.compactMap { $0[relation]?[name] })
+        }
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    let line: [String: Any] = ["summary": summary, "dataset": loaded.dataset.name, "seeds": seeds.count, "members": ensembleMembers * (1 + ensembleManifests.count),
+    let line: [String: Any] = ["summary": summary, "validation_summary": validationSummary, "dataset": loaded.dataset.name, "seeds": seeds.count, "members": ensembleMembers * (1 + ensembleManifests.count),
                                "epochs_mean": meanStd(epochs)[0], "seconds_per_epoch_mean": meanStd(secondsPerEpoch)[0],
                                "peak_rss_mb": Double(usage.ru_maxrss) / 1024,
                                "command": CommandLine.arguments.joined(separator: " ")]

@@ -4,6 +4,27 @@ import XCTest
 /// The accuracy harness behind `make bench` (`HyperLearnBench`) on the tiny fixture: per-seed lines,
 /// the mean ± std summary, ensembles, and the markdown table written into BENCHMARKS.md.
 final class BenchmarkHarnessTests: XCTestCase {
+    /// A single model's line carries its best epoch's validation metrics, and the summary their mean:
+    /// the figures configurations are chosen by.
+    func testAccuracyLinesCarryTheBestEpochsValidationMetrics() throws {
+        let result = try CLI.run(["accuracy", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                  "--seeds", "0,1", "--set", "epochs=4"],
+                                 executable: CLI.benchmarkHarness)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try result.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let validation = try lines.prefix(2).map { line -> Double in
+            let metrics = try XCTUnwrap(line["validation"] as? [String: [String: Double]])
+            XCTAssertNotNil(metrics["tagging"]?["auc"])
+            return try XCTUnwrap(metrics["rating"]?["rmse"])
+        }
+        XCTAssertTrue(validation.allSatisfy { $0 > 0 && $0.isFinite })
+        let summary = try XCTUnwrap(lines[2]["validation_summary"] as? [String: [String: [Double]]])
+        XCTAssertEqual(try XCTUnwrap(summary["rating"]?["rmse"])[0], (validation[0] + validation[1]) / 2, accuracy: 1e-12)
+    }
+
     func testAccuracySummaryEnsembleAndMarkdownRow() throws {
         let result = try CLI.run(["accuracy", CLI.tiny.appendingPathComponent("manifest.yaml").path,
                                   "--config", CLI.tiny.appendingPathComponent("config.yaml").path,

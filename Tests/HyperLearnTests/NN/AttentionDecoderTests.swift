@@ -64,21 +64,6 @@ final class AttentionDecoderTests: XCTestCase {
         XCTAssertThrowsError(try ops.memberAttention(queries: q, keys: k, values: v, order: 3, heads: 3), "3 heads do not divide 2 columns")
     }
 
-    /// A dataset with a valued pair relation and an unvalued triple relation, graph and hypergraph encoders.
-    func smallDataset() throws -> Dataset {
-        var data = Dataset(name: "attention")
-        var g = SeededGenerator(seed: 17)
-        let a = try data.addModality(Modality(name: "a", count: 6, features: randomMatrix(6, 2, using: &g), graph: .nearestNeighbors(k: 2)))
-        let b = try data.addModality(Modality(name: "b", count: 5, hypergraph: .induced))
-        let c = try data.addModality(Modality(name: "c", count: 4))
-        var pairs = [[Int]](), values = [Float]()
-        for i in 0..<6 { for j in 0..<5 where (i + j) % 2 == 0 { pairs.append([i, j]); values.append(Float(i - j) / 3) } }
-        try data.addRelation(Relation(name: "rates", members: [a, b], task: .regression, train: HyperedgeSet(pairs, values: values)))
-        let triples = (0..<12).map { [$0 % 6, ($0 * 2) % 5, ($0 * 3) % 4] }
-        try data.addRelation(Relation(name: "tags", members: [a, b, c], task: .link, train: HyperedgeSet(triples)))
-        return data
-    }
-
     func configuration(_ kind: DecoderKind) -> TrainingConfiguration {
         var config = TrainingConfiguration()
         config.dimensions = 4
@@ -95,7 +80,7 @@ final class AttentionDecoderTests: XCTestCase {
 
     func testWholeLossGradientsThroughTheAttentionDecoder() throws {
         for kind in [DecoderKind.attention, .cpAttention] {
-            let trainer = try Trainer(dataset: smallDataset(), configuration: configuration(kind))
+            let trainer = try Trainer(dataset: gradientCheckDataset(), configuration: configuration(kind))
             let names = Set(trainer.model.parameters.map(\.name))
             XCTAssertTrue(names.contains("tags.attention.query.weight") && names.contains("tags.attention.output.bias"))
             XCTAssertEqual(names.contains("tags.cp.lambda"), kind == .cpAttention)

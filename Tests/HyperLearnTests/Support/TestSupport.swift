@@ -73,3 +73,19 @@ extension TrainingConfiguration {
         return config
     }
 }
+
+/// The dataset the whole-loss gradient checks train on: features with a kNN graph, an induced
+/// hypergraph and a co-occurrence graph; a valued 2nd-order and an unvalued 3rd-order relation.
+func gradientCheckDataset() throws -> Dataset {
+    var data = Dataset(name: "grad")
+    var g = SeededGenerator(seed: 7)
+    let a = try data.addModality(Modality(name: "a", count: 6, features: randomMatrix(6, 2, using: &g), graph: .nearestNeighbors(k: 2)))
+    let b = try data.addModality(Modality(name: "b", count: 5, hypergraph: .induced))
+    let c = try data.addModality(Modality(name: "c", count: 4, graph: .cooccurrence(k: 2)))
+    var pairs = [[Int]](), values = [Float]()
+    for i in 0..<6 { for j in 0..<5 where (i + j) % 2 == 0 { pairs.append([i, j]); values.append(Float(i - j) / 3) } }
+    try data.addRelation(Relation(name: "rates", members: [a, b], task: .regression, train: HyperedgeSet(pairs, values: values)))
+    let triples = (0..<12).map { [$0 % 6, ($0 * 2) % 5, ($0 * 3) % 4] }
+    try data.addRelation(Relation(name: "tags", members: [a, b, c], task: .link, train: HyperedgeSet(triples)))
+    return data
+}
