@@ -450,14 +450,15 @@ public struct Manifest: Sendable, Equatable {
                     }
                     spec.graph = .edgeArray(file, array: array, field: "\(keyPath).file")
                 default:
+                    var format = try textFormat(pairs, keyPath, yaml: yaml)
                     let columnsNode = pairs.first { $0.key == "columns" }
-                    let columns = try columnsNode.map { try yaml.intList($0.value, "\(keyPath).columns") } ?? [0, 1]
+                    let columns = try columnsNode.map { try yaml.columnList($0.value, "\(keyPath).columns", slot: "columns", format: &format) } ?? [0, 1]
                     guard columns.count == 2 else {
                         throw yaml.error(columnsNode?.value, "\(keyPath).columns", "an edge list needs exactly two columns, found \(columns.count)")
                     }
-                    let weight = try pairs.first { $0.key == "weight" }.map { try yaml.int($0.value, "\(keyPath).weight") }
+                    let weight = try pairs.first { $0.key == "weight" }.map { try yaml.column($0.value, "\(keyPath).weight", slot: "weight", format: &format) }
                     spec.graph = .file(try fileReference(kind.value, "\(keyPath).file", yaml: yaml),
-                                       format: try textFormat(pairs, keyPath, yaml: yaml), columns: columns, weight: weight)
+                                       format: format, columns: columns, weight: weight)
                 }
             case "hypergraph":
                 if case let .scalar(s) = value {

@@ -220,10 +220,13 @@ public struct ManifestLoader {
         for (m, spec) in manifest.modalities.enumerated() {
             if case let .file(reference, format, columns, weight) = spec.graph {
                 var edges: [(Int32, Int32, Float)] = []
-                try reader(reference, format).forEachRow { row in
-                    let a = try tables[m].register(try row.identifier(at: columns[0], name: "source"))
-                    let b = try tables[m].register(try row.identifier(at: columns[1], name: "target"))
-                    let w = try weight.map { Float(try bounded(row, $0, "weight", positive: true)) } ?? 1
+                let text = try reader(reference, format), header = try text.header()
+                let ends = try format.columns("columns", columns, header: header, place: text.columnsPlace)
+                let weightColumn = try weight.map { try format.column("weight", $0, header: header, place: text.columnsPlace) }
+                try text.forEachRow { row in
+                    let a = try tables[m].register(try row.identifier(at: ends[0], name: "source"))
+                    let b = try tables[m].register(try row.identifier(at: ends[1], name: "target"))
+                    let w = try weightColumn.map { Float(try bounded(row, $0, "weight", positive: true)) } ?? 1
                     edges.append((a, b, w))
                 }
                 edgeLists[m] = edges

@@ -58,4 +58,29 @@ final class HeaderColumnNamesIOTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("relations.rating.train.columns[0]"), "\(error)")
         }
     }
+
+    func testGraphEdgeListColumnsByName() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("ratings.tsv", "u1\tm1\t4\nu2\tm2\t3\n")
+        try folder.write("friends.csv", "since,weight,to,from\n2001,0.5,u2,u1\n2003,2,u3,u2\n")
+        func manifest(_ graph: String) throws -> URL {
+            try folder.write("g.yaml", """
+            name: graphnames
+            modalities:
+              user: {graph: \(graph)}
+              movie: {}
+            relations:
+              rating: {members: [user, movie], task: regression, train: {file: ratings.tsv, value: 2}}
+            """)
+        }
+        let named = try Manifest.load(from: manifest("{file: friends.csv, header: true, columns: [from, to], weight: weight}")).loadDataset().dataset
+        let indexed = try Manifest.load(from: manifest("{file: friends.csv, header: true, columns: [3, 2], weight: 1}")).loadDataset().dataset
+        XCTAssertEqual(named.modalities[0].ids, ["u1", "u2", "u3"])
+        XCTAssertEqual(named.modalities, indexed.modalities)
+        guard case let .adjacency(adjacency)? = named.modalities[0].graph else { return XCTFail("an edge-list graph") }
+        XCTAssertEqual(adjacency.dense[0, 1], 0.5)
+        XCTAssertEqual(adjacency.dense[2, 1], 2)
+        assertInvalidInput(try Manifest.load(from: manifest("{file: friends.csv, header: true, columns: [from, dest]}")).loadDataset(),
+                           file: "friends.csv", line: 1, field: "columns.1", reasonContains: "no column named 'dest'")
+    }
 }
