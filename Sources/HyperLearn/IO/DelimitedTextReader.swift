@@ -266,6 +266,9 @@ public struct DelimitedRow: Sendable {
     @inline(__always) mutating func endField() { ends.append(storage.count) }
     func fieldIsEmpty(_ index: Int) -> Bool { starts[index] == ends[index] }
 
+    /// What ``line`` counts, for messages: `line` in a text file, `query row` in a query's result.
+    public var placeName: String { queryColumns == nil ? "line" : "query row" }
+
     /// Number of fields.
     public var count: Int { ends.count }
 

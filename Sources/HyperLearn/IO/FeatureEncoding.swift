@@ -75,7 +75,7 @@ extension ManifestLoader {
         try text.forEachRow { row in
             let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {
-                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
+                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on \(row.placeName) \(first))")
             }
             seen[id] = row.line
             let numeric = try numericColumns.map { try bounded(row, $0, "numeric") }

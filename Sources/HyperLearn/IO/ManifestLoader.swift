@@ -448,7 +448,7 @@ public struct ManifestLoader {
         try text.forEachRow { row in
             let id = try row.identifier(at: idColumn, name: "id")
             if let first = seen[id] {
-                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on line \(first))")
+                throw row.fieldError(idColumn, name: "id", reason: "duplicate id \(HyperLearnError.quoted(id)) (first on \(row.placeName) \(first))")
             }
             seen[id] = row.line
             let label = try row.string(at: labelColumn, name: "label")

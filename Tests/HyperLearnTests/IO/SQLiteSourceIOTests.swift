@@ -111,6 +111,10 @@ final class SQLiteSourceIOTests: XCTestCase {
                            file: "data.db", line: nil, field: "value", reasonContains: "no column named 'rating' in the query's result ('user', 'movie')")
         assertInvalidInput(try load(#"{sqlite: {file: data.db, query: "SELECT user, movie, picture FROM broken WHERE rating IS NULL"}, value: 2}"#),
                            file: "data.db", line: nil, field: "query row 1, column 2 'picture'", reasonContains: "not UTF-8")
+        // A repeated label ID names the query rows, not lines.
+        assertInvalidInput(try Manifest.load(from: manifest(folder, ratings: #"{sqlite: {file: data.db, query: "SELECT user, movie, rating FROM ratings"}, value: 2}"#,
+                                                            movies: #"{labels: {sqlite: {file: data.db, query: "SELECT id, title FROM movies UNION ALL SELECT 'm1', 'again'"}}}"#)).loadDataset(),
+                           file: "data.db", line: nil, field: "query row 4, column 0 'id' (id)", reasonContains: "first on query row 1")
         // A file that is not a database, and a missing one.
         try folder.write("text.db", String(repeating: "not sqlite\n", count: 200))
         assertInvalidInput(try load(#"{sqlite: {file: text.db, query: "SELECT 1, 2, 3"}, value: 2}"#),
