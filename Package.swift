@@ -27,13 +27,14 @@ let package = Package(
             name: "CLAPACKE", path: "Sources/CLAPACKE", pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev"])]),
         .target(name: "CCUDA", path: "Sources/CCUDA"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(
             name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]),
         .target(
             name: "HyperLearn",
             dependencies: [
-                "CBLAS", "CLAPACKE", "CCUDA", "Yams",
+                "CBLAS", "CLAPACKE", "CCUDA", "CMalloc", "Yams",
                 .target(name: "CMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "GRDB", package: "GRDB.swift"),

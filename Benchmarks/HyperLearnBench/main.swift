@@ -11,6 +11,7 @@ func usage() -> Never {
     exit(2)
 }
 
+HeapTuning.keepLargeBlocks()   // as the `hyperlearn` command does
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "markdown" {
     // `hyperlearn-bench markdown FILE…`: one table row per accuracy summary line found in the files.

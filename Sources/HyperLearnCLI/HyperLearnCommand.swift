@@ -36,6 +36,8 @@ struct HyperLearnCommand: ParsableCommand {
     /// Runs the command; every failure that is not a request for help becomes one paragraph on
     /// stderr and exit status 2 (never a trap or a stack trace).
     static func main() {
+        // Training's large temporary matrices are reused from the heap instead of being mapped afresh.
+        HeapTuning.keepLargeBlocks()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -544,11 +544,22 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             let scatterStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.decoder += Double(scatterStart - decoderStart) / 1e9
             defer { phaseTimes.scatter += Double(DispatchTime.now().uptimeNanoseconds - scatterStart) / 1e9 }
-            for (j, m) in members.enumerated() where local[m] && held[m] == nil {
-                let owner = placement[m], ops = devices[owner]
+            let scattered = members.indices.filter { local[members[$0]] && held[members[$0]] == nil }
+            let sameMemory = scattered.filter { devices[placement[members[$0]]].sharesMemory(with: home) }
+            if !sameMemory.isEmpty {
+                // Every member's gradient rows in one call, so that the CPU adds them into the
+                // different modalities concurrently.
+                let destinations = Array(Set(sameMemory.map { members[$0] })).sorted()
+                var gradients = destinations.map { embeddingGradients[$0].take()! }
+                defer { for (k, m) in destinations.enumerated() { embeddingGradients[m] = gradients[k] } }
+                try home.scatterAddRowBlocks(work.gradients, fromRows: sameMemory.map { $0 * edges }, sameMemory.map { rows[$0]! },
+                                             targets: sameMemory.map { destinations.firstIndex(of: members[$0])! },
+                                             into: &gradients)
+            }
+            for j in scattered {
+                let m = members[j], owner = placement[m], ops = devices[owner]
                 let biasGradient = state(model.encoders[m].itemBias)
                 if ops.sharesMemory(with: home) {
-                    try ops.scatterAddRows(work.gradients, fromRow: j * edges, rows[j]!, into: &embeddingGradients[m]!)
                     try ops.scatterAddRows(work.scoreGradient, fromRow: 0, columns[j]!, into: &biasGradient.gradient)
                 } else {
                     let all = try home.download(work.gradients)

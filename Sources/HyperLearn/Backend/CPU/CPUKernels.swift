@@ -183,6 +183,44 @@ enum CPUKernels {
         }
     }
 
+    /// `xs[targets[b]][indices[b][r]] += g[fromRows[b] + r]` for every block `b` and row `r`. Destinations
+    /// run concurrently (each is a different matrix, so nothing races); the blocks of one destination run
+    /// in block order, so every row accumulates in the order ``scatterAddRows(_:sourceRow:count:indices:stride:offset:rangeStart:into:)``
+    /// called block by block would give, and the results are bit-identical to it.
+    static func scatterAddRowBlocks(_ g: Matrix, fromRows: [Int], indices: [[Int32]], targets: [Int], into xs: inout [Matrix]) {
+        let d = g.columns
+        let groups = xs.indices.map { t in targets.indices.filter { targets[$0] == t } }.filter { !$0.isEmpty }
+        g.storage.withUnsafeBufferPointer { pg in
+            xs.withUnsafeMutableBufferPointer { matrices in
+                withMutableBases(matrices, from: 0, []) { bases in
+                    let run = { (group: [Int]) in
+                        for b in group {
+                            let source = pg.baseAddress! + fromRows[b] * d, destination = bases[targets[b]]
+                            indices[b].withUnsafeBufferPointer { idx in
+                                for r in 0..<idx.count { addRow(source + r * d, to: destination + Int(idx[r]) * d, width: d) }
+                            }
+                        }
+                    }
+                    if threadCount <= 1 || groups.count < 2 || indices.reduce(0, { $0 + $1.count }) * d < parallelThreshold {
+                        groups.forEach(run)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: groups.count) { run(groups[$0]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `body` with the base address of every matrix's storage (a storage is made unique first).
+    private static func withMutableBases(_ matrices: UnsafeMutableBufferPointer<Matrix>, from k: Int,
+                                         _ bases: [UnsafeMutablePointer<Float>],
+                                         _ body: ([UnsafeMutablePointer<Float>]) -> Void) {
+        if k == matrices.count { return body(bases) }
+        matrices[k].storage.withUnsafeMutableBufferPointer { p in
+            withMutableBases(matrices, from: k + 1, bases + [p.baseAddress ?? UnsafeMutablePointer<Float>(bitPattern: 16)!], body)
+        }
+    }
+
     /// `destination[c] += source[c]` for `c < d`, 16 lanes at a time.
     @inline(__always)
     static func addRow(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, width d: Int) {

@@ -122,6 +122,18 @@ public struct CPUOperations: TensorOperations {
                                   rangeStart: 0, into: &destination)
     }
 
+    public func scatterAddRowBlocks(_ source: Matrix, fromRows: [Int], _ indices: [[Int32]], targets: [Int],
+                                    into destinations: inout [Matrix]) throws {
+        try requireRowBlocks(source, fromRows: fromRows, indices.map(\.count), targets: targets, destinations.count)
+        for (b, blockIndices) in indices.enumerated() {
+            guard destinations[targets[b]].columns == source.columns else {
+                throw HyperLearnError.invalidArgument("scatterAddRowBlocks: block \(b) of width \(source.columns) into width \(destinations[targets[b]].columns)")
+            }
+            try requireIndices("scatterAddRowBlocks", blockIndices, below: destinations[targets[b]].rows)
+        }
+        CPUKernels.scatterAddRowBlocks(source, fromRows: fromRows, indices: indices, targets: targets, into: &destinations)
+    }
+
     public func copyRows(_ source: Matrix, into destination: inout Matrix, atRow row: Int) throws {
         guard source.columns == destination.columns, row >= 0, row + source.rows <= destination.rows else {
             throw HyperLearnError.invalidArgument("copyRows: \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
@@ -308,6 +320,18 @@ public struct CPUOperations: TensorOperations {
     private func requireSameShape(_ operation: String, _ x: Matrix, _ y: Matrix) throws {
         guard x.rows == y.rows, x.columns == y.columns else {
             throw HyperLearnError.invalidArgument("\(operation): \(x.rows)×\(x.columns) and \(y.rows)×\(y.columns) differ")
+        }
+    }
+
+    /// Block `b` of `counts[b]` rows from `fromRows[b]` lies inside `source`, and `targets[b]` names a destination.
+    private func requireRowBlocks(_ source: Matrix, fromRows: [Int], _ counts: [Int], targets: [Int], _ destinations: Int) throws {
+        guard fromRows.count == counts.count, targets.count == counts.count else {
+            throw HyperLearnError.invalidArgument("scatterAddRowBlocks: \(fromRows.count) offsets, \(counts.count) index blocks and \(targets.count) targets")
+        }
+        for b in counts.indices {
+            guard fromRows[b] >= 0, fromRows[b] + counts[b] <= source.rows, (0..<destinations).contains(targets[b]) else {
+                throw HyperLearnError.invalidArgument("scatterAddRowBlocks: block \(b) (\(counts[b]) rows from \(fromRows[b]) of \(source.rows), destination \(targets[b]) of \(destinations))")
+            }
         }
     }
 

@@ -62,6 +62,12 @@ public protocol TensorOperations {
     func gatherRows(_ source: Tensor, _ indices: IndexVector, into destination: inout Tensor, atRow row: Int) throws
     /// `D[indices[r], :] += S[row + r, :]` for every index.
     func scatterAddRows(_ source: Tensor, fromRow row: Int, _ indices: IndexVector, into destination: inout Tensor) throws
+    /// ``scatterAddRows(_:fromRow:_:into:)`` for several blocks of `source` at once: block `b` (rows
+    /// `fromRows[b] ..< fromRows[b] + indices[b].count`) is added into `destinations[targets[b]]`. Blocks
+    /// with the same destination are added in block order; different destinations may be written
+    /// concurrently (the CPU does), so the result equals the calls made one by one.
+    func scatterAddRowBlocks(_ source: Tensor, fromRows: [Int], _ indices: [IndexVector], targets: [Int],
+                             into destinations: inout [Tensor]) throws
     /// `D[row ..< row + S.rows, :] = S` (assembling member blocks gathered on another device).
     func copyRows(_ source: Tensor, into destination: inout Tensor, atRow row: Int) throws
 
@@ -122,6 +128,18 @@ public protocol TensorOperations {
 
 extension TensorOperations {
     public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] { try (0..<count).map(body) }
+
+    /// One block after another (a device queue runs them in order anyway).
+    public func scatterAddRowBlocks(_ source: Tensor, fromRows: [Int], _ indices: [IndexVector], targets: [Int],
+                                    into destinations: inout [Tensor]) throws {
+        guard fromRows.count == indices.count, targets.count == indices.count,
+              targets.allSatisfy({ destinations.indices.contains($0) }) else {
+            throw HyperLearnError.invalidArgument("scatterAddRowBlocks: \(fromRows.count) offsets, \(indices.count) index blocks and targets \(targets) for \(destinations.count) destinations")
+        }
+        for b in indices.indices {
+            try scatterAddRows(source, fromRow: fromRows[b], indices[b], into: &destinations[targets[b]])
+        }
+    }
 }
 
 /// The constants of one Adam/AdamW step for every parameter (bias corrections folded in), so that
