@@ -318,7 +318,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         let sampling = Double(DispatchTime.now().uptimeNanoseconds - samplingStart) / 1e9
         let start = DispatchTime.now().uptimeNanoseconds
-        let forwards = try forEachLocalShard { device, modalities in
+        var forwards = try forEachLocalShard { device, modalities in
             try encoded(modalities).map { m -> (Int, Tensor, ForwardCache, SeededGenerator, [Int32]?) in
                 var generator = generators[m], cache = ForwardCache()
                 var pass = fullPass(m)
@@ -342,6 +342,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             dropoutGenerators[m] = generator
             rowOfItem[m] = rows
         }
+        forwards.removeAll()
         var batches = batches
         if fanouts != nil {
             for b in batches.indices {
@@ -369,6 +370,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 }
             }.flatMap { $0 }
         }
+        // A full pass's cache holds the table itself: dropped here, Adam updates the table in place
+        // instead of copying it first.
+        caches.removeAll()
         // Lazy Adam updates a sampled table's rows from their gradient; otherwise it joins the table's gradient.
         let lazy = rule != nil && configuration.lazyAdam
         if !lazy {

@@ -356,22 +356,27 @@ extension CPUKernels {
         }
     }
 
-    /// ``adam(value:gradient:firstMoment:secondMoment:rule:)`` on the rows `rows` of a `columns`-wide
-    /// parameter, `gradient` holding one row per index (indices distinct and in range).
-    static func adamRows(value: inout [Float], gradient: [Float], rows: [Int32], columns: Int, firstMoment: inout [Float],
+    /// ``adam(value:gradient:firstMoment:secondMoment:rule:)`` on some rows of a `columns`-wide parameter:
+    /// `slots[row]` is the row of `gradient` that holds parameter row `row`'s gradient, or −1 for a row
+    /// the step did not touch. The loop walks the parameter and its moments in row order (three arrays
+    /// read and written in sequence, one read at random), which runs about twice as fast as walking
+    /// them in the gradient's order; each element's update is the same either way.
+    static func adamRows(value: inout [Float], gradient: [Float], slots: [Int32], columns: Int, firstMoment: inout [Float],
                          secondMoment: inout [Float], rule: AdamRule) {
-        precondition(gradient.count == rows.count * columns && firstMoment.count == value.count
+        precondition(slots.count * columns == value.count && firstMoment.count == value.count
                      && secondMoment.count == value.count, "adamRows: sizes differ")
         value.withUnsafeMutableBufferPointer { w in
             gradient.withUnsafeBufferPointer { g in
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
-                        parallelRanges(rows.count, work: rows.count * columns * 8) { range in
-                            for r in range {
-                                let row = Int(rows[r])
-                                precondition(row >= 0 && (row + 1) * columns <= w.count, "adamRows: row \(row) out of range")
-                                for k in 0..<columns {
-                                    adamElement(w, g, m, v, parameter: row * columns + k, gradient: r * columns + k, rule)
+                        slots.withUnsafeBufferPointer { slot in
+                            parallelRanges(slot.count, work: w.count * 2) { range in
+                                for row in range where slot[row] >= 0 {
+                                    let r = Int(slot[row])
+                                    precondition((r + 1) * columns <= g.count, "adamRows: gradient row \(r) out of range")
+                                    for k in 0..<columns {
+                                        adamElement(w, g, m, v, parameter: row * columns + k, gradient: r * columns + k, rule)
+                                    }
                                 }
                             }
                         }

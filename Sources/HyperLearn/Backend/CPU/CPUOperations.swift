@@ -296,12 +296,12 @@ public struct CPUOperations: TensorOperations {
             throw HyperLearnError.invalidArgument("adamStepRows: a \(gradient.rows)×\(gradient.columns) gradient for \(rows.count) rows of \(parameter.rows)×\(parameter.columns)")
         }
         try requireIndices("adamStepRows", rows, below: parameter.rows)
-        var seen = [Bool](repeating: false, count: parameter.rows)
-        for row in rows {
-            guard !seen[Int(row)] else { throw HyperLearnError.invalidArgument("adamStepRows: row \(row) appears twice") }
-            seen[Int(row)] = true
+        var slots = [Int32](repeating: -1, count: parameter.rows)
+        for (r, row) in rows.enumerated() {
+            guard slots[Int(row)] < 0 else { throw HyperLearnError.invalidArgument("adamStepRows: row \(row) appears twice") }
+            slots[Int(row)] = Int32(r)
         }
-        CPUKernels.adamRows(value: &parameter.storage, gradient: gradient.storage, rows: rows, columns: parameter.columns,
+        CPUKernels.adamRows(value: &parameter.storage, gradient: gradient.storage, slots: slots, columns: parameter.columns,
                             firstMoment: &firstMoment.storage, secondMoment: &secondMoment.storage, rule: rule)
     }
 
