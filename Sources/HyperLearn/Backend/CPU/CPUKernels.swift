@@ -195,8 +195,10 @@ enum CPUKernels {
                 withMutableBases(matrices, from: 0, []) { bases in
                     let run = { (group: [Int]) in
                         for b in group {
-                            let source = pg.baseAddress! + fromRows[b] * d, destination = bases[targets[b]]
                             indices[b].withUnsafeBufferPointer { idx in
+                                // An empty destination has no base address, and then no index either.
+                                guard idx.count > 0, let destination = bases[targets[b]] else { return }
+                                let source = pg.baseAddress! + fromRows[b] * d
                                 for r in 0..<idx.count { addRow(source + r * d, to: destination + Int(idx[r]) * d, width: d) }
                             }
                         }
@@ -211,13 +213,14 @@ enum CPUKernels {
         }
     }
 
-    /// `body` with the base address of every matrix's storage (a storage is made unique first).
+    /// `body` with the base address of every matrix's storage (a storage is made unique first; an
+    /// empty one has none).
     private static func withMutableBases(_ matrices: UnsafeMutableBufferPointer<Matrix>, from k: Int,
-                                         _ bases: [UnsafeMutablePointer<Float>],
-                                         _ body: ([UnsafeMutablePointer<Float>]) -> Void) {
+                                         _ bases: [UnsafeMutablePointer<Float>?],
+                                         _ body: ([UnsafeMutablePointer<Float>?]) -> Void) {
         if k == matrices.count { return body(bases) }
         matrices[k].storage.withUnsafeMutableBufferPointer { p in
-            withMutableBases(matrices, from: k + 1, bases + [p.baseAddress ?? UnsafeMutablePointer<Float>(bitPattern: 16)!], body)
+            withMutableBases(matrices, from: k + 1, bases + [p.baseAddress], body)
         }
     }
 
@@ -359,8 +362,8 @@ extension CPUKernels {
     /// ``adam(value:gradient:firstMoment:secondMoment:rule:)`` on some rows of a `columns`-wide parameter:
     /// `slots[row]` is the row of `gradient` that holds parameter row `row`'s gradient, or −1 for a row
     /// the step did not touch. The loop walks the parameter and its moments in row order (three arrays
-    /// read and written in sequence, one read at random), which runs about twice as fast as walking
-    /// them in the gradient's order; each element's update is the same either way.
+    /// read and written in sequence, one read at random) rather than in the gradient's order: 10 %
+    /// faster on the 1M set's sampled steps, and each element's update is the same either way.
     static func adamRows(value: inout [Float], gradient: [Float], slots: [Int32], columns: Int, firstMoment: inout [Float],
                          secondMoment: inout [Float], rule: AdamRule) {
         precondition(slots.count * columns == value.count && firstMoment.count == value.count
