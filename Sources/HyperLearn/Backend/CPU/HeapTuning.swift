@@ -9,7 +9,8 @@ import CMalloc
 /// block above its mmap threshold (at most 32 MB when left to itself) with a fresh `mmap` and returns it
 /// with `munmap` when it is freed, so the kernel zero-fills each such matrix page by page on first touch,
 /// every step. On the 1M-hyperedge synthetic set that is 4.5 million page faults in 8 full-batch epochs
-/// and about a quarter of each epoch's time (BENCHMARKS.md, "The heap").
+/// and about 30 % of each epoch's time (BENCHMARKS.md, "The heap, and member blocks scattered
+/// concurrently").
 ///
 /// ``keepLargeBlocks()`` raises the mmap threshold and the trim threshold to 1 GiB, so that freed blocks
 /// stay in the heap and the next step reuses them. The peak resident memory stays about the same (the
