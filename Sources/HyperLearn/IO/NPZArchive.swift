@@ -69,6 +69,17 @@ public struct NPZArchive {
             throw HyperLearnError.invalidInput(file: fileName, line: nil, field: arrayName,
                                                reason: "damaged member: it declares \(declared) bytes, more than a \(fileSize)-byte archive can hold")
         }
+        if entry.isCompressed && DeflatedMember.isAvailable {
+            do {
+                let file = try Data(contentsOf: url, options: .alwaysMapped)
+                let bytes = try DeflatedMember.bytes(in: file, path: entry.path, compressedSize: Int(clamping: entry.compressedSize),
+                                                     uncompressedSize: Int(declared), crc: entry.checksum)
+                return try NPYArray(npyBytes: bytes, file: fileName, array: arrayName)
+            } catch let reason as DeflatedMember.Reason {
+                throw HyperLearnError.invalidInput(file: fileName, line: nil, field: arrayName,
+                                                   reason: "damaged or truncated member (\(reason.text))")
+            }
+        }
         var bytes = [UInt8]()
         bytes.reserveCapacity(min(Int(declared), 1 << 26))
         do {

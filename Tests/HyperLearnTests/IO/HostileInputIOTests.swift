@@ -1,6 +1,7 @@
 @testable import HyperLearn
 import Foundation
 import XCTest
+import ZIPFoundation
 
 /// Inputs that used to trap, hang, write outside the run folder or load silently wrong: each is now an
 /// error naming the file, the line (where there is one) and the field. Every file is built here, in a
@@ -85,6 +86,46 @@ final class HostileInputIOTests: XCTestCase {
         try Data(bytes).write(to: url)
         assertInvalidInput(try NPZArchive(url: url).array(named: "train_data"), file: "bomb.npz", line: nil, field: "train_data",
                            reasonContains: "declares 4294967040 bytes")
+    }
+
+    /// Found by FuzzNPZ (2026-12-02): a DEFLATED member whose stream never ends. ZIPFoundation's Linux
+    /// decoder kept reading past the end of the file forever; the reader now inflates only the member's
+    /// declared bytes and refuses it.
+    func testNPZMemberWhoseStreamNeverEndsIsRefusedNotHung() throws {
+        let folder = try TemporaryFolder()
+        let artifact = try XCTUnwrap(Data(base64Encoded: "UEsDBAAAAAAIAAIAAAAAAAAAAQAAAAAAAADlAgAAAAAAAAAAAAAAAAAAAgAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAXAAAAAAAAAAAAAAAAAAAAUEsDBBQAAAAAAAAAIQAizAb5mAAAAJgAAAANAAAAfnVtc190eXBlLm5weZNOVU1QWSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCgAAAAAAICgzLCAzKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAAAAAAAABAAAAAAAAAAIAAAAAAAAAAQAAAAAAAAACAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAUEsDBBQAAAAAAAAAIQAizAb5mAAAAJgAAAANAAAAbnVtc190eXBlLm5weZNOVU1QWQEAdgB7J2Rlc2NyJzogJzxpNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaAMAAAAAAAAAAwAAAAAAAAADAAAAAAAAAFBLAQIUAFJhbmdlAAAAIQBuBtRr4AAAAOAAAAAOAAAAAAAAAAAAAAAAAAAAAACMlmFpbl9kYXRhLm5weVBLAQIUABQAAAAAAAAAIQAizAb5mAAAAJgAAAAAAAAAAgAAAAAAAAAAAABAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAPsAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFBLAwQUAAAADQAAAACXAAAAAAAAAAAADAEAAG51bXNfdHlwZS5ucHlQSwUGAAB0eXBlLgB3AAAAzwEAAAAA"))
+        XCTAssertEqual(artifact.count, 771)
+        let url = try folder.write("hang.npz", bytes: [UInt8](artifact))
+        let archive = try NPZArchive(url: url)
+        XCTAssertFalse(archive.arrayNames.isEmpty)
+        for name in archive.arrayNames {
+            assertInvalidInput(try archive.array(named: name), file: "hang.npz", line: nil, field: name,
+                               reasonContains: "damaged or truncated member")
+        }
+    }
+
+    /// A DEFLATED member cut short inside its stream: refused with its name, not hung, and a sound one beside it still reads.
+    func testTruncatedDeflateStreamIsRefused() throws {
+        let folder = try TemporaryFolder()
+        let url = folder.url.appendingPathComponent("cut.npz")
+        let values = try NPYArray(shape: [500], float64: (0..<500).map { sin(Double($0)) })
+        let payload = NPYWriter.encode(values)
+        let archive = try Archive(url: url, accessMode: .create)
+        for name in ["a.npy", "b.npy"] {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(payload.count), compressionMethod: .deflate) { position, size in
+                payload.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        XCTAssertEqual(try NPZArchive(url: url).array(named: "b"), values)
+        // Zero 80 bytes inside member a's compressed stream (500 doubles of a sine compress to far more).
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let start = try XCTUnwrap((0..<(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == [0x50, 0x4B, 0x03, 0x04] })
+        let dataStart = start + 30 + Int(bytes[start + 26]) + Int(bytes[start + 28])
+        for i in (dataStart + 40)..<(dataStart + 120) { bytes[i] = 0 }
+        try Data(bytes).write(to: url)
+        assertInvalidInput(try NPZArchive(url: url).array(named: "a"), file: "cut.npz", line: nil, field: "a",
+                           reasonContains: "damaged or truncated member")
+        XCTAssertEqual(try NPZArchive(url: url).array(named: "b"), values)
     }
 
     func testOrderAboveTheLimitIsRefused() throws {
