@@ -61,10 +61,11 @@ enum DeflatedMember {
             throw Reason(text: "zlib could not start")
         }
         defer { inflateEnd(&stream) }
-        var input = [UInt8](input)
-        let result: Int32 = input.withUnsafeMutableBufferPointer { source in
+        // zlib only reads through `next_in`; the member's bytes are read in place, not copied.
+        let result: Int32 = input.withUnsafeBytes { raw in
             output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = source.baseAddress
+                let source = raw.bindMemory(to: Bytef.self)
+                stream.next_in = source.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
                 stream.avail_in = UInt32(clamping: source.count)
                 stream.next_out = destination.baseAddress
                 stream.avail_out = UInt32(clamping: destination.count)
