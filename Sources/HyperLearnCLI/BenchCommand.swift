@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
             the model's shapes: 2·n·in·out per product, forward and backward) and the GB/s of the \
             propagation's sparse products (nnz·d·4 bytes read + rows·d·4 written per product), next \
             to OpenBLAS sgemm on a 2048² product and a STREAM-style triad on 3 × 64 MiB arrays, and \
-            the peak resident memory (measured before the ceilings, which allocate their own buffers).
+            the peak resident memory (measured before the ceilings, which allocate their own buffers).             With --steps N it times N steps of one epoch instead, and scales the per-step figures to             an epoch.
             """)
 
     @Argument(help: ArgumentHelp("Dataset manifest; default: the bundled drug dataset.", valueName: "manifest"))
@@ -32,8 +32,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("YAML file of TrainingConfiguration settings; flags override it.", valueName: "file"))
     var config: String?
 
-    @Option(help: "Epochs to time, warm-up included.")
-    var epochs = 10
+    @Option(help: "Epochs to time, warm-up included (default: 10).")
+    var epochs: Int?
+
+    @Option(help: ArgumentHelp("""
+        Time the first N steps of one epoch instead of whole epochs, for a set whose epochs take hours:         the first step is the warm-up, and s/epoch is the others' median × steps per epoch.
+        """, valueName: "N"))
+    var steps: Int?
 
     @Option(name: .customLong("batch-size"), help: "Positive hyperedges per step of the largest relation (0: full batch).")
     var batchSize = 0
@@ -56,7 +61,9 @@ struct BenchCommand: ParsableCommand {
     static let warmUpEpochs = 5
 
     func validate() throws {
-        if epochs < 1 { throw ValidationError("--epochs must be ≥ 1, got \(epochs)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be ≥ 1, got \(epochs)") }
+        if let steps, steps < 2 { throw ValidationError("--steps must be ≥ 2 (the first is the warm-up), got \(steps)") }
+        if steps != nil && epochs != nil { throw ValidationError("--steps and --epochs exclude each other") }
         if batchSize < 0 { throw ValidationError("--batch-size must be ≥ 0, got \(batchSize)") }
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be ≥ 1, got \(chunkSize)") }
         if threads < 0 { throw ValidationError("--threads must be ≥ 0, got \(threads)") }
@@ -77,6 +84,7 @@ struct BenchCommand: ParsableCommand {
             training.learningRate = 0.01
             training.weightDecay = 1e-5
         }
+        let epochs = steps == nil ? self.epochs ?? 10 : 1
         training.epochs = epochs
         training.batchSize = batchSize
         training.threads = threads
@@ -91,25 +99,39 @@ struct BenchCommand: ParsableCommand {
         let loaded = try DataSource(run).load().loaded
         let trainer = try Trainer(dataset: loaded.dataset, configuration: training)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: false)
-        let warmUp = min(BenchCommand.warmUpEpochs, epochs - 1)
-        var times = [Double]()
-        for epoch in 0..<epochs {
-            if epoch == warmUp {
-                trainer.phaseTimes.reset()
-                KernelCounters.reset()
-                KernelCounters.isEnabled = true
+        // The data, its graphs and the model before any step: what training adds is the rest.
+        let setupMegabytes = BenchCommand.peakResidentMegabytes()
+        func startCounting() {
+            trainer.phaseTimes.reset()
+            KernelCounters.reset()
+            KernelCounters.isEnabled = true
+        }
+        // Whole epochs after warm-up ones; or, with --steps, steps after the first, each an epoch's share.
+        let stepsPerEpoch = Double(trainer.stepsPerEpoch)
+        var times = [Double](), warmUp: Int, measured: Double, scale = 1.0
+        if let steps {
+            warmUp = 1
+            times = try trainer.timeSteps(1)
+            startCounting()
+            times += try trainer.timeSteps(steps - 1)
+            measured = Double(times.count - 1) / stepsPerEpoch
+            scale = stepsPerEpoch
+        } else {
+            warmUp = min(BenchCommand.warmUpEpochs, epochs - 1)
+            for epoch in 0..<epochs {
+                if epoch == warmUp { startCounting() }
+                times.append(try trainer.trainEpoch().seconds)
             }
-            times.append(try trainer.trainEpoch().seconds)
+            measured = Double(epochs - warmUp)
         }
         KernelCounters.isEnabled = false
         let counters = KernelCounters.current
         let peakMegabytes = BenchCommand.peakResidentMegabytes()
-        let measured = Double(epochs - warmUp)
         let timed = Array(times.dropFirst(warmUp)).sorted()
-        let median = timed.count % 2 == 1 ? timed[timed.count / 2] : (timed[timed.count / 2 - 1] + timed[timed.count / 2]) / 2
+        let medianTime = timed.count % 2 == 1 ? timed[timed.count / 2] : (timed[timed.count / 2 - 1] + timed[timed.count / 2]) / 2
+        let median = medianTime * scale
 
         let work = BenchCommand.encoderWork(trainer.model.encoders)
-        let stepsPerEpoch = Double(trainer.stepsPerEpoch)
         let gemmFlops = work.gemmFlops * stepsPerEpoch
         let spmmBytes = work.spmmBytes * stepsPerEpoch
         let gemmSeconds = counters.gemmSeconds / measured, spmmSeconds = counters.spmmSeconds / measured
@@ -135,23 +157,30 @@ struct BenchCommand: ParsableCommand {
             "dataset": loaded.dataset.name, "device": deviceName, "epochs": epochs, "warmup_epochs": warmUp,
             "batch_size": training.batchSize, "fanouts": training.fanouts, "chunk_size": training.chunkSize, "threads": training.threads,
             "steps_per_epoch": trainer.stepsPerEpoch,
-            "seconds_per_epoch_median": median, "seconds_per_epoch_min": timed[0], "epoch_seconds": times,
+            "seconds_per_epoch_median": median, "seconds_per_epoch_min": timed[0] * scale,
+            steps == nil ? "epoch_seconds" : "step_seconds": times, "steps_timed": steps.map { $0 as Any } ?? NSNull(),
             "phases": phases, "dense": dense, "sparse": sparse,
             "ceilings": ["sgemm_gflops": sgemmCeiling.map { $0 as Any } ?? NSNull(),
                          "triad_gbps": triadCeiling.map { $0 as Any } ?? NSNull()] as [String: Any],
-            "peak_rss_mb": peakMegabytes,
+            "peak_rss_mb": peakMegabytes, "setup_peak_rss_mb": setupMegabytes,
         ]
         if json {
             Terminal.write(try JSONOutput.string(result))
             return
         }
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
-        var text = "bench \(loaded.dataset.name): \(epochs) epoch(s), \(warmUp) warm-up, "
+        var text = "bench \(loaded.dataset.name): "
+        text += steps.map { "\($0) of \(trainer.stepsPerEpoch) steps of one epoch, 1 warm-up, " } ?? "\(epochs) epoch(s), \(warmUp) warm-up, "
         text += (training.batchSize == 0 ? "full batch" : "batch \(training.batchSize)")
         text += training.fanouts.isEmpty ? "" : ", fanouts \(training.fanouts.map(String.init).joined(separator: ","))"
         text += ", chunk \(training.chunkSize), \(training.threads == 0 ? "all" : String(training.threads)) thread(s)\n\(deviceNote)\n"
         if deviceName != "cpu" { text += "(phases and product rates are measured on the CPU path only)\n" }
-        text += "median \(f(median, 4)) s/epoch (min \(f(timed[0], 4)))\n\nphase                 s/epoch   share\n"
+        if steps != nil {
+            text += "median \(f(medianTime, 4)) s/step → \(f(median, 1)) s/epoch, estimated from \(timed.count) steps\n"
+        } else {
+            text += "median \(f(median, 4)) s/epoch (min \(f(timed[0], 4)))\n"
+        }
+        text += "\nphase                 s/epoch   share\n"
         for phase in phases {
             let name = (phase["name"] as! String).padding(toLength: 20, withPad: " ", startingAt: 0)
             let seconds = phase["seconds_per_epoch"] as! Double, share = phase["share"] as! Double
@@ -161,7 +190,7 @@ struct BenchCommand: ParsableCommand {
         text += sgemmCeiling.map { "; ceiling \(f($0, 1)) GFLOP/s (\(f(100 * gflops / $0, 0)) %)" } ?? ""
         text += "\nsparse products (SpMM): \(f(spmmBytes / 1e9, 2)) GB/epoch in \(f(spmmSeconds, 4)) s → \(f(gbps, 1)) GB/s"
         text += triadCeiling.map { "; triad ceiling \(f($0, 1)) GB/s (\(f(100 * gbps / $0, 0)) %)" } ?? ""
-        text += "\npeak RSS \(f(peakMegabytes, 0)) MB\n"
+        text += "\npeak RSS \(f(peakMegabytes, 0)) MB (\(f(setupMegabytes, 0)) MB before the first step)\n"
         Terminal.write(text)
     }
 

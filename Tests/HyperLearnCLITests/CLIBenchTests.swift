@@ -19,6 +19,7 @@ final class CLIBenchTests: XCTestCase {
         XCTAssertEqual(object["batch_size"] as? Int, 0, "bench trains full-batch epochs by default")
         XCTAssertGreaterThan(try XCTUnwrap(object["seconds_per_epoch_median"] as? Double), 0)
         XCTAssertGreaterThan(try XCTUnwrap(object["peak_rss_mb"] as? Double), 1)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(object["setup_peak_rss_mb"] as? Double), try XCTUnwrap(object["peak_rss_mb"] as? Double))
 
         let phases = try XCTUnwrap(object["phases"] as? [[String: Any]])
         XCTAssertEqual(phases.compactMap { $0["name"] as? String },
@@ -52,6 +53,49 @@ final class CLIBenchTests: XCTestCase {
         for text in ["median", "s/epoch", "encoder forward", "optimizer", "GFLOP/s", "GB/s", "peak RSS"] {
             XCTAssertTrue(result.stdout.contains(text), "missing '\(text)' in:\n\(result.stdout)")
         }
+    }
+
+    /// `--steps`: 4 of one epoch's 10 steps (the largest relation's 170 positives in batches of 17); the
+    /// first is the warm-up, and s/epoch is the median of the other three × 10.
+    func testBenchTimesStepsOfOneEpoch() throws {
+        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                  "--batch-size", "17", "--steps", "4", "--threads", "1", "--skip-ceilings", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["steps_per_epoch"] as? Int, 10)
+        XCTAssertEqual(object["steps_timed"] as? Int, 4)
+        XCTAssertEqual(object["warmup_epochs"] as? Int, 1)
+        XCTAssertNil(object["epoch_seconds"])
+        let steps = try XCTUnwrap(object["step_seconds"] as? [Double])
+        XCTAssertEqual(steps.count, 4)
+        XCTAssertTrue(steps.allSatisfy { $0 > 0 })
+        let median = steps.dropFirst().sorted()[1]
+        XCTAssertEqual(try XCTUnwrap(object["seconds_per_epoch_median"] as? Double), 10 * median, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(object["seconds_per_epoch_min"] as? Double), 10 * steps.dropFirst().min()!, accuracy: 1e-9)
+        // The phases cover the three timed steps, scaled to the epoch: no more than 10 × their sum.
+        let phases = try XCTUnwrap(object["phases"] as? [[String: Any]])
+        let phaseTotal = phases.compactMap { $0["seconds_per_epoch"] as? Double }.reduce(0, +)
+        XCTAssertGreaterThan(phaseTotal, 0)
+        XCTAssertLessThanOrEqual(phaseTotal, 10 * steps.dropFirst().reduce(0, +) * 1.0001)
+
+        let text = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                "--batch-size", "17", "--steps", "3", "--threads", "1", "--skip-ceilings"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("3 of 10 steps of one epoch"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("s/step →"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("estimated from 2 steps"), text.stdout)
+    }
+
+    func testBenchRejectsBadStepCounts() throws {
+        let manifest = CLI.tiny.appendingPathComponent("manifest.yaml").path
+        let one = try CLI.run(["bench", manifest, "--steps", "1"])
+        XCTAssertEqual(one.status, 2)
+        XCTAssertTrue(one.stderr.contains("--steps must be ≥ 2"), one.stderr)
+        let both = try CLI.run(["bench", manifest, "--steps", "3", "--epochs", "2"])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.contains("--steps and --epochs exclude each other"), both.stderr)
     }
 
     func testBenchRejectsZeroEpochs() throws {

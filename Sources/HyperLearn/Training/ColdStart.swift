@@ -122,8 +122,7 @@ extension Trainer {
         var (trainedA, newA) = propagatedLayer(trainedT, newT, bias: encoder.firstBias, trainedRoot: encoder.table?.value,
                                                newRoot: tableRows, rootWeight: encoder.tableRootWeight)
         for conv in encoder.convolutions {
-            let relu = CPUOperations()
-            let trainedH = relu.reluDropout(trainedA, mask: nil), newH = relu.reluDropout(newA, mask: nil)
+            let trainedH = ReLUDropout.forward(trainedA, mask: nil), newH = ReLUDropout.forward(newA, mask: nil)
             (trainedA, newA) = propagatedLayer(Matrix.uncheckedProduct(trainedH, conv.weight.value),
                                                Matrix.uncheckedProduct(newH, conv.weight.value), bias: conv.bias,
                                                trainedRoot: trainedH, newRoot: newH, rootWeight: conv.rootWeight)

@@ -6,7 +6,7 @@ enum DecoderPass<Ops: TensorOperations> {
     /// What the tuple decoder's backward pass needs from its forward pass.
     struct TupleCache {
         var input: Tensor
-        var preActivation: Tensor
+        /// `ReLU([G₁ | … | G_p] W₁ + b₁)` (its backward needs no pre-activation).
         var hidden: Tensor
     }
 
@@ -49,13 +49,13 @@ enum DecoderPass<Ops: TensorOperations> {
         if let tuple = decoder.tuple {
             // w₂ · ReLU([G₁ | … | G_p] W₁ + b₁) + b₂
             let input = try ops.concatenateMembers(gathered, order: p)
-            var pre = try ops.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
-            try ops.gemm(input, value(tuple.hidden.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &pre)
-            if let bias = tuple.hidden.bias { try ops.addBias(value(bias), to: &pre) }
-            let hidden = try ops.reluDropout(pre, mask: nil)
+            var hidden = try ops.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
+            try ops.gemm(input, value(tuple.hidden.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &hidden)
+            if let bias = tuple.hidden.bias { try ops.addBias(value(bias), to: &hidden) }
+            try ops.reluDropout(&hidden, mask: nil)
             try ops.gemm(hidden, value(tuple.output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
             if let bias = tuple.output.bias { try ops.addBias(value(bias), to: &scores) }
-            caches.tuple = TupleCache(input: input, preActivation: pre, hidden: hidden)
+            caches.tuple = TupleCache(input: input, hidden: hidden)
         }
         if let attention = decoder.attention {
             caches.attention = try attentionScores(ops, attention, gathered: gathered, order: p, edges: edges, value: value,

@@ -159,17 +159,10 @@ public final class Trainer: @unchecked Sendable {
     public func trainEpoch() throws -> EpochRecord {
         let start = DispatchTime.now()
         let steps = stepsPerEpoch
-        // A frozen relation trains nothing: its batches stay empty.
-        var orders = trainingSets.indices.map { frozen.relations.contains($0) ? [] : Array(0..<trainingSets[$0].count) }
-        if steps > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
+        let orders = shuffledOrders()
         let engine = try currentEngine()
         let lossSum = try withParametersOnEngine(engine) {
-            for s in 0..<steps {
-                let batches = orders.map { order in
-                    Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)])
-                }
-                try step(engine, batches: batches)
-            }
+            for s in 0..<steps { try step(engine, batches: Self.batches(s, of: steps, orders)) }
             return try engine.takeLoss()
         }
         synchronizeShards()
@@ -197,6 +190,40 @@ public final class Trainer: @unchecked Sendable {
                                  seconds: seconds, learningRate: optimizer.learningRate)
         history.append(record)
         return record
+    }
+
+    /// Trains the first `count` steps of a new epoch's shuffled order (at most ``stepsPerEpoch``) and
+    /// returns each step's seconds, without validating or counting an epoch: a benchmark's sample of
+    /// an epoch that would take hours.
+    public func timeSteps(_ count: Int) throws -> [Double] {
+        guard count >= 1 else { throw HyperLearnError.invalidArgument("timeSteps: count must be ≥ 1, got \(count)") }
+        let steps = stepsPerEpoch
+        let orders = shuffledOrders()
+        let engine = try currentEngine()
+        let seconds = try withParametersOnEngine(engine) {
+            let seconds = try (0..<min(count, steps)).map { s in
+                let start = DispatchTime.now().uptimeNanoseconds
+                try step(engine, batches: Self.batches(s, of: steps, orders))
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            _ = try engine.takeLoss()
+            return seconds
+        }
+        synchronizeShards()
+        return seconds
+    }
+
+    /// Each relation's training positives in this epoch's order (shuffled when an epoch has several
+    /// steps). A frozen relation trains nothing: its order is empty.
+    private func shuffledOrders() -> [[Int]] {
+        var orders = trainingSets.indices.map { frozen.relations.contains($0) ? [] : Array(0..<trainingSets[$0].count) }
+        if stepsPerEpoch > 1 { for r in orders.indices { orders[r].shuffle(using: &generator) } }
+        return orders
+    }
+
+    /// Step `s`'s share of each relation's order, of `steps` equal shares.
+    private static func batches(_ s: Int, of steps: Int, _ orders: [[Int]]) -> [[Int]] {
+        orders.map { order in Array(order[(order.count * s / steps)..<(order.count * (s + 1) / steps)]) }
     }
 
     /// Whether early stopping asks to stop.

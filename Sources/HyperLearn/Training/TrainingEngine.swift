@@ -84,7 +84,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         /// A sampled pass's propagated table and features, `P̃E` and `P̃X`.
         var propagatedTable: Tensor?
         var propagatedFeatures: Tensor?
-        var preActivations: [Tensor] = []
+        /// Each convolution's input, `ReLU(A) ⊙ mask` (its backward needs no pre-activation `A`).
         var activations: [Tensor] = []
         var masks: [DropoutMask?] = []
     }
@@ -362,17 +362,25 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         for batch in batches where batch.count > 0 {
             volume += try decode(batch, embeddings: embeddings, biases: itemBiasValues(), embeddingGradients: &embeddingGradients)
         }
-        let gradients = embeddingGradients
+        // The backward passes own their inputs from here (a full pass's cache holds the table itself, so
+        // Adam then updates the table in place instead of copying it first).
+        var pending = [Int: PendingBackward]()
+        for m in model.encoders.indices {
+            if let cache = caches[m], let upstream = embeddingGradients[m], let z = embeddings[m] {
+                pending[m] = PendingBackward(upstream: upstream, embedding: configuration.smoothness > 0 ? z : nil, cache: cache)
+            }
+        }
+        caches.removeAll()
+        embeddingGradients.removeAll()
+        embeddings.removeAll()
         let rowGradients = try timed(&phaseTimes.encoderBackward) {
             try forEachLocalShard { _, modalities in
                 try encoded(modalities).compactMap { m in
-                    try backward(m, gradients[m]!, embedding: embeddings[m]!, cache: caches[m]!)
+                    guard let inputs = pending[m] else { throw HyperLearnError.invalidArgument("no forward pass for modality \(m)") }
+                    return try backward(m, inputs)
                 }
             }.flatMap { $0 }
         }
-        // A full pass's cache holds the table itself: dropped here, Adam updates the table in place
-        // instead of copying it first.
-        caches.removeAll()
         // Lazy Adam updates a sampled table's rows from their gradient; otherwise it joins the table's gradient.
         let lazy = rule != nil && configuration.lazyAdam
         if !lazy {
@@ -600,7 +608,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         if let bias = tuple.output.bias { try home.accumulateColumnSums(scoreGradient, into: &state(bias).gradient) }
         var dHidden = try home.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
         try home.gemm(scoreGradient, outputWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dHidden)
-        let dPre = try home.reluDropoutBackward(preActivation: cache.preActivation, upstream: dHidden, mask: nil)
+        try home.reluDropoutBackward(output: cache.hidden, gradient: &dHidden, mask: nil)
+        let dPre = dHidden
         try home.gemm(cache.input, dPre, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &hiddenWeight.gradient)
         if let bias = tuple.hidden.bias { try home.accumulateColumnSums(dPre, into: &state(bias).gradient) }
         var dInput = try home.zeros(rows: edges, columns: tuple.hidden.inputDimensions)
@@ -748,9 +757,10 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         for (l, conv) in encoder.convolutions.enumerated() {
             let level = pass.levels[l + 1]
             let mask = training ? DropoutMask.draw(rate: encoder.dropout, using: &generator) : nil
-            let h = try ops.reluDropout(a, mask: mask)
+            // In place: backward needs the activation only, not the pre-activation as well.
+            try ops.reluDropout(&a, mask: mask)
+            let h = a
             if training {
-                cache.preActivations.append(a)
                 cache.activations.append(h)
                 cache.masks.append(mask)
             }
@@ -787,14 +797,36 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         var rows: Ops.IndexVector
     }
 
+    /// What one encoder's backward pass consumes: `∂Z`, `Z` and the forward cache. A class, so that the
+    /// pass can let go of each tensor as soon as it is done with it (the embedding after the smoothness
+    /// term, `∂Z` after the last layer, each activation after its layer) rather than at the step's end:
+    /// on a full pass these are matrices over every item, and the backward pass is a step's peak.
+    final class PendingBackward {
+        var upstream: Tensor?
+        /// `Z`, for the smoothness term only (nil without one).
+        var embedding: Tensor?
+        var cache: ForwardCache?
+
+        init(upstream: Tensor, embedding: Tensor?, cache: ForwardCache) {
+            self.upstream = upstream
+            self.embedding = embedding
+            self.cache = cache
+        }
+    }
+
     /// Encoder `m`'s backward pass from `∂Z` (smoothness added first), accumulating its parameters' gradients;
     /// a sampled pass returns its table's gradient on the rows it read instead of adding it to the table's.
-    private func backward(_ m: Int, _ upstream: Tensor, embedding z: Tensor, cache: ForwardCache) throws -> TableRowGradient? {
+    /// Empties `pending` as it goes.
+    private func backward(_ m: Int, _ pending: PendingBackward) throws -> TableRowGradient? {
         let encoder = model.encoders[m], ops = devices[placement[m]]
-        guard let pass = cache.pass else { throw HyperLearnError.invalidArgument("backward without a training forward pass") }
-        var dy = upstream
+        guard var dy = pending.upstream, var cache = pending.cache, let pass = cache.pass else {
+            throw HyperLearnError.invalidArgument("backward without a training forward pass")
+        }
+        pending.upstream = nil
+        pending.cache = nil
         let gamma = configuration.smoothness
-        if gamma > 0, let propagation = inputs[m].propagation {
+        if gamma > 0, let propagation = inputs[m].propagation, let z = pending.embedding {
+            pending.embedding = nil
             // γ tr(Zᵀ(I − P)Z)/n and its gradient 2γ(Z − PZ)/n (P symmetric; full-graph passes only).
             let pz = try propagate(z, columns: encoder.outputDimensions, propagation, on: ops)
             let n = Float(max(encoder.count, 1))
@@ -807,19 +839,31 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         let value: (Parameter) -> Tensor = { self.state($0).value }
         for l in stride(from: encoder.convolutions.count - 1, through: 0, by: -1) {
-            let conv = encoder.convolutions[l], h = cache.activations[l], level = pass.levels[l + 1]
-            let inWidth = conv.weight.rows, outWidth = conv.weight.columns
+            // Layers run from the top: the last activation is this layer's. Its input gradient takes the
+            // activation's place, so a full pass holds one matrix of the layer's input width, not two.
+            let conv = encoder.convolutions[l], level = pass.levels[l + 1]
+            var h = cache.activations.removeLast()
+            let inWidth = conv.weight.rows, outWidth = conv.weight.columns, inputRows = pass.inputRows(ofLevel: l + 1)
             try ops.accumulateColumnSums(dy, into: &state(conv.bias).gradient)
             let dt = try propagate(dy, columns: outWidth, level.backward, on: ops)
             try ops.gemm(h, dt, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(conv.weight).gradient)
-            var dx = try ops.zeros(rows: pass.inputRows(ofLevel: l + 1), columns: inWidth)
-            try ops.gemm(dt, value(conv.weight), transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dx)
             if let rootWeight = conv.rootWeight {
                 let own = try rows(h, level.ownRows, count: level.rows, columns: inWidth, on: ops)
                 try ops.gemm(own, dy, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &state(rootWeight).gradient)
-                try addRootGradient(dy, value(rootWeight), own: level.ownRows, rows: level.rows, width: inWidth, into: &dx, on: ops)
             }
-            dy = try ops.reluDropoutBackward(preActivation: cache.preActivations[l], upstream: dx, mask: cache.masks[l])
+            if let rootWeight = conv.rootWeight, let ownRows = level.ownRows {
+                // A sampled level: the root's rows are some of the input rows, and their gradient is scattered there.
+                var dx = try ops.zeros(rows: inputRows, columns: inWidth)
+                try ops.gemm(dt, value(conv.weight), transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dx)
+                try addRootGradient(dy, value(rootWeight), own: ownRows, rows: level.rows, width: inWidth, into: &dx, on: ops)
+                try ops.reluDropoutBackward(output: h, gradient: &dx, mask: cache.masks[l])
+                dy = dx
+            } else {
+                let root = try conv.rootWeight.map { (upstream: dy, weight: try value($0)) }
+                try ops.reluDropoutBackwardProduct(dt, weight: value(conv.weight), root: root, mask: cache.masks[l],
+                                                   rows: inputRows, columns: inWidth, activation: &h)
+                dy = h
+            }
         }
         let level0 = pass.levels[0]
         try ops.accumulateColumnSums(dy, into: &state(encoder.firstBias).gradient)

@@ -59,8 +59,15 @@ final class GradientCheckTests: XCTestCase {
         let x = Parameter(name: "x", value: value)
         let mask = DropoutMask(key: 99, rate: 0.3)
         let r = randomMatrix(4, 5, using: &g)
-        checkGradient(x, loss: { try! self.ops.reluDropout(x.value, mask: mask).uncheckedDot(r) }) {
-            x.gradient = try! self.ops.reluDropoutBackward(preActivation: x.value, upstream: r, mask: mask)
+        func forward() -> Matrix {
+            var y = x.value
+            self.ops.reluDropout(&y, mask: mask)
+            return y
+        }
+        checkGradient(x, loss: { forward().uncheckedDot(r) }) {
+            var gradient = r
+            try! self.ops.reluDropoutBackward(output: forward(), gradient: &gradient, mask: mask)
+            x.gradient = gradient
         }
     }
 

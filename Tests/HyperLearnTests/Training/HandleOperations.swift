@@ -39,9 +39,9 @@ struct HandleOperations: TensorOperations {
     func scale(_ x: inout Handle, by alpha: Float) throws { try host.scale(&x.matrix, by: alpha) }
     func addBias(_ bias: Handle, to x: inout Handle) throws { try host.addBias(bias.matrix, to: &x.matrix) }
     func accumulateColumnSums(_ x: Handle, into sums: inout Handle) throws { try host.accumulateColumnSums(x.matrix, into: &sums.matrix) }
-    func reluDropout(_ x: Handle, mask: DropoutMask?) throws -> Handle { Handle(try host.reluDropout(x.matrix, mask: mask)) }
-    func reluDropoutBackward(preActivation: Handle, upstream: Handle, mask: DropoutMask?) throws -> Handle {
-        Handle(try host.reluDropoutBackward(preActivation: preActivation.matrix, upstream: upstream.matrix, mask: mask))
+    func reluDropout(_ x: inout Handle, mask: DropoutMask?) throws { host.reluDropout(&x.matrix, mask: mask) }
+    func reluDropoutBackward(output: Handle, gradient: inout Handle, mask: DropoutMask?) throws {
+        try host.reluDropoutBackward(output: output.matrix, gradient: &gradient.matrix, mask: mask)
     }
     func accumulateDot(_ x: Handle, _ y: Handle, scale: Float, into loss: inout Handle) throws {
         try host.accumulateDot(x.matrix, y.matrix, scale: scale, into: &loss.matrix)

@@ -298,15 +298,17 @@ enum CPUKernels {
         for c in 0..<d { out.storage[c] += Float(sums[c]) }
     }
 
-    /// In place: `x = max(x, 0)`, then `x *= mask` (dropout's scaled keep-mask, when given).
-    static func reluDropout(_ x: inout Matrix, mask: [Float]?) {
+    /// In place: `x = max(x, 0)`, then `x *= mask` (dropout's scaled keep-mask, when given). Each
+    /// element's draw is computed where it is used, in parallel: no mask array the size of `x`.
+    static func reluDropout(_ x: inout Matrix, mask: DropoutMask?) {
+        let scale = mask?.keepScale ?? 1
         x.storage.withUnsafeMutableBufferPointer { px in
-            if let mask {
-                mask.withUnsafeBufferPointer { pm in
-                    for i in 0..<px.count { px[i] = max(px[i], 0) * pm[i] }
+            parallelRanges(px.count, work: px.count * (mask == nil ? 1 : 4)) { range in
+                if let mask {
+                    for i in range { px[i] = mask.keeps(i) ? max(px[i], 0) * scale : 0 }
+                } else {
+                    for i in range { px[i] = max(px[i], 0) }
                 }
-            } else {
-                for i in 0..<px.count { px[i] = max(px[i], 0) }
             }
         }
     }
@@ -323,17 +325,74 @@ enum CPUKernels {
         return factors
     }
 
-    /// Backward of ``reluDropout(_:mask:)``: `g *= mask · [pre > 0]`, given the pre-activation.
-    static func reluDropoutBackward(_ g: inout Matrix, preActivation: Matrix, mask: [Float]?) {
-        precondition(g.storage.count == preActivation.storage.count, "reluBackward: shapes differ")
+    /// Backward of ``reluDropout(_:mask:)``, in place: `g *= mask · [y > 0]`, given the forward's output
+    /// `y` (or its input: both are positive exactly where the gradient passes, since a dropped element's
+    /// output is 0 and a kept one's factor is positive).
+    static func reluDropoutBackward(_ g: inout Matrix, output y: Matrix, mask: DropoutMask?) {
+        precondition(g.storage.count == y.storage.count, "reluBackward: shapes differ")
+        let scale = mask?.keepScale ?? 1
         g.storage.withUnsafeMutableBufferPointer { pg in
-            preActivation.storage.withUnsafeBufferPointer { pa in
-                if let mask {
-                    mask.withUnsafeBufferPointer { pm in
-                        for i in 0..<pg.count { pg[i] = pa[i] > 0 ? pg[i] * pm[i] : 0 }
+            y.storage.withUnsafeBufferPointer { py in
+                parallelRanges(pg.count, work: pg.count * (mask == nil ? 1 : 4)) { range in
+                    if let mask {
+                        for i in range { pg[i] = py[i] > 0 && mask.keeps(i) ? pg[i] * scale : 0 }
+                    } else {
+                        for i in range where py[i] <= 0 { pg[i] = 0 }
                     }
-                } else {
-                    for i in 0..<pg.count where pa[i] <= 0 { pg[i] = 0 }
+                }
+            }
+        }
+    }
+
+    /// ``CPUOperations/reluDropoutBackwardProduct(_:weight:root:mask:rows:columns:activation:)`` for
+    /// shapes already checked: `(∂T Wᵀ + ∂Y W_rootᵀ)` one block of rows at a time into a small buffer,
+    /// then masked into the activation's rows. The sum for each element is the same as one product over
+    /// all rows would give; only the rows that a call covers change.
+    /// `blockElements`: the buffer's size (4 MB by default).
+    static func reluDropoutBackwardProduct(_ dt: Matrix, weight: Matrix, root: (upstream: Matrix, weight: Matrix)?,
+                                           mask: DropoutMask?, activation h: inout Matrix, blockElements: Int = 1 << 20) {
+        let rows = h.rows, width = h.columns
+        if rows == 0 || width == 0 { return }
+        let blockRows = max(1, min(rows, blockElements / width))
+        var block = [Float](repeating: 0, count: blockRows * width)
+        let scale = mask?.keepScale ?? 1
+        /// `block = a[start ..< start + count] · bᵀ (+ block)`.
+        func addProduct(_ a: Matrix, _ b: Matrix, start: Int, count: Int, beta: Float) {
+            let inner = a.columns
+            guard inner > 0 else {
+                if beta == 0 { for i in 0..<(count * width) { block[i] = 0 } }
+                return
+            }
+            let counting = KernelCounters.isEnabled
+            let begin = counting ? DispatchTime.now().uptimeNanoseconds : 0
+            a.storage.withUnsafeBufferPointer { pa in
+                b.storage.withUnsafeBufferPointer { pb in
+                    block.withUnsafeMutableBufferPointer { pc in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(width), Int32(inner), 1,
+                                    pa.baseAddress! + start * inner, Int32(inner), pb.baseAddress, Int32(inner),
+                                    beta, pc.baseAddress, Int32(width))
+                    }
+                }
+            }
+            if counting { KernelCounters.addGEMM(flops: 2 * Double(count) * Double(width) * Double(inner), since: begin) }
+        }
+        for start in stride(from: 0, to: rows, by: blockRows) {
+            let count = min(blockRows, rows - start)
+            addProduct(dt, weight, start: start, count: count, beta: 0)
+            if let root { addProduct(root.upstream, root.weight, start: start, count: count, beta: 1) }
+            let offset = start * width
+            h.storage.withUnsafeMutableBufferPointer { ph in
+                block.withUnsafeBufferPointer { pb in
+                    parallelRanges(count * width, work: count * width * (mask == nil ? 1 : 4)) { range in
+                        if let mask {
+                            for j in range {
+                                let i = offset + j
+                                ph[i] = ph[i] > 0 && mask.keeps(i) ? pb[j] * scale : 0
+                            }
+                        } else {
+                            for j in range { ph[offset + j] = ph[offset + j] > 0 ? pb[j] : 0 }
+                        }
+                    }
                 }
             }
         }

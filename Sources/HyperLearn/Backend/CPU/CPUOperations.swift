@@ -94,14 +94,25 @@ public struct CPUOperations: TensorOperations {
         loss.storage[0] += Float(Double(scale) * (try x.dot(y)))
     }
 
-    public func reluDropout(_ x: Matrix, mask: DropoutMask?) -> Matrix {
-        ReLUDropout.forward(x, mask: mask?.factors(count: x.storage.count))
+    public func reluDropout(_ x: inout Matrix, mask: DropoutMask?) {
+        CPUKernels.reluDropout(&x, mask: mask)
     }
 
-    public func reluDropoutBackward(preActivation: Matrix, upstream: Matrix, mask: DropoutMask?) throws -> Matrix {
-        try requireSameShape("reluDropoutBackward", preActivation, upstream)
-        return ReLUDropout.backward(preActivation: preActivation, outputGradient: upstream,
-                                    mask: mask?.factors(count: upstream.storage.count))
+    public func reluDropoutBackward(output: Matrix, gradient: inout Matrix, mask: DropoutMask?) throws {
+        try requireSameShape("reluDropoutBackward", output, gradient)
+        CPUKernels.reluDropoutBackward(&gradient, output: output, mask: mask)
+    }
+
+    /// In blocks of rows: the only full-size matrix is the activation, which the result overwrites.
+    public func reluDropoutBackwardProduct(_ dt: Matrix, weight: Matrix, root: (upstream: Matrix, weight: Matrix)?,
+                                           mask: DropoutMask?, rows: Int, columns: Int, activation: inout Matrix) throws {
+        let rootFits = root.map { $0.upstream.rows == rows && $0.weight.rows == columns && $0.weight.columns == $0.upstream.columns } ?? true
+        guard activation.rows == rows, activation.columns == columns, dt.rows == rows, weight.rows == columns,
+              weight.columns == dt.columns, rootFits else {
+            let rootShape = root.map { ", root \($0.upstream.rows)×\($0.upstream.columns) · (\($0.weight.rows)×\($0.weight.columns))ᵀ" } ?? ""
+            throw HyperLearnError.invalidArgument("reluDropoutBackwardProduct: \(dt.rows)×\(dt.columns) · (\(weight.rows)×\(weight.columns))ᵀ\(rootShape) over an activation of \(activation.rows)×\(activation.columns), expected \(rows)×\(columns)")
+        }
+        CPUKernels.reluDropoutBackwardProduct(dt, weight: weight, root: root, mask: mask, activation: &activation)
     }
 
     public func gatherRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix, atRow row: Int) throws {

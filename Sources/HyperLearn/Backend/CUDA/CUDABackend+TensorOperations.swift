@@ -35,22 +35,20 @@ extension CUDABackend: TensorOperations {
                    [.buffer(x.buffer), .buffer(sums.buffer), .int64(Int64(x.rows)), .int32(Int32(x.columns))])
     }
 
-    public func reluDropout(_ x: CUDAMatrix, mask: DropoutMask?) throws -> CUDAMatrix {
-        let y = try CUDAMatrix(rows: x.rows, columns: x.columns, on: context)
+    // Both kernels are elementwise (each thread reads element i, then writes it), so input and output
+    // may be the same buffer.
+    public func reluDropout(_ x: inout CUDAMatrix, mask: DropoutMask?) throws {
+        try requireSameContext("reluDropout", x)
         try launch("hl_relu_dropout", x.count,
-                   [.buffer(x.buffer), .buffer(y.buffer), .int64(Int64(x.count))] + Self.maskArguments(mask))
-        return y
+                   [.buffer(x.buffer), .buffer(x.buffer), .int64(Int64(x.count))] + Self.maskArguments(mask))
     }
 
-    public func reluDropoutBackward(preActivation: CUDAMatrix, upstream: CUDAMatrix,
-                                    mask: DropoutMask?) throws -> CUDAMatrix {
-        try requireSameContext("reluDropoutBackward", preActivation, upstream)
-        try requireSameShape("reluDropoutBackward", preActivation, upstream)
-        let dx = try CUDAMatrix(rows: upstream.rows, columns: upstream.columns, on: context)
-        try launch("hl_relu_dropout_backward", upstream.count,
-                   [.buffer(preActivation.buffer), .buffer(upstream.buffer), .buffer(dx.buffer),
-                    .int64(Int64(upstream.count))] + Self.maskArguments(mask))
-        return dx
+    public func reluDropoutBackward(output: CUDAMatrix, gradient: inout CUDAMatrix, mask: DropoutMask?) throws {
+        try requireSameContext("reluDropoutBackward", output, gradient)
+        try requireSameShape("reluDropoutBackward", output, gradient)
+        try launch("hl_relu_dropout_backward", gradient.count,
+                   [.buffer(output.buffer), .buffer(gradient.buffer), .buffer(gradient.buffer),
+                    .int64(Int64(gradient.count))] + Self.maskArguments(mask))
     }
 
     private static func maskArguments(_ mask: DropoutMask?) -> [CUDAKernelArgument] {

@@ -248,7 +248,8 @@ __global__ void hl_relu_dropout(const float *x, float *y, long long n, unsigned 
     }
 }
 
-// dx = dy * mask where the pre-activation was positive, else 0.
+// dx = dy * mask where the forward's input (or its output: the same elements) was positive, else 0.
+// dx may be dy: each thread reads then writes its own element.
 __global__ void hl_relu_dropout_backward(const float *pre, const float *dy, float *dx, long long n,
                                          unsigned long long key, float rate, float keepScale, int hasMask) {
     HL_GRID_STRIDE(i, n) {

@@ -13,10 +13,14 @@ extension CUDASelfTest {
         }
         let x = random(37, 11), upstream = random(37, 11)
         let mask = DropoutMask(key: 0xDEAD_BEEF, rate: 0.3)
-        check("ReLU + dropout", try backend.reluDropout(backend.upload(x), mask: mask).toMatrix(), try host.reluDropout(x, mask: mask))
-        check("ReLU + dropout backward",
-              try backend.reluDropoutBackward(preActivation: backend.upload(x), upstream: backend.upload(upstream), mask: mask).toMatrix(),
-              try host.reluDropoutBackward(preActivation: x, upstream: upstream, mask: mask))
+        var deviceOutput = try backend.upload(x), hostOutput = x
+        try backend.reluDropout(&deviceOutput, mask: mask)
+        host.reluDropout(&hostOutput, mask: mask)
+        check("ReLU + dropout", try deviceOutput.toMatrix(), hostOutput)
+        var deviceUpstream = try backend.upload(upstream), hostUpstream = upstream
+        try backend.reluDropoutBackward(output: deviceOutput, gradient: &deviceUpstream, mask: mask)
+        try host.reluDropoutBackward(output: hostOutput, gradient: &hostUpstream, mask: mask)
+        check("ReLU + dropout backward", try deviceUpstream.toMatrix(), hostUpstream)
 
         let scores = random(301, 1, scale: 4), targets = random(301, 1, scale: 2)
         for positives in [0, 120, 301] {

@@ -53,10 +53,20 @@ public protocol TensorOperations {
     /// `loss[0] ← loss[0] + scale · ⟨x, y⟩` (Frobenius inner product: the smoothness and L2 terms).
     func accumulateDot(_ x: Tensor, _ y: Tensor, scale: Float, into loss: inout Tensor) throws
 
-    /// `max(x, 0) ⊙ mask` in a new matrix (plain ReLU without a mask).
-    func reluDropout(_ x: Tensor, mask: DropoutMask?) throws -> Tensor
-    /// `upstream ⊙ mask ⊙ [preActivation > 0]` in a new matrix.
-    func reluDropoutBackward(preActivation: Tensor, upstream: Tensor, mask: DropoutMask?) throws -> Tensor
+    /// `x ← max(x, 0) ⊙ mask`, in place (plain ReLU without a mask): a layer's pre-activation becomes
+    /// its output, with no second matrix.
+    func reluDropout(_ x: inout Tensor, mask: DropoutMask?) throws
+    /// `gradient ← gradient ⊙ mask ⊙ [output > 0]`, in place, from the forward's `output` (its input
+    /// gives the same result: both are positive exactly where the gradient passes).
+    func reluDropoutBackward(output: Tensor, gradient: inout Tensor, mask: DropoutMask?) throws
+    /// A convolution's input gradient through its ReLU and dropout, written over the activation:
+    /// `activation ← (∂T Wᵀ + ∂Y W_rootᵀ) ⊙ mask ⊙ [activation > 0]`, for `∂T` (`rows × o`) and
+    /// `W` (`columns × o`), and a root weight's `∂Y` and `W_root` on the same rows. After the layer's
+    /// weight gradients the activation is needed only for where it is positive, so the result may
+    /// take its place; a backend that computes it in row blocks never holds a second matrix of the
+    /// activation's size (`rows × columns`).
+    func reluDropoutBackwardProduct(_ dt: Tensor, weight: Tensor, root: (upstream: Tensor, weight: Tensor)?,
+                                    mask: DropoutMask?, rows: Int, columns: Int, activation: inout Tensor) throws
 
     /// `D[row + r, :] = S[indices[r], :]` for every index (writes rows `row ..< row + indices.count`).
     func gatherRows(_ source: Tensor, _ indices: IndexVector, into destination: inout Tensor, atRow row: Int) throws
@@ -128,6 +138,17 @@ public protocol TensorOperations {
 
 extension TensorOperations {
     public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] { try (0..<count).map(body) }
+
+    /// The unfused form: the product in a new matrix, then the mask, then the product takes the
+    /// activation's place.
+    public func reluDropoutBackwardProduct(_ dt: Tensor, weight: Tensor, root: (upstream: Tensor, weight: Tensor)?,
+                                           mask: DropoutMask?, rows: Int, columns: Int, activation: inout Tensor) throws {
+        var dx = try zeros(rows: rows, columns: columns)
+        try gemm(dt, weight, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dx)
+        if let root { try gemm(root.upstream, root.weight, transposeA: false, transposeB: true, alpha: 1, beta: 1, into: &dx) }
+        try reluDropoutBackward(output: activation, gradient: &dx, mask: mask)
+        activation = dx
+    }
 
     /// One block after another (a device queue runs them in order anyway).
     public func scatterAddRowBlocks(_ source: Tensor, fromRows: [Int], _ indices: [IndexVector], targets: [Int],
