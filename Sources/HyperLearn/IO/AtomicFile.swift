@@ -36,6 +36,51 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes a file piece by piece through `body`, then renames it over `url`: for files too large to
+    /// assemble in memory first (a checkpoint holds every parameter and both Adam moments). On any
+    /// error the temporary file is removed and `url` is left as it was.
+    /// - Throws: ``HyperLearnError/io(path:reason:)`` when the temporary file cannot be written or renamed,
+    ///   or whatever `body` throws.
+    public static func write(to url: URL, _ body: (Writer) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: temporary) else {
+            throw HyperLearnError.io(path: url.path, reason: "cannot create \(temporary.path)")
+        }
+        do {
+            try body(Writer(handle: handle, destination: url, temporary: temporary))
+            try handle.close()
+            try SystemCall.rename(temporary.path, url.path)
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporary)
+            if let error = error as? HyperLearnError { throw error }
+            throw HyperLearnError.io(path: url.path, reason: "cannot write \(temporary.path): \(InputFile.reason(for: error))")
+        }
+    }
+
+    /// Appends bytes to the temporary file of ``write(to:_:)``.
+    public struct Writer {
+        fileprivate let handle: FileHandle
+        fileprivate let destination: URL
+        fileprivate let temporary: URL
+
+        /// Appends `bytes`.
+        public func write(_ bytes: Data) throws { try append(bytes) }
+
+        /// Appends `bytes` without copying them first.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws { try append(bytes) }
+
+        private func append(_ bytes: some DataProtocol) throws {
+            do {
+                try handle.write(contentsOf: bytes)
+            } catch {
+                throw HyperLearnError.io(path: destination.path, reason: "cannot write \(temporary.path): \(InputFile.reason(for: error))")
+            }
+        }
+    }
+
     /// Renames `source` over `destination` in one step (both in one file system).
     /// - Throws: ``HyperLearnError/io(path:reason:)`` naming the destination.
     public static func move(_ source: URL, over destination: URL) throws {

@@ -50,35 +50,32 @@ extension Trainer {
             hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
             exchangeVolume: exchangeVolume, frozenModalities: frozenModalityNames.isEmpty ? nil : frozenModalityNames)
         let json = try JSONEncoder().encode(header)
-        var payload = Data()
-        func append(_ m: Matrix) {
-            m.storage.withUnsafeBytes { payload.append(contentsOf: $0) }
-        }
+        // The matrices go to the file one by one, from their own storage: a copy of the whole state in
+        // memory would double the peak of a large model at every epoch's end.
+        var matrices = [Matrix]()
         for (index, parameter) in parameters.enumerated() {
-            append(parameter.value)
             let state = optimizer.moments(of: parameter)
-            append(state.first)
-            append(state.second)
-            if let bestSnapshot { append(bestSnapshot[index]) }
-            if let parameterAverages { append(parameterAverages[index]) }
+            matrices += [parameter.value, state.first, state.second]
+            if let bestSnapshot { matrices.append(bestSnapshot[index]) }
+            if let parameterAverages { matrices.append(parameterAverages[index]) }
         }
         var crc = json.withUnsafeBytes { CRC32.update(0, $0) }
-        crc = payload.withUnsafeBytes { CRC32.update(crc, $0) }
-        var data = Trainer.checkpointMagicPrefix + Data(String(format: "%02d", Trainer.checkpointVersion).utf8)
+        var payloadCount = 0
+        for matrix in matrices {
+            crc = matrix.storage.withUnsafeBytes { CRC32.update(crc, $0) }
+            payloadCount += matrix.storage.count * MemoryLayout<Float>.size
+        }
+        var head = Trainer.checkpointMagicPrefix + Data(String(format: "%02d", Trainer.checkpointVersion).utf8)
         func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-            withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: value.littleEndian) { head.append(contentsOf: $0) }
         }
         appendLittleEndian(UInt64(json.count))
-        appendLittleEndian(UInt64(payload.count))
+        appendLittleEndian(UInt64(payloadCount))
         appendLittleEndian(crc)
-        data.append(json)
-        data.append(payload)
-        do {
-            try AtomicFile.write(data, to: url)
-        } catch let error as HyperLearnError {
-            throw error  // already names the file and the reason
-        } catch {
-            throw HyperLearnError.io(path: url.path, reason: "cannot write checkpoint: \(error)")
+        head.append(json)
+        try AtomicFile.write(to: url) { file in
+            try file.write(head)
+            for matrix in matrices { try matrix.storage.withUnsafeBytes { try file.write($0) } }
         }
     }
 
@@ -92,7 +89,8 @@ extension Trainer {
         func fail(_ field: String, _ reason: String) -> HyperLearnError {
             .invalidInput(file: url.path, line: nil, field: field == "checkpoint" ? field : "checkpoint.\(field)", reason: reason)
         }
-        guard let data = try? Data(contentsOf: url) else { throw fail("checkpoint", "cannot read the file") }
+        // Mapped, not read: the file holds the whole training state, and only its parts are copied out.
+        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { throw fail("checkpoint", "cannot read the file") }
         let (header, payloadStart) = try Trainer.checkpointHeader(data, fail: fail)
         let parameters = model.parameters
         guard header.parameterNames == parameters.map(\.name),

@@ -97,6 +97,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         var firstMoment: Tensor
         var secondMoment: Tensor
         var average: Tensor?
+        /// A table's gradient between steps: a 1 × 1 placeholder, not the table-sized matrix
+        /// (``TrainingEngine/holdGradient(_:)``).
+        var gradientReleased = false
 
         init(value: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor) {
             self.value = value
@@ -148,6 +151,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     private let held: [Tensor?]
     /// Parameters that no step updates (frozen encoders and decoders).
     private let frozenSlots: Set<Int>
+    /// The encoders' tables: a matrix per item each, so their gradients exist only from the backward
+    /// pass that writes them to the optimiser that reads them (``holdGradient(_:)``).
+    private let tableSlots: Set<Int>
 
     /// - Parameters:
     ///   - devices: one per shard of `plan`.
@@ -199,6 +205,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         held = try model.encoders.indices.map { m in try frozen.embeddings[m].map { try devices[plan.owners[m]].upload($0) } }
         let frozenParameters = frozen.parameters(of: model), all = model.parameters
         frozenSlots = Set(all.indices.filter { frozenParameters.contains(ObjectIdentifier(all[$0])) })
+        let slotOfParameter = slots
+        tableSlots = Set(model.encoders.compactMap { $0.table.flatMap { slotOfParameter[ObjectIdentifier($0)] } })
     }
 
     private static func upload(_ propagation: any Propagation, ops: Ops) throws -> DevicePropagation {
@@ -243,8 +251,27 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     func downloadGradients(into parameters: [Parameter]) throws {
         for (i, parameter) in parameters.enumerated() {
+            try holdGradient(i)
             parameter.gradient = try devices[parameterDevice[i]].download(states[i].gradient)
         }
+    }
+
+    /// Replaces each table's gradient by a placeholder (see ``holdGradient(_:)``).
+    private func releaseTableGradients() throws {
+        for i in tableSlots where !states[i].gradientReleased {
+            states[i].gradient = try devices[parameterDevice[i]].zeros(rows: 1, columns: 1)
+            states[i].gradientReleased = true
+        }
+    }
+
+    /// Gives a released table gradient its zeroed matrix back, before a step first writes or reads it.
+    /// A step releases every table's gradient when it starts instead of zeroing it: on a full pass it is
+    /// a matrix over all items, and the step's forward pass and decoder (its peak) do not need it.
+    private func holdGradient(_ i: Int) throws {
+        let state = states[i]
+        guard state.gradientReleased else { return }
+        state.gradient = try devices[parameterDevice[i]].zeros(rows: parameters[i].rows, columns: parameters[i].columns)
+        state.gradientReleased = false
     }
 
     func takePhaseTimes() -> PhaseTimes {
@@ -298,9 +325,10 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         // A table that lazy Adam updates row by row never reads its whole gradient: no pass over it.
         let lazyTables = fanouts != nil && configuration.lazyAdam && rule != nil
             ? Set(model.encoders.indices.compactMap { m in samplers[m] == nil ? nil : model.encoders[m].table.map(slot) }) : []
-        for (i, state) in states.enumerated() where !lazyTables.contains(i) && !frozenSlots.contains(i) {
+        for (i, state) in states.enumerated() where !lazyTables.contains(i) && !frozenSlots.contains(i) && !tableSlots.contains(i) {
             try devices[parameterDevice[i]].zero(&state.gradient)
         }
+        try releaseTableGradients()
         let generators = dropoutGenerators
         // Sampled steps: every local modality's items and neighbourhoods, drawn on the host, concurrently.
         let samplingStart = DispatchTime.now().uptimeNanoseconds
@@ -385,6 +413,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let lazy = rule != nil && configuration.lazyAdam
         if !lazy {
             for row in rowGradients {
+                try holdGradient(row.slot)
                 try devices[parameterDevice[row.slot]].scatterAddRows(row.gradient, fromRow: 0, row.rows, into: &states[row.slot].gradient)
             }
         }
@@ -397,12 +426,14 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                     try ops.adamStepRows(parameter: &state.value, gradient: row.gradient, rows: row.rows,
                                          firstMoment: &state.firstMoment, secondMoment: &state.secondMoment, rule: rule)
                 } else {
+                    try holdGradient(i)
                     try ops.adamStep(parameter: &state.value, gradient: state.gradient, firstMoment: &state.firstMoment,
                                      secondMoment: &state.secondMoment, rule: rule)
                 }
             }
             if averaging > 0 { try updateAverages(averaging) }
         }
+        try releaseTableGradients()
         return volume
     }
 
@@ -876,6 +907,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             // scattered to their items.
             var compact: Tensor?
             if pass.inputRows != nil { compact = try ops.zeros(rows: pass.inputCount, columns: tableParameter.columns) }
+            try holdGradient(slot(tableParameter))
             func addToTable(_ body: (inout Tensor) throws -> Void) throws {
                 if compact != nil { try body(&compact!) } else { try body(&state(tableParameter).gradient) }
             }
