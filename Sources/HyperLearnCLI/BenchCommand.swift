@@ -19,7 +19,9 @@ struct BenchCommand: ParsableCommand {
             the model's shapes: 2·n·in·out per product, forward and backward) and the GB/s of the \
             propagation's sparse products (nnz·d·4 bytes read + rows·d·4 written per product), next \
             to OpenBLAS sgemm on a 2048² product and a STREAM-style triad on 3 × 64 MiB arrays, and \
-            the peak resident memory (measured before the ceilings, which allocate their own buffers).             With --steps N it times N steps of one epoch instead, and scales the per-step figures to             an epoch.
+            the peak resident memory (measured before the ceilings, which allocate their own buffers). \
+            With --steps N it times N steps of one epoch instead, and scales the per-step figures to \
+            an epoch.
             """)
 
     @Argument(help: ArgumentHelp("Dataset manifest; default: the bundled drug dataset.", valueName: "manifest"))
@@ -36,7 +38,9 @@ struct BenchCommand: ParsableCommand {
     var epochs: Int?
 
     @Option(help: ArgumentHelp("""
-        Time the first N steps of one epoch instead of whole epochs, for a set whose epochs take hours:         the first step is the warm-up, and s/epoch is the others' median × steps per epoch.
+        Time N steps instead of whole epochs (at most one epoch's after the first), for a set whose \
+        epochs take hours: the first step is the warm-up, and s/epoch is the others' median × steps \
+        per epoch.
         """, valueName: "N"))
     var steps: Int?
 
@@ -154,11 +158,12 @@ struct BenchCommand: ParsableCommand {
         if let sgemmCeiling { dense["ceiling_gflops"] = sgemmCeiling; dense["fraction_of_ceiling"] = gflops / sgemmCeiling }
         if let triadCeiling { sparse["ceiling_gbps"] = triadCeiling; sparse["fraction_of_ceiling"] = gbps / triadCeiling }
         let result: [String: Any] = [
-            "dataset": loaded.dataset.name, "device": deviceName, "epochs": epochs, "warmup_epochs": warmUp,
+            "dataset": loaded.dataset.name, "device": deviceName, "epochs": epochs,
+            steps == nil ? "warmup_epochs" : "warmup_steps": warmUp,
             "batch_size": training.batchSize, "fanouts": training.fanouts, "chunk_size": training.chunkSize, "threads": training.threads,
             "steps_per_epoch": trainer.stepsPerEpoch,
             "seconds_per_epoch_median": median, "seconds_per_epoch_min": timed[0] * scale,
-            steps == nil ? "epoch_seconds" : "step_seconds": times, "steps_timed": steps.map { $0 as Any } ?? NSNull(),
+            steps == nil ? "epoch_seconds" : "step_seconds": times, "steps_timed": steps == nil ? NSNull() : times.count as Any,
             "phases": phases, "dense": dense, "sparse": sparse,
             "ceilings": ["sgemm_gflops": sgemmCeiling.map { $0 as Any } ?? NSNull(),
                          "triad_gbps": triadCeiling.map { $0 as Any } ?? NSNull()] as [String: Any],
@@ -170,7 +175,8 @@ struct BenchCommand: ParsableCommand {
         }
         func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
         var text = "bench \(loaded.dataset.name): "
-        text += steps.map { "\($0) of \(trainer.stepsPerEpoch) steps of one epoch, 1 warm-up, " } ?? "\(epochs) epoch(s), \(warmUp) warm-up, "
+        text += steps == nil ? "\(epochs) epoch(s), \(warmUp) warm-up, "
+            : "\(times.count) steps (of \(trainer.stepsPerEpoch) per epoch), 1 warm-up, "
         text += (training.batchSize == 0 ? "full batch" : "batch \(training.batchSize)")
         text += training.fanouts.isEmpty ? "" : ", fanouts \(training.fanouts.map(String.init).joined(separator: ","))"
         text += ", chunk \(training.chunkSize), \(training.threads == 0 ? "all" : String(training.threads)) thread(s)\n\(deviceNote)\n"

@@ -65,7 +65,8 @@ final class CLIBenchTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(object["steps_per_epoch"] as? Int, 10)
         XCTAssertEqual(object["steps_timed"] as? Int, 4)
-        XCTAssertEqual(object["warmup_epochs"] as? Int, 1)
+        XCTAssertEqual(object["warmup_steps"] as? Int, 1)
+        XCTAssertNil(object["warmup_epochs"])
         XCTAssertNil(object["epoch_seconds"])
         let steps = try XCTUnwrap(object["step_seconds"] as? [Double])
         XCTAssertEqual(steps.count, 4)
@@ -83,9 +84,20 @@ final class CLIBenchTests: XCTestCase {
                                 "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
                                 "--batch-size", "17", "--steps", "3", "--threads", "1", "--skip-ceilings"])
         XCTAssertEqual(text.status, 0, text.stderr)
-        XCTAssertTrue(text.stdout.contains("3 of 10 steps of one epoch"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("3 steps (of 10 per epoch), 1 warm-up"), text.stdout)
         XCTAssertTrue(text.stdout.contains("s/step →"), text.stdout)
         XCTAssertTrue(text.stdout.contains("estimated from 2 steps"), text.stdout)
+    }
+
+    /// More steps than an epoch has: the warm-up, then one epoch's steps, and the count says so.
+    func testBenchStepsBeyondAnEpochTimeOneEpoch() throws {
+        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
+                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+                                  "--batch-size", "17", "--steps", "1000000", "--threads", "1", "--skip-ceilings", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["steps_timed"] as? Int, 11)
+        XCTAssertEqual((object["step_seconds"] as? [Double])?.count, 11)
     }
 
     func testBenchRejectsBadStepCounts() throws {

@@ -831,7 +831,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     /// What one encoder's backward pass consumes: `∂Z`, `Z` and the forward cache. A class, so that the
     /// pass can let go of each tensor as soon as it is done with it (the embedding after the smoothness
     /// term, `∂Z` after the last layer, each activation after its layer) rather than at the step's end:
-    /// on a full pass these are matrices over every item, and the backward pass is a step's peak.
+    /// on a full pass these are matrices over every item, and the modalities that have not run their
+    /// backward pass yet still hold theirs.
     final class PendingBackward {
         var upstream: Tensor?
         /// `Z`, for the smoothness term only (nil without one).
