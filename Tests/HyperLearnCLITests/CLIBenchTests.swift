@@ -58,11 +58,7 @@ final class CLIBenchTests: XCTestCase {
     /// `--steps`: 4 of one epoch's 10 steps (the largest relation's 170 positives in batches of 17); the
     /// first is the warm-up, and s/epoch is the median of the other three × 10.
     func testBenchTimesStepsOfOneEpoch() throws {
-        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
-                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
-                                  "--batch-size", "17", "--steps", "4", "--threads", "1", "--skip-ceilings", "--json"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let object = try benchSteps("4")
         XCTAssertEqual(object["steps_per_epoch"] as? Int, 10)
         XCTAssertEqual(object["steps_timed"] as? Int, 4)
         XCTAssertEqual(object["warmup_steps"] as? Int, 1)
@@ -80,9 +76,7 @@ final class CLIBenchTests: XCTestCase {
         XCTAssertGreaterThan(phaseTotal, 0)
         XCTAssertLessThanOrEqual(phaseTotal, 10 * steps.dropFirst().reduce(0, +) * 1.0001)
 
-        let text = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
-                                "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
-                                "--batch-size", "17", "--steps", "3", "--threads", "1", "--skip-ceilings"])
+        let text = try CLI.run(benchStepsArguments("3"))
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("3 steps (of 10 per epoch), 1 warm-up"), text.stdout)
         XCTAssertTrue(text.stdout.contains("s/step →"), text.stdout)
@@ -91,13 +85,22 @@ final class CLIBenchTests: XCTestCase {
 
     /// More steps than an epoch has: the warm-up, then one epoch's steps, and the count says so.
     func testBenchStepsBeyondAnEpochTimeOneEpoch() throws {
-        let result = try CLI.run(["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path,
-                                  "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
-                                  "--batch-size", "17", "--steps", "1000000", "--threads", "1", "--skip-ceilings", "--json"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let object = try benchSteps("1000000")
         XCTAssertEqual(object["steps_timed"] as? Int, 11)
         XCTAssertEqual((object["step_seconds"] as? [Double])?.count, 11)
+    }
+
+    /// `bench --steps N` on the tiny fixture in batches of 17 (10 steps per epoch).
+    private func benchStepsArguments(_ n: String) -> [String] {
+        ["bench", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--config", CLI.tiny.appendingPathComponent("config.yaml").path,
+         "--batch-size", "17", "--steps", n, "--threads", "1", "--skip-ceilings"]
+    }
+
+    /// Its JSON object, after checking the exit status.
+    private func benchSteps(_ n: String) throws -> [String: Any] {
+        let result = try CLI.run(benchStepsArguments(n) + ["--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
     func testBenchRejectsBadStepCounts() throws {
