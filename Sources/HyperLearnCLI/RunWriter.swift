@@ -73,6 +73,10 @@ struct RunWriter {
         try RunDirectory.write(ConfigFile.render(run), to: folder.config)
         try RunDirectory.writeJSON(RunModel(dataset: loaded.dataset, configuration: run.training), to: folder.model)
 
+        // The best epoch's parameters wait in the run's folder, not beside the live ones in memory.
+        let bestParameters = folder.url.appendingPathComponent(".best-parameters.bin")
+        try trainer.keepBestParameters(in: bestParameters)
+        defer { try? FileManager.default.removeItem(at: bestParameters) }
         try trainer.fit { record in
             try trainer.saveCheckpoint(to: folder.checkpoint)
             try RunDirectory.writeJSON(trainer.history, to: folder.history)

@@ -47,16 +47,17 @@ extension Trainer {
             optimizerStep: optimizer.step, learningRate: optimizer.learningRate, generator: generator.state,
             dropoutGenerators: dropoutGenerators.map(\.state), parameterNames: parameters.map(\.name),
             parameterShapes: parameters.map { [$0.rows, $0.columns] },
-            hasBestSnapshot: bestSnapshot != nil, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
+            hasBestSnapshot: bestSnapshot != nil || bestSnapshotInFile, hasAverages: parameterAverages != nil, exchangedBytes: exchangedBytes,
             exchangeVolume: exchangeVolume, frozenModalities: frozenModalityNames.isEmpty ? nil : frozenModalityNames)
         let json = try JSONEncoder().encode(header)
         // The matrices go to the file one by one, from their own storage: a copy of the whole state in
         // memory would double the peak of a large model at every epoch's end.
         var matrices = [Matrix]()
+        let best = try bestParameters()
         for (index, parameter) in parameters.enumerated() {
             let state = optimizer.moments(of: parameter)
             matrices += [parameter.value, state.first, state.second]
-            if let bestSnapshot { matrices.append(bestSnapshot[index]) }
+            if let best { matrices.append(best[index]) }
             if let parameterAverages { matrices.append(parameterAverages[index]) }
         }
         var crc = json.withUnsafeBytes { CRC32.update(0, $0) }
@@ -132,13 +133,19 @@ extension Trainer {
             if hasAverages { averages.append(try read(parameter, "average")) }
         }
 
-        // Everything checked: only now does the trainer change.
+        // Everything checked: only now does the trainer change (the best epoch's parameters first: kept
+        // in a file, they are the one part that can still fail, and atomically).
+        if header.hasBestSnapshot {
+            try keepBest(snapshot)
+        } else {
+            bestSnapshot = nil
+            bestSnapshotInFile = false
+        }
         for (parameter, state) in zip(parameters, restored) {
             parameter.value = state.value
             optimizer.moments[parameter.name] = Adam.Moments(first: state.first, second: state.second)
         }
         parameterAverages = hasAverages ? averages : nil
-        bestSnapshot = header.hasBestSnapshot ? snapshot : nil
         epoch = header.epoch
         history = header.history
         bestEpoch = header.bestEpoch

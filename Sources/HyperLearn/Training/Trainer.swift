@@ -55,6 +55,10 @@ public final class Trainer: @unchecked Sendable {
     public internal(set) var bestEpoch = 0
     public internal(set) var bestScore = Double.infinity
     var bestSnapshot: [Matrix]? = nil
+    /// Whether the best epoch's parameters are in ``bestParametersFile`` (BestParameters.swift).
+    var bestSnapshotInFile = false
+    /// Where early stopping keeps the best epoch's parameters (``keepBestParameters(in:)``); nil: in memory.
+    public private(set) var bestParametersFile: URL?
     /// Epochs since the validation score last improved.
     public internal(set) var epochsWithoutImprovement = 0
     /// Wall time per phase of the training steps (see ``PhaseTimes``); reset it freely.
@@ -177,7 +181,7 @@ public final class Trainer: @unchecked Sendable {
             if score < bestScore {
                 bestScore = score
                 bestEpoch = epoch
-                bestSnapshot = parameterAverages ?? model.parameters.map(\.value)
+                try keepBest(parameterAverages ?? model.parameters.map(\.value))
                 epochsWithoutImprovement = 0
             } else {
                 epochsWithoutImprovement += 1
@@ -239,13 +243,27 @@ public final class Trainer: @unchecked Sendable {
             let record = try trainEpoch()
             try afterEpoch?(record)
         }
-        restoreBest()
+        try restoreBest()
+    }
+
+    /// Keeps the best epoch's parameters in `file` from now on, moving any already kept there; nil keeps
+    /// them in memory (the default), a copy of every parameter beside the live ones. The trainer writes
+    /// the file atomically at each improvement and reads it back in ``restoreBest()`` and in checkpoints;
+    /// the caller removes it when done. `hyperlearn train` keeps it in the run's folder while it trains.
+    /// - Throws: ``HyperLearnError/io(path:reason:)`` when the file cannot be written or the one kept
+    ///   before cannot be read.
+    public func keepBestParameters(in file: URL?) throws {
+        let current = try bestParameters()
+        bestParametersFile = file
+        if let current { try keepBest(current) }
     }
 
     /// Puts back the parameters of the best validation epoch (the averaged ones when averaging);
     /// without a validation split, the averages of the last step when averaging, else a no-op.
-    public func restoreBest() {
-        guard let snapshot = bestSnapshot ?? parameterAverages else { return }
+    /// - Throws: ``HyperLearnError/io(path:reason:)`` when they are kept in ``bestParametersFile`` and
+    ///   it cannot be read back.
+    public func restoreBest() throws {
+        guard let snapshot = try bestParameters() ?? parameterAverages else { return }
         for (parameter, value) in zip(model.parameters, snapshot) { parameter.value = value }
     }
 

@@ -891,7 +891,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 try ops.reluDropoutBackward(output: h, gradient: &dx, mask: cache.masks[l])
                 dy = dx
             } else {
-                let root = try conv.rootWeight.map { (upstream: dy, weight: try value($0)) }
+                let root = conv.rootWeight.map { (upstream: dy, weight: value($0)) }
                 try ops.reluDropoutBackwardProduct(dt, weight: value(conv.weight), root: root, mask: cache.masks[l],
                                                    rows: inputRows, columns: inWidth, activation: &h)
                 dy = h

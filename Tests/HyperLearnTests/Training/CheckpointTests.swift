@@ -37,6 +37,69 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(resumed.evaluate()["r"]?["auc"], straight.evaluate()["r"]?["auc"])
     }
 
+    /// The best epoch's parameters kept in a file: the same run, the same restored parameters, bit for
+    /// bit, with no copy in memory; a checkpoint carries them, and a resumed trainer keeps them in memory
+    /// or moves them to its own file.
+    func testBestParametersInAFileEqualThoseInMemory() throws {
+        let data = try smallDataset()
+        var config = TrainingConfiguration.small(width: 8, epochs: 6, batchSize: 200)
+        config.validationFraction = 0.2
+        let inMemory = try Trainer(dataset: data, configuration: config)
+        try inMemory.fit()
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("best.bin")
+        let inFile = try Trainer(dataset: data, configuration: config)
+        try inFile.keepBestParameters(in: file)
+        for _ in 0..<3 { try inFile.trainEpoch() }
+        XCTAssertNil(inFile.bestSnapshot)
+        XCTAssertTrue(inFile.bestSnapshotInFile)
+        let bytes = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
+        XCTAssertEqual(bytes, inFile.model.parameters.reduce(0) { $0 + $1.count } * 4)
+        let checkpoint = folder.url.appendingPathComponent("checkpoint.bin")
+        try inFile.saveCheckpoint(to: checkpoint)
+        try inFile.fit()
+        XCTAssertGreaterThan(inMemory.bestEpoch, 0)
+        XCTAssertEqual(inFile.bestEpoch, inMemory.bestEpoch)
+        XCTAssertEqual(inFile.model.parameters.map(\.value), inMemory.model.parameters.map(\.value))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted(), ["best.bin", "checkpoint.bin"])
+
+        // Resumed from the checkpoint of epoch 3: in memory, then moved to another file, as `train` does.
+        let resumed = try Trainer(dataset: data, configuration: config)
+        try resumed.loadCheckpoint(from: checkpoint)
+        XCTAssertNotNil(resumed.bestSnapshot)
+        let moved = folder.url.appendingPathComponent("moved.bin")
+        try resumed.keepBestParameters(in: moved)
+        XCTAssertNil(resumed.bestSnapshot)
+        XCTAssertEqual(try Data(contentsOf: moved).count, bytes)
+        try resumed.fit()
+        XCTAssertEqual(resumed.model.parameters.map(\.value), inMemory.model.parameters.map(\.value))
+    }
+
+    /// A best-parameters file that went missing or short is an I/O error naming it, not a crash.
+    func testMissingOrShortBestParametersFileIsAnIOError() throws {
+        var config = TrainingConfiguration.small(width: 8, epochs: 2, batchSize: 200)
+        config.validationFraction = 0.2
+        let trainer = try Trainer(dataset: try smallDataset(), configuration: config)
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("best.bin")
+        try trainer.keepBestParameters(in: file)
+        try trainer.trainEpoch()
+        XCTAssertTrue(trainer.bestSnapshotInFile)
+        try Data(count: 12).write(to: file)
+        XCTAssertThrowsError(try trainer.restoreBest()) { error in
+            guard case let HyperLearnError.io(path, reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, file.path)
+            XCTAssertTrue(reason.contains("end before"), reason)
+        }
+        try FileManager.default.removeItem(at: file)
+        XCTAssertThrowsError(try trainer.saveCheckpoint(to: folder.url.appendingPathComponent("checkpoint.bin"))) { error in
+            guard case let HyperLearnError.io(path, reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, file.path)
+            XCTAssertTrue(reason.contains("cannot open"), reason)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.url.path), [])
+    }
+
     func testAveragedParametersDifferFromTheLastIterate() throws {
         var config = TrainingConfiguration.small(width: 8, epochs: 3, batchSize: 200)
         config.validationFraction = 0
