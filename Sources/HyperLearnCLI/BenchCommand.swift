@@ -104,7 +104,7 @@ struct BenchCommand: ParsableCommand {
         let trainer = try Trainer(dataset: loaded.dataset, configuration: training)
         let (deviceName, deviceNote) = try device.apply(to: trainer, distributed: false)
         // The data, its graphs and the model before any step: what training adds is the rest.
-        let setupMegabytes = BenchCommand.peakResidentMegabytes()
+        let setupMegabytes = Terminal.peakResidentMegabytes()
         func startCounting() {
             trainer.phaseTimes.reset()
             KernelCounters.reset()
@@ -130,7 +130,7 @@ struct BenchCommand: ParsableCommand {
         }
         KernelCounters.isEnabled = false
         let counters = KernelCounters.current
-        let peakMegabytes = BenchCommand.peakResidentMegabytes()
+        let peakMegabytes = Terminal.peakResidentMegabytes()
         let timed = Array(times.dropFirst(warmUp)).sorted()
         let medianTime = timed.count % 2 == 1 ? timed[timed.count / 2] : (timed[timed.count / 2 - 1] + timed[timed.count / 2]) / 2
         let median = medianTime * scale
@@ -225,13 +225,6 @@ struct BenchCommand: ParsableCommand {
             }
         }
         return (flops, bytes)
-    }
-
-    /// `ru_maxrss` of this process, in MB (kilobytes on Linux).
-    static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }
 

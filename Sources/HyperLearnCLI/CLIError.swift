@@ -25,14 +25,15 @@ enum Terminal {
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
-    /// Peak resident memory of this process in MiB (`VmHWM` of `/proc/self/status`; 0 where absent).
+    /// Peak resident memory of this process in MiB (`ru_maxrss`, which Linux gives in KiB).
+    ///
+    /// Not parsed from `/proc/self/status`: its `VmHWM` field is padded to 8 digits, so from about
+    /// 9.5 GiB on there is no space between the tab and the number, and a reader that split on
+    /// spaces reported 0 for exactly the runs where the figure matters.
     static func peakResidentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kilobytes / 1024
-        }
-        return 0
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 }
 

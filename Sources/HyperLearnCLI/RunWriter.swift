@@ -97,14 +97,9 @@ struct RunWriter {
         let test = trainer.evaluate(on: .test)
         let validation = trainer.evaluate(on: .validation)
         let evaluationSeconds = since(evaluationStart)
-        let z = trainer.embeddings()
-        try folder.replaceEmbeddings { staging in
-            for (m, modality) in loaded.dataset.modalities.enumerated() {
-                try RunDirectory.write(NPYWriter.encode(EmbeddingExport.npy(z[m])), to: staging.embedding(modality.name))
-                try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: staging.ids(modality.name))
-            }
-        }
-        try TrainedModel(trainer).write(to: folder.archive)
+        // One encoder pass gives both the exported tables and the model archive's; both are
+        // streamed to their files (no serialised copy of a table in memory).
+        try writeModel(trainer, dataset: loaded.dataset, to: folder)
         try RunDirectory.writeJSON(trainer.history, to: folder.history)
         try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,
                                                        title: "\(loaded.dataset.name): training"), to: folder.curve)
@@ -138,5 +133,18 @@ struct RunWriter {
         } else {
             Terminal.write(TrainCommand.summary(test, epochs: trainer.epoch, bestEpoch: trainer.bestEpoch, folder: folder))
         }
+    }
+
+    /// The run's exported embeddings (`embeddings/M.npy` and `M.ids.txt`) and its model archive, from
+    /// one pass of the encoders.
+    private func writeModel(_ trainer: Trainer, dataset: Dataset, to folder: RunDirectory) throws {
+        let z = trainer.embeddings()
+        try folder.replaceEmbeddings { staging in
+            for (m, modality) in dataset.modalities.enumerated() {
+                try NPYWriter.write(NPYPayload(float32: z[m]), to: staging.embedding(modality.name))
+                try RunDirectory.write(EmbeddingExport.idList(modality.ids), to: staging.ids(modality.name))
+            }
+        }
+        try TrainedModel(trainer, embeddings: z).write(to: folder.archive)
     }
 }

@@ -34,6 +34,7 @@ final class CLIEndToEndTests: XCTestCase {
             XCTAssertNotNil(metrics[key], key)
         }
         XCTAssertEqual(metrics["epochs"] as? Int, 6)
+        XCTAssertGreaterThan(try XCTUnwrap(metrics["peak_rss_mb"] as? Double), 1, "the process's own peak, never 0")
         let seconds = try XCTUnwrap(metrics["seconds"] as? [String: Double])
         XCTAssertEqual(Set(seconds.keys), ["setup", "training", "evaluation"])
         XCTAssertTrue(seconds.values.allSatisfy { $0 > 0 && $0 < 600 }, "\(seconds)")

@@ -10,13 +10,34 @@ public enum NPYWriter {
     /// The `.npy` bytes of `array`: magic, version, a header padded so the data starts on a
     /// 64-byte boundary, then the elements as stored.
     public static func encode(_ array: NPYArray) -> Data {
-        let shapeText: String
-        switch array.shape.count {
-        case 0: shapeText = "()"
-        case 1: shapeText = "(\(array.shape[0]),)"
-        default: shapeText = "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        var bytes = header(dtype: array.dtype, shape: array.shape)
+        bytes.append(contentsOf: array.data)
+        return Data(bytes)
+    }
+
+    /// Writes `array` to `url` atomically (see ``AtomicFile``).
+    public static func write(_ array: NPYArray, to url: URL) throws {
+        try AtomicFile.write(encode(array), to: url)
+    }
+
+    /// Writes `payload` to `url` atomically, streaming its elements (no copy of the array in memory).
+    public static func write(_ payload: NPYPayload, to url: URL) throws {
+        try AtomicFile.write(to: url) { file in
+            try header(dtype: payload.dtype, shape: payload.shape).withUnsafeBytes { try file.write($0) }
+            try payload.produce { try file.write($0) }
         }
-        let dict = "{'descr': '\(array.dtype.descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+    }
+
+    /// The bytes before the elements: magic, version, and the dict padded so the data starts on a
+    /// 64-byte boundary.
+    static func header(dtype: NPYArray.DType, shape: [Int]) -> [UInt8] {
+        let shapeText: String
+        switch shape.count {
+        case 0: shapeText = "()"
+        case 1: shapeText = "(\(shape[0]),)"
+        default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        }
+        let dict = "{'descr': '\(dtype.descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         var version: UInt8 = 1
         var prefixLength = 10
         var padded = paddedHeader(dict, prefixLength: prefixLength)
@@ -34,13 +55,7 @@ public enum NPYWriter {
             bytes.append(UInt8((length >> 24) & 0xFF))
         }
         bytes.append(contentsOf: padded.utf8)
-        bytes.append(contentsOf: array.data)
-        return Data(bytes)
-    }
-
-    /// Writes `array` to `url` atomically (see ``AtomicFile``).
-    public static func write(_ array: NPYArray, to url: URL) throws {
-        try AtomicFile.write(encode(array), to: url)
+        return bytes
     }
 
     private static func paddedHeader(_ dict: String, prefixLength: Int) -> String {

@@ -26,21 +26,22 @@ extension TrainedModel {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try encoder.encode(structure).write(to: staging.appendingPathComponent(Self.structureFile))
-            try NPZWriter.write(try structure.parameters.map { shape in
-                let value = weights[shape.name]!
-                return (shape.name, try NPYArray(shape: [value.rows, value.columns], float32: value.storage))
+            // Streamed member by member: at scale the archive is gigabytes, and a serialised copy
+            // in memory would add its whole size to the run's peak.
+            try NPZWriter.write(structure.parameters.map { shape in
+                (shape.name, NPYPayload(float32: weights[shape.name]!))
             }, to: staging.appendingPathComponent(Self.weightsFile))
-            try NPZWriter.write(try zip(structure.modalities, embeddings).map { modality, z in
-                (modality.name, try NPYArray(shape: [z.rows, z.columns], float32: z.storage))
+            try NPZWriter.write(zip(structure.modalities, embeddings).map { modality, z in
+                (modality.name, NPYPayload(float32: z))
             }, to: staging.appendingPathComponent(Self.embeddingsFile))
-            var splitArrays = [(name: String, array: NPYArray)]()
+            var splitArrays = [(name: String, payload: NPYPayload)]()
             for (relation, structureEntry) in zip(dataset.relations, structure.relations) {
                 for (part, set) in [("train", relation.train), ("test", relation.test)] {
                     guard let set else { continue }
                     splitArrays.append(("\(structureEntry.name).\(part)",
-                                        try NPYArray(shape: [set.count, set.order], int64: set.members.map { Int64($0) })))
+                                        try NPYPayload(int64: set.members, shape: [set.count, set.order])))
                     if let values = set.values {
-                        splitArrays.append(("\(structureEntry.name).\(part)_values", try NPYArray(shape: [values.count], float32: values)))
+                        splitArrays.append(("\(structureEntry.name).\(part)_values", try NPYPayload(float32: values, shape: [values.count])))
                     }
                 }
             }

@@ -66,7 +66,12 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
 
     /// The trained model of `trainer` as it stands (call after ``Trainer/fit(afterEpoch:)``, which
     /// restores the best epoch's parameters).
-    public convenience init(_ trainer: Trainer) throws {
+    /// - Parameters:
+    ///   - trainer: The trained model's trainer.
+    ///   - embeddings: Its ``Trainer/embeddings()``, when the caller has them already (one encoder pass
+    ///     over every item, and one copy of every table, fewer); computed when `nil`.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `embeddings` do not fit the modalities.
+    public convenience init(_ trainer: Trainer, embeddings: [Matrix]? = nil) throws {
         let dataset = trainer.dataset
         let parameters = trainer.model.parameters
         let structure = Structure(
@@ -81,7 +86,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             bestEpoch: trainer.bestEpoch, epochsTrained: trainer.epoch)
         var weights = [String: Matrix]()
         for parameter in parameters { weights[parameter.name] = parameter.value }
-        try self.init(structure: structure, weights: weights, embeddings: trainer.embeddings(),
+        try self.init(structure: structure, weights: weights, embeddings: embeddings ?? trainer.embeddings(),
                       splits: dataset.relations.map { ($0.train, $0.test) })
     }
 
