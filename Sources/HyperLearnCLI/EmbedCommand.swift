@@ -78,9 +78,9 @@ struct EmbedCommand: ParsableCommand {
         let embedded = try trainer.embedNewItems(modality: m, features: features, links: links, tableRow: tableRow, bias: bias)
         let destination = URL(fileURLWithPath: to ?? folder.exports.appendingPathComponent("embedded").path).standardizedFileURL
         let written = try StagedFolder.write(to: destination) { staging in
-            try NPYWriter.write(EmbeddingExport.npy(embedded.embeddings), to: staging.appendingPathComponent("\(modality).npy"))
+            try NPYWriter.write(NPYPayload(float32: embedded.embeddings), to: staging.appendingPathComponent("\(modality).npy"))
             try AtomicFile.write(EmbeddingExport.idList(ids), to: staging.appendingPathComponent("\(modality).ids.txt"))
-            try NPYWriter.write(NPYArray(shape: [ids.count, 1], float32: embedded.biases), to: staging.appendingPathComponent("\(modality).bias.npy"))
+            try NPYWriter.write(NPYPayload(float32: embedded.biases, shape: [ids.count, 1]), to: staging.appendingPathComponent("\(modality).bias.npy"))
             return ["\(modality).npy", "\(modality).ids.txt", "\(modality).bias.npy"]
         }
         let linked = links.filter { !$0.isEmpty }.count
@@ -123,7 +123,7 @@ struct EmbedCommand: ParsableCommand {
             let idsURL = folder.appendingPathComponent("\(modality.name).ids.txt"), biasURL = folder.appendingPathComponent("\(modality.name).bias.npy")
             for file in [npy, idsURL, biasURL] { try InputFile.requireRegularFile(file, file: file.path, line: nil, field: "items") }
             let embeddings = try EmbeddingExport.matrix(from: NPYArray.read(contentsOf: npy, fileName: npy.path))
-            let biases = try NPYArray.read(contentsOf: biasURL, fileName: biasURL.path).doubleValues().map { Float($0) }
+            let biases = try NPYArray.read(contentsOf: biasURL, fileName: biasURL.path).floatValues()
             guard let text = try? String(contentsOf: idsURL, encoding: .utf8) else {
                 throw HyperLearnError.invalidInput(file: idsURL.path, line: nil, field: "ids", reason: "cannot read the ID list")
             }

@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         // Read everything first, so a damaged run leaves no half-filled output folder.
         var tables = [(name: String, embeddings: Matrix, ids: [String])]()
         // Labels (titles) live in the model archive; runs written before it have none.
-        let archived = FileManager.default.fileExists(atPath: folder.archive.path) ? try folder.readArchive().structure.modalities : []
+        let archived = FileManager.default.fileExists(atPath: folder.archive.path) ? try folder.readArchiveStructure().modalities : []
         func labels(_ name: String) -> [String]? { archived.first { $0.name == name }?.labels }
         func categories(_ name: String) -> [ItemCategory] { archived.first { $0.name == name }?.categories ?? [] }
         for modality in model.modalities {
@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
             for (name, embeddings, ids) in tables {
                 switch format {
                 case .npy:
-                    try NPYWriter.write(EmbeddingExport.npy(embeddings), to: staging.appendingPathComponent("\(name).npy"))
+                    try NPYWriter.write(NPYPayload(float32: embeddings), to: staging.appendingPathComponent("\(name).npy"))
                     names.append("\(name).npy")
                     try write(EmbeddingExport.idList(ids), "\(name).ids.txt")
                 case .tsv:

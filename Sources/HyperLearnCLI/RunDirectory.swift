@@ -117,13 +117,23 @@ struct RunDirectory {
 
     /// The trained model from the run's archive (no data is read, no graph is built).
     func readArchive() throws -> TrainedModel {
+        try requireArchive()
+        return try TrainedModel.read(from: archive)
+    }
+
+    /// The model archive's structure alone (no arrays read).
+    func readArchiveStructure() throws -> TrainedModel.Structure {
+        try requireArchive()
+        return try TrainedModel.readStructure(from: archive)
+    }
+
+    private func requireArchive() throws {
         try require(archive, what: "the model archive is written when training ends; runs trained before it existed need training again")
         // Only regular files are read: a FIFO in the archive would block the read.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: archive.path)) ?? [] {
             let file = archive.appendingPathComponent(name)
             try InputFile.requireRegularFile(file, file: file.path, line: nil, field: "model")
         }
-        return try TrainedModel.read(from: archive)
     }
 }
 

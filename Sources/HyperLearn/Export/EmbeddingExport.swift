@@ -19,7 +19,7 @@ public enum EmbeddingExport {
             throw HyperLearnError.invalidInput(file: array.origin.file, line: nil, field: array.origin.array,
                                                reason: "expected a 2-D array (items × dimensions), found shape \(array.shape)")
         }
-        return try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.doubleValues().map { Float($0) })
+        return try Matrix(rows: array.shape[0], columns: array.shape[1], storage: array.floatValues())
     }
 
     /// One ID per line (the `ids.txt` beside an `.npy`).

@@ -163,21 +163,22 @@ public struct NPYArray: Sendable, Equatable {
             throw fail("fortran_order True is not supported; save the array in C order (numpy.ascontiguousarray)")
         }
         let dtype = DType(descr: parsed.descr)
-        let payload = Array(bytes[(headerStart + headerLength)...])
-        var data = payload
+        let payloadStart = headerStart + headerLength
+        var payloadEnd = bytes.count
         if dtype.byteSize > 0 && dtype.kind != .object && dtype.kind != .other {
             let (elements, overflow1) = parsed.shape.reduce((1, false)) { acc, d in
                 let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
             }
             let (needed, overflow2) = elements.multipliedReportingOverflow(by: dtype.byteSize)
-            guard !overflow1 && !overflow2 && needed <= payload.count else {
-                throw fail("truncated: shape \(parsed.shape) of \(dtype) needs \(overflow1 || overflow2 ? "too many" : String(needed)) bytes, found \(payload.count)")
+            guard !overflow1 && !overflow2 && needed <= bytes.count - payloadStart else {
+                throw fail("truncated: shape \(parsed.shape) of \(dtype) needs \(overflow1 || overflow2 ? "too many" : String(needed)) bytes, found \(bytes.count - payloadStart)")
             }
-            data = Array(payload[0..<needed])
+            payloadEnd = payloadStart + needed
         }
         self.dtype = dtype
         self.shape = parsed.shape
-        self.data = data
+        // One copy of the elements (tables of gigabytes are read this way).
+        self.data = Array(bytes[payloadStart..<payloadEnd])
         self.origin = (file, array)
     }
 
@@ -196,6 +197,7 @@ public struct NPYArray: Sendable, Equatable {
     ///   non-integral floats and `u8` values above `Int64.max`.
     public func int64Values() throws -> [Int64] {
         try requireNumeric()
+        if let copied = nativeCopy(Int64.self, descr: "<i8") { return copied }
         var result = [Int64](repeating: 0, count: count)
         switch dtype.kind {
         case .float:
@@ -226,6 +228,8 @@ public struct NPYArray: Sendable, Equatable {
     /// The elements as `Double` (64-bit integers above 2⁵³ lose precision).
     public func doubleValues() throws -> [Double] {
         try requireNumeric()
+        if let copied = nativeCopy(Double.self, descr: "<f8") { return copied }
+        if let floats = nativeCopy(Float.self, descr: "<f4") { return floats.map { Double($0) } }
         var result = [Double](repeating: 0, count: count)
         switch dtype.kind {
         case .float:
@@ -240,6 +244,29 @@ public struct NPYArray: Sendable, Equatable {
             for i in 0..<count { result[i] = Double(element(i)) }
         }
         return result
+    }
+
+    /// The elements as `Float` (`<f4` as stored; other numeric types through ``doubleValues()``,
+    /// rounded to the nearest `Float`).
+    public func floatValues() throws -> [Float] {
+        try requireNumeric()
+        if let copied = nativeCopy(Float.self, descr: "<f4") { return copied }
+        return try doubleValues().map { Float($0) }
+    }
+
+    /// The elements copied as they lie when the array's type is `descr` and that is the host's
+    /// layout (only trivial types: `Int64`, `Float`, `Double`): one `memcpy` instead of a conversion
+    /// per element.
+    private func nativeCopy<T>(_: T.Type, descr: String) -> [T]? {
+        #if _endian(little)
+        guard dtype.descr == descr, data.count == count * MemoryLayout<T>.stride else { return nil }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            initialized = count
+        }
+        #else
+        return nil
+        #endif
     }
 
     private func requireNumeric() throws {

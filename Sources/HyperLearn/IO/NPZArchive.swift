@@ -81,13 +81,16 @@ public struct NPZArchive {
             }
         }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(min(Int(declared), 1 << 26))
+        // A STORED member's size is bounded by the file's (checked above): reserve it whole, so the
+        // buffer is never regrown and copied.
+        bytes.reserveCapacity(entry.isCompressed ? min(Int(declared), 1 << 26) : Int(declared))
         do {
-            let checksum = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
+            // The checksum is taken here, over the whole member at once (``CRC32``), not chunk by chunk.
+            _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: true) { chunk in
                 guard bytes.count + chunk.count <= Int(declared) else { throw Archive.ArchiveError.invalidEntrySize }
                 bytes.append(contentsOf: chunk)
             }
-            guard checksum == entry.checksum, bytes.count == Int(clamping: entry.uncompressedSize) else {
+            guard CRC32.checksum(bytes) == entry.checksum, bytes.count == Int(clamping: entry.uncompressedSize) else {
                 throw Archive.ArchiveError.invalidCRC32
             }
         } catch {

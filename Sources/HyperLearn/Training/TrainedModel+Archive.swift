@@ -64,17 +64,7 @@ extension TrainedModel {
 
     /// Reads an archive written by ``write(to:)``; every file and array is checked against the structure.
     public static func read(from folder: URL) throws -> TrainedModel {
-        let structureURL = folder.appendingPathComponent(structureFile)
-        guard let data = try? Data(contentsOf: structureURL) else {
-            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model",
-                                               reason: "cannot read the model archive's structure (written by `hyperlearn train`)")
-        }
-        let structure: Structure
-        do {
-            structure = try JSONDecoder().decode(Structure.self, from: data)
-        } catch {
-            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model", reason: "damaged: \(error)")
-        }
+        let structure = try readStructure(from: folder)
         let weightsURL = folder.appendingPathComponent(weightsFile)
         let weightsArchive = try NPZArchive(url: weightsURL)
         var weights = [String: Matrix]()
@@ -99,15 +89,15 @@ extension TrainedModel {
                     throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: name,
                                                        reason: "shape \(members.shape), expected [E, \(relation.members.count)]")
                 }
-                let indices = try members.doubleValues().map { value -> Int32 in
-                    guard value >= 0, value < Double(Int32.max), value == value.rounded() else {
+                let indices = try members.int64Values().map { value -> Int32 in
+                    guard value >= 0, value < Int64(Int32.max) else {
                         throw HyperLearnError.invalidInput(file: splitsURL.path, line: nil, field: name, reason: "member index \(value)")
                     }
                     return Int32(value)
                 }
                 var values: [Float]?
                 if splitsArchive.contains(name + "_values") {
-                    values = try splitsArchive.array(named: name + "_values").doubleValues().map { Float($0) }
+                    values = try splitsArchive.array(named: name + "_values").floatValues()
                 }
                 do {
                     return try HyperedgeSet(order: relation.members.count, members: indices, values: values)
@@ -127,12 +117,28 @@ extension TrainedModel {
         }
     }
 
+    /// Only the archive's structure (`model.json`: configuration, modalities with their IDs and
+    /// labels, relations, parameter shapes), without reading any array: for tools that need names, not
+    /// weights.
+    public static func readStructure(from folder: URL) throws -> Structure {
+        let structureURL = folder.appendingPathComponent(structureFile)
+        guard let data = try? Data(contentsOf: structureURL) else {
+            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model",
+                                               reason: "cannot read the model archive's structure (written by `hyperlearn train`)")
+        }
+        do {
+            return try JSONDecoder().decode(Structure.self, from: data)
+        } catch {
+            throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model", reason: "damaged: \(error)")
+        }
+    }
+
     /// `array` as a `rows × columns` matrix, or an error naming the file and array.
     private static func matrix(_ array: NPYArray, file: URL, name: String, rows: Int, columns: Int) throws -> Matrix {
         guard array.shape == [rows, columns] else {
             throw HyperLearnError.invalidInput(file: file.path, line: nil, field: name,
                                                reason: "shape \(array.shape), expected [\(rows), \(columns)]")
         }
-        return try Matrix(rows: rows, columns: columns, storage: array.doubleValues().map { Float($0) })
+        return try Matrix(rows: rows, columns: columns, storage: array.floatValues())
     }
 }

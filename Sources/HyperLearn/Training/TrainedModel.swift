@@ -62,7 +62,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
     /// The modalities (names and IDs) and relations with their training and test hyperedges, as the
     /// model was trained and tested: no features and no graphs.
     public let dataset: Dataset
-    let evaluation: EvaluationProtocol
+    private var evaluationStorage: EvaluationProtocol?
+    private let evaluationLock = NSLock()
 
     /// The trained model of `trainer` as it stands (call after ``Trainer/fit(afterEpoch:)``, which
     /// restores the best epoch's parameters).
@@ -178,9 +179,19 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         self.embeddings = embeddings
         self.decoders = decoders
         self.dataset = dataset
-        evaluation = EvaluationProtocol(
+    }
+
+    /// The test protocol, built on first use: its known-positive key sets cover every training and test
+    /// hyperedge (hundreds of MB at 20M hyperedges), which `export` and plain scoring never read.
+    var evaluation: EvaluationProtocol {
+        evaluationLock.lock()
+        defer { evaluationLock.unlock() }
+        if let built = evaluationStorage { return built }
+        let built = EvaluationProtocol(
             dataset: dataset, valueRanges: structure.relations.map { $0.valueRange.map { $0[0]...$0[1] } },
             rankingQueries: structure.configuration.rankingQueries)
+        evaluationStorage = built
+        return built
     }
 
     /// Test metrics by relation, by ``Trainer/evaluate(on:)``'s protocol: on the test hyperedges the model
