@@ -54,9 +54,10 @@ struct GenerateCommand: ParsableCommand {
         // The draws are independent, so a prefix split is a random split.
         let trainCount = hyperedges * 4 / 5
         let train = try all.subset(Array(0..<trainCount)), test = try all.subset(Array(trainCount..<all.count))
-        let numsType = try NPYArray(shape: [order], int64: [Int64](repeating: Int64(items), count: order))
-        func hyperedgeArray(_ set: HyperedgeSet) throws -> NPYArray {
-            try NPYArray(shape: [set.count, order], int64: set.members.map(Int64.init))
+        let numsType = NPYPayload(try NPYArray(shape: [order], int64: [Int64](repeating: Int64(items), count: order)))
+        // Streamed (widened to int64 piece by piece): no copy of the hyperedges in memory.
+        func hyperedgeArray(_ set: HyperedgeSet) throws -> NPYPayload {
+            try NPYPayload(int64: set.members, shape: [set.count, order])
         }
 
         try OutputFolder.create(folder, what: "the dataset folder")
@@ -64,20 +65,20 @@ struct GenerateCommand: ParsableCommand {
                             to: folder.appendingPathComponent("train_data.npz"))
         try NPZWriter.write([("test_data", try hyperedgeArray(test)), ("nums_type", numsType)],
                             to: folder.appendingPathComponent("test_data.npz"))
-        var graphArrays = [(name: String, array: NPYArray)]()
+        var graphArrays = [(name: String, payload: NPYPayload)]()
         for (m, graph) in graphs.enumerated() {
-            var pairs = [Int64]()
+            var pairs = [Int32]()
             pairs.reserveCapacity(graph.nonzeroCount * 2)
             var text = ""
             text.reserveCapacity(graph.nonzeroCount * 14)
             for row in 0..<graph.rows {
                 for k in graph.rowOffsets[row]..<graph.rowOffsets[row + 1] {
-                    let column = Int(graph.columnIndices[k])
-                    pairs.append(Int64(row)); pairs.append(Int64(column))
+                    let column = graph.columnIndices[k]
+                    pairs.append(Int32(row)); pairs.append(Int32(column))
                     text += "\(row)\t\(column)\n"
                 }
             }
-            graphArrays.append(("graph_\(m)", try NPYArray(shape: [pairs.count / 2, 2], int64: pairs)))
+            graphArrays.append(("graph_\(m)", try NPYPayload(int64: pairs, shape: [pairs.count / 2, 2])))
             try AtomicFile.write(text, to: folder.appendingPathComponent("graph_\(m).tsv"))
         }
         try NPZWriter.write(graphArrays, to: folder.appendingPathComponent("graphs.npz"))
