@@ -81,9 +81,9 @@ public struct NPZArchive {
             }
         }
         var bytes = [UInt8]()
-        // A STORED member's size is bounded by the file's (checked above): reserve it whole, so the
-        // buffer is never regrown and copied.
-        bytes.reserveCapacity(entry.isCompressed ? min(Int(declared), 1 << 26) : Int(declared))
+        // A STORED member fits in the file: reserve it whole (never more than the file's size, whatever
+        // a damaged directory declares), so the buffer is not regrown and copied.
+        bytes.reserveCapacity(min(Int(declared), entry.isCompressed ? 1 << 26 : fileSize))
         do {
             // The checksum is taken here, over the whole member at once (``CRC32``), not chunk by chunk.
             _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: true) { chunk in
