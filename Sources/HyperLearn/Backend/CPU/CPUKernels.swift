@@ -154,7 +154,7 @@ enum CPUKernels {
                     parallelRanges(range.count, work: range.count * d) { rows in
                         for r in rows {
                             let item = Int(idx[(lower + r) * stride + offset])
-                            (oBase + r * d).update(from: xBase + item * d, count: d)
+                            copyRow(xBase + item * d, to: oBase + r * d, width: d)
                         }
                     }
                 }
@@ -222,6 +222,20 @@ enum CPUKernels {
         matrices[k].storage.withUnsafeMutableBufferPointer { p in
             withMutableBases(matrices, from: k + 1, bases + [p.baseAddress], body)
         }
+    }
+
+    /// `destination[0..<d] = source[0..<d]` in SIMD blocks: rows of tens of floats, where a `memmove`
+    /// call per row cost more than the copy (ML-100K's gathers: about 1 ms of a 24 ms epoch).
+    @inline(__always)
+    static func copyRow(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, width d: Int) {
+        typealias Block = SIMD16<Float>
+        var c = 0
+        while c + Block.scalarCount <= d {
+            UnsafeMutableRawPointer(destination + c).storeBytes(of: UnsafeRawPointer(source + c).loadUnaligned(as: Block.self),
+                                                                as: Block.self)
+            c += Block.scalarCount
+        }
+        while c < d { destination[c] = source[c]; c += 1 }
     }
 
     /// `destination[c] += source[c]` for `c < d`, 16 lanes at a time.
