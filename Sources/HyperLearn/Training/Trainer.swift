@@ -179,9 +179,10 @@ public final class Trainer: @unchecked Sendable {
         let (score, details) = withAveragedParameters { validationScore() }
         if let score {
             if score < bestScore {
+                // Kept first: if the write fails, the best score and epoch still describe what is kept.
+                try keepBest(parameterAverages ?? model.parameters.map(\.value))
                 bestScore = score
                 bestEpoch = epoch
-                try keepBest(parameterAverages ?? model.parameters.map(\.value))
                 epochsWithoutImprovement = 0
             } else {
                 epochsWithoutImprovement += 1

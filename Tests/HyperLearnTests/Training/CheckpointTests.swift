@@ -100,6 +100,22 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.url.path), [])
     }
 
+    /// A best epoch whose parameters cannot be kept (the folder went away) fails the epoch and leaves
+    /// the best score and epoch on what is still kept.
+    func testAFailedBestParametersWriteLeavesTheBestScoreAsItWas() throws {
+        var config = TrainingConfiguration.small(width: 8, epochs: 2, batchSize: 200)
+        config.validationFraction = 0.2
+        let trainer = try Trainer(dataset: try smallDataset(), configuration: config)
+        let folder = try TemporaryFolder()
+        try trainer.keepBestParameters(in: folder.url.appendingPathComponent("gone/best.bin"))
+        XCTAssertThrowsError(try trainer.trainEpoch()) { error in
+            guard case HyperLearnError.io = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(trainer.bestScore, .infinity)
+        XCTAssertEqual(trainer.bestEpoch, 0)
+        XCTAssertFalse(trainer.bestSnapshotInFile)
+    }
+
     func testAveragedParametersDifferFromTheLastIterate() throws {
         var config = TrainingConfiguration.small(width: 8, epochs: 3, batchSize: 200)
         config.validationFraction = 0
