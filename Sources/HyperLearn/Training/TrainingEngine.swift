@@ -100,6 +100,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         /// A table's gradient between steps: a 1 × 1 placeholder, not the table-sized matrix
         /// (``TrainingEngine/holdGradient(_:)``).
         var gradientReleased = false
+        /// Whether the moments are the parameter's shape; until its first update (or an upload of
+        /// nonzero ones) they are 1 × 1 placeholders for zero moments (``TrainingEngine/holdMoments(_:)``).
+        var momentsHeld = false
 
         init(value: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor) {
             self.value = value
@@ -183,12 +186,19 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
         parameterDevice = parameters.map { owner[ObjectIdentifier($0)].map { plan.owners[$0] } ?? 0 }
         parameterIsLocal = parameters.map { owner[ObjectIdentifier($0)].map { local[$0] } ?? true }
+        // An engine that only evaluates (`--epochs 0`, scoring before `fit`) never needs a table's
+        // gradient or any moment: they start as placeholders and take their shape when a step needs
+        // them (at 20M items, about 4.5 GB of zeros that would otherwise be written at creation).
+        let tables = Set(model.encoders.compactMap { $0.table.map(ObjectIdentifier.init) })
         states = try zip(parameters, parameterDevice).map { parameter, device in
             let ops = devices[device]
-            return ParameterState(value: try ops.upload(parameter.value),
-                                  gradient: try ops.zeros(rows: parameter.rows, columns: parameter.columns),
-                                  firstMoment: try ops.zeros(rows: parameter.rows, columns: parameter.columns),
-                                  secondMoment: try ops.zeros(rows: parameter.rows, columns: parameter.columns))
+            let isTable = tables.contains(ObjectIdentifier(parameter))
+            let state = ParameterState(value: try ops.upload(parameter.value),
+                                       gradient: isTable ? try ops.zeros(rows: 1, columns: 1)
+                                                         : try ops.zeros(rows: parameter.rows, columns: parameter.columns),
+                                       firstMoment: try ops.zeros(rows: 1, columns: 1), secondMoment: try ops.zeros(rows: 1, columns: 1))
+            state.gradientReleased = isTable
+            return state
         }
         inputs = try model.encoders.enumerated().map { m, encoder in
             let ops = devices[plan.owners[m]]
@@ -229,9 +239,9 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             if let state = moments[parameter.name] {
                 states[i].firstMoment = try ops.upload(state.first)
                 states[i].secondMoment = try ops.upload(state.second)
+                states[i].momentsHeld = true
             } else {
-                try ops.zero(&states[i].firstMoment)
-                try ops.zero(&states[i].secondMoment)
+                try releaseMoments(i)
             }
             states[i].average = try averages.map { try ops.upload($0[i]) }
         }
@@ -242,8 +252,11 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         for (i, parameter) in parameters.enumerated() {
             let ops = devices[parameterDevice[i]]
             parameter.value = try ops.download(states[i].value)
-            moments[parameter.name] = Adam.Moments(first: try ops.download(states[i].firstMoment),
-                                                   second: try ops.download(states[i].secondMoment))
+            // Moments never updated stay absent: the optimiser reads absent moments as zero.
+            if states[i].momentsHeld {
+                moments[parameter.name] = Adam.Moments(first: try ops.download(states[i].firstMoment),
+                                                       second: try ops.download(states[i].secondMoment))
+            }
             if let average = states[i].average { averages.append(try ops.download(average)) }
         }
         return (moments, averages.count == parameters.count ? averages : nil)
@@ -272,6 +285,24 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         guard state.gradientReleased else { return }
         state.gradient = try devices[parameterDevice[i]].zeros(rows: parameters[i].rows, columns: parameters[i].columns)
         state.gradientReleased = false
+    }
+
+    /// Gives a parameter's placeholder moments their zeroed shape, before its first update.
+    private func holdMoments(_ i: Int) throws {
+        let state = states[i]
+        guard !state.momentsHeld else { return }
+        let ops = devices[parameterDevice[i]]
+        state.firstMoment = try ops.zeros(rows: parameters[i].rows, columns: parameters[i].columns)
+        state.secondMoment = try ops.zeros(rows: parameters[i].rows, columns: parameters[i].columns)
+        state.momentsHeld = true
+    }
+
+    /// Zero moments as placeholders again (see ``holdMoments(_:)``).
+    private func releaseMoments(_ i: Int) throws {
+        let state = states[i], ops = devices[parameterDevice[i]]
+        state.firstMoment = try ops.zeros(rows: 1, columns: 1)
+        state.secondMoment = try ops.zeros(rows: 1, columns: 1)
+        state.momentsHeld = false
     }
 
     func takePhaseTimes() -> PhaseTimes {
@@ -422,6 +453,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             let rowUpdates = lazy ? Dictionary(uniqueKeysWithValues: rowGradients.map { ($0.slot, $0) }) : [:]
             for (i, state) in states.enumerated() where parameterIsLocal[i] && !frozenSlots.contains(i) {
                 let ops = devices[parameterDevice[i]]
+                try holdMoments(i)
                 if let row = rowUpdates[i] {
                     try ops.adamStepRows(parameter: &state.value, gradient: row.gradient, rows: row.rows,
                                          firstMoment: &state.firstMoment, secondMoment: &state.secondMoment, rule: rule)

@@ -37,6 +37,33 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(resumed.evaluate()["r"]?["auc"], straight.evaluate()["r"]?["auc"])
     }
 
+    /// An engine built to evaluate holds no moments (placeholders until a parameter's first update):
+    /// its checkpoint holds zero moments, and training after it, or after resuming from it, equals
+    /// training that never evaluated first.
+    func testEvaluatingBeforeTrainingChangesNothing() throws {
+        let data = try smallDataset()
+        let config = TrainingConfiguration.small(width: 8, epochs: 3, batchSize: 200)
+        let straight = try Trainer(dataset: data, configuration: config)
+        try straight.fit()
+
+        let evaluatedFirst = try Trainer(dataset: data, configuration: config)
+        let before = evaluatedFirst.evaluate()
+        XCTAssertNotNil(before["r"]?["auc"])
+        XCTAssertTrue(evaluatedFirst.optimizer.moments.isEmpty, "no parameter has been updated")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hyperlearn-ckpt-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try evaluatedFirst.saveCheckpoint(to: url)
+        let resumed = try Trainer(dataset: data, configuration: config)
+        try resumed.loadCheckpoint(from: url)
+        try evaluatedFirst.fit()
+        try resumed.fit()
+        XCTAssertEqual(evaluatedFirst.history.map(\.loss), straight.history.map(\.loss))
+        XCTAssertEqual(resumed.history.map(\.loss), straight.history.map(\.loss))
+        XCTAssertEqual(evaluatedFirst.embeddings(), straight.embeddings())
+        XCTAssertEqual(resumed.embeddings(), straight.embeddings())
+        XCTAssertEqual(Set(evaluatedFirst.optimizer.moments.keys), Set(straight.model.parameters.map(\.name)))
+    }
+
     /// The best epoch's parameters kept in a file: the same run, the same restored parameters, bit for
     /// bit, with no copy in memory; a checkpoint carries them, and a resumed trainer keeps them in memory
     /// or moves them to its own file.
