@@ -3,7 +3,9 @@ import Foundation
 /// Writes several named arrays as an `.npz`: a ZIP archive of `.npy` members, STORED (uncompressed).
 ///
 /// The archive is deterministic (fixed 1980-01-01 timestamps, and no extra fields but ZIP64's where a
-/// size or offset reaches 4 GiB), so the same arrays always give the same bytes. Members are named `NAME.npy`, in the order given.
+/// size or offset reaches 4 GiB), so the same arrays always give the same bytes. Members are named
+/// `NAME.npy`, in the order given.
+///
 /// The payload form of `write` streams each member to the file, so an archive of gigabytes needs no
 /// copy of its arrays in memory: each member's elements are produced twice, once for the ZIP header's
 /// checksum and once for the file.
