@@ -81,5 +81,5 @@ final class NPYPayloadTests: XCTestCase {
         XCTAssertEqual(try archive.array(named: "z").doubleValues().map { Float($0) }, table.storage)
         XCTAssertEqual(try archive.array(named: "r.test").int64Values(), members.map { Int64($0) })
         XCTAssertEqual(try archive.array(named: "v").doubleValues(), [2.5])
-    }}
+    }
 }
