@@ -94,12 +94,12 @@ struct RunWriter {
 
         let trainingSeconds = since(trainingStart)
         let evaluationStart = DispatchTime.now().uptimeNanoseconds
-        let test = trainer.evaluate(on: .test)
-        let validation = trainer.evaluate(on: .validation)
+        // One encoder pass serves both splits, the exported tables and the model archive.
+        let z = trainer.embeddings()
+        let test = try trainer.evaluate(on: .test, embeddings: z)
+        let validation = try trainer.evaluate(on: .validation, embeddings: z)
         let evaluationSeconds = since(evaluationStart)
-        // One encoder pass gives both the exported tables and the model archive's; both are
-        // streamed to their files (no serialised copy of a table in memory).
-        try writeModel(trainer, dataset: loaded.dataset, to: folder)
+        try writeModel(trainer, embeddings: z, dataset: loaded.dataset, to: folder)
         try RunDirectory.writeJSON(trainer.history, to: folder.history)
         try RunDirectory.write(TrainingCurveSVG.render(trainer.history, bestEpoch: trainer.bestEpoch,
                                                        title: "\(loaded.dataset.name): training"), to: folder.curve)
@@ -135,10 +135,9 @@ struct RunWriter {
         }
     }
 
-    /// The run's exported embeddings (`embeddings/M.npy` and `M.ids.txt`) and its model archive, from
-    /// one pass of the encoders.
-    private func writeModel(_ trainer: Trainer, dataset: Dataset, to folder: RunDirectory) throws {
-        let z = trainer.embeddings()
+    /// The run's exported embeddings `z` (`embeddings/M.npy` and `M.ids.txt`) and its model archive,
+    /// both streamed to their files.
+    private func writeModel(_ trainer: Trainer, embeddings z: [Matrix], dataset: Dataset, to folder: RunDirectory) throws {
         try folder.replaceEmbeddings { staging in
             for (m, modality) in dataset.modalities.enumerated() {
                 try NPYWriter.write(NPYPayload(float32: z[m]), to: staging.embedding(modality.name))

@@ -43,14 +43,7 @@ public struct NPYPayload {
         try Self.check(shape, count: values.count)
         dtype = .int64
         self.shape = shape
-        produce = { emit in
-            var piece = [Int64](repeating: 0, count: min(values.count, Self.pieceElements))
-            for start in stride(from: 0, to: values.count, by: Self.pieceElements) {
-                let end = min(start + Self.pieceElements, values.count)
-                for i in start..<end { piece[i - start] = Int64(values[i]).littleEndian }
-                try piece.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<((end - start) * 8)])) }
-            }
-        }
+        produce = Self.converted(values) { Int64($0).littleEndian }
     }
 
     private init(float32 values: [Float], checkedShape shape: [Int]) {
@@ -59,19 +52,26 @@ public struct NPYPayload {
         #if _endian(little)
         produce = { emit in try values.withUnsafeBytes { try emit($0) } }
         #else
-        produce = { emit in
-            var piece = [UInt32](repeating: 0, count: min(values.count, Self.pieceElements))
-            for start in stride(from: 0, to: values.count, by: Self.pieceElements) {
-                let end = min(start + Self.pieceElements, values.count)
-                for i in start..<end { piece[i - start] = values[i].bitPattern.littleEndian }
-                try piece.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<((end - start) * 4)])) }
-            }
-        }
+        produce = Self.converted(values) { $0.bitPattern.littleEndian }
         #endif
     }
 
     /// Elements converted per piece: 512 KB of `Int64`.
     private static let pieceElements = 1 << 16
+
+    /// A producer that converts `values` a piece at a time into a reused buffer and emits each piece.
+    private static func converted<Source, Target>(_ values: [Source], _ convert: @escaping (Source) -> Target)
+        -> ((UnsafeRawBufferPointer) throws -> Void) throws -> Void {
+        { emit in
+            guard let first = values.first else { return }
+            var piece = [Target](repeating: convert(first), count: min(values.count, pieceElements))
+            for start in stride(from: 0, to: values.count, by: pieceElements) {
+                let count = min(pieceElements, values.count - start)
+                for i in 0..<count { piece[i] = convert(values[start + i]) }
+                try piece.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<(count * MemoryLayout<Target>.stride)])) }
+            }
+        }
+    }
 
     private static func check(_ shape: [Int], count: Int) throws {
         var elements = 1

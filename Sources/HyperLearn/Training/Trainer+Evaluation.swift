@@ -10,9 +10,20 @@ extension Trainer {
     /// `novel_fraction` for link relations). At most ``TrainingConfiguration/rankingQueries``
     /// hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
-        let z = embeddings()
-        return evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
-                                   candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
+        evaluate(on: split, checkedEmbeddings: embeddings())
+    }
+
+    /// ``evaluate(on:)`` from embeddings the caller already has (``embeddings()``): a run that
+    /// evaluates both splits and exports runs the encoders once, not once per use.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when they do not fit the modalities.
+    public func evaluate(on split: EvaluationSplit, embeddings z: [Matrix]) throws -> [String: [String: Double]] {
+        try checkEmbeddings(z, operation: "evaluate")
+        return evaluate(on: split, checkedEmbeddings: z)
+    }
+
+    private func evaluate(on split: EvaluationSplit, checkedEmbeddings z: [Matrix]) -> [String: [String: Double]] {
+        evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
+                            candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
             rawScores(relation: r, hyperedges: hyperedges, embeddings: z)
         }
     }

@@ -308,13 +308,16 @@ public final class Trainer: @unchecked Sendable {
     /// the hyperedges' order differs from the relation's, or a member index is outside its modality.
     public func scores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) throws -> [Float] {
         try checkHyperedges(hyperedges, relation: r)
-        if let embeddings {
-            guard embeddings.count == sizes.count,
-                  zip(embeddings, sizes).allSatisfy({ $0.rows == $1 && $0.columns == configuration.dimensions }) else {
-                throw HyperLearnError.invalidArgument("scores: embeddings of shapes \(embeddings.map { "\($0.rows)×\($0.columns)" }) for modalities of \(sizes) items and dimension \(configuration.dimensions)")
-            }
-        }
+        if let embeddings { try checkEmbeddings(embeddings, operation: "scores") }
         return rawScores(relation: r, hyperedges: hyperedges, embeddings: embeddings)
+    }
+
+    /// Throws unless `embeddings` has one table per modality of its items × ``TrainingConfiguration/dimensions``.
+    func checkEmbeddings(_ embeddings: [Matrix], operation: String) throws {
+        guard embeddings.count == sizes.count,
+              zip(embeddings, sizes).allSatisfy({ $0.rows == $1 && $0.columns == configuration.dimensions }) else {
+            throw HyperLearnError.invalidArgument("\(operation): embeddings of shapes \(embeddings.map { "\($0.rows)×\($0.columns)" }) for modalities of \(sizes) items and dimension \(configuration.dimensions)")
+        }
     }
 
     /// ``scores(relation:hyperedges:embeddings:)`` for hyperedges already known to fit relation `r`.

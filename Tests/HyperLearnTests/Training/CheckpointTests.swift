@@ -64,6 +64,21 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(Set(evaluatedFirst.optimizer.moments.keys), Set(straight.model.parameters.map(\.name)))
     }
 
+    /// Metrics from embeddings the caller passes are those ``Trainer/evaluate(on:)`` computes; embeddings
+    /// of the wrong shape are refused.
+    func testEvaluatingFromGivenEmbeddingsEqualsEvaluating() throws {
+        var config = TrainingConfiguration.small(width: 8, epochs: 2, batchSize: 200)
+        config.validationFraction = 0.2
+        let trainer = try Trainer(dataset: try smallDataset(), configuration: config)
+        try trainer.fit()
+        let z = trainer.embeddings()
+        XCTAssertEqual(try trainer.evaluate(on: .test, embeddings: z), trainer.evaluate(on: .test))
+        XCTAssertEqual(try trainer.evaluate(on: .validation, embeddings: z), trainer.evaluate(on: .validation))
+        XCTAssertThrowsError(try trainer.evaluate(on: .test, embeddings: Array(z.dropLast()))) { error in
+            XCTAssertTrue("\(error)".contains("evaluate: embeddings of shapes"), "\(error)")
+        }
+    }
+
     /// The best epoch's parameters kept in a file: the same run, the same restored parameters, bit for
     /// bit, with no copy in memory; a checkpoint carries them, and a resumed trainer keeps them in memory
     /// or moves them to its own file.
