@@ -175,7 +175,9 @@ extension Trainer {
         for (name, shape) in new {
             guard let before = oldShapes[name], before != shape else { continue }
             if name.hasSuffix(".item_bias") {
-                found.append("'\(owner(name))' has \(shape[0]) items, the checkpoint \(before[0])")
+                // A damaged header may give any shape, even an empty one: describe it, never index it.
+                let items = { (shape: [Int]) in shape.first.map(String.init) ?? "no" }
+                found.append("'\(owner(name))' has \(items(shape)) items, the checkpoint \(items(before))")
             } else if !name.hasSuffix(".table") {
                 found.append("\(name) is \(shape.map(String.init).joined(separator: "×")), the checkpoint's \(before.map(String.init).joined(separator: "×"))")
             }

@@ -260,6 +260,19 @@ final class CheckpointTests: XCTestCase {
         try assertRefused(url, field: "checkpoint.version", reason: "'99'")
     }
 
+    /// An empty shape for an item bias in a damaged header (found by FuzzCheckpoint) is described, not indexed.
+    func testEmptyParameterShapeIsRefusedNotTrapped() throws {
+        let (trainer, url) = try savedCheckpoint()
+        let names = trainer.model.parameters.map(\.name)
+        let bias = try XCTUnwrap(names.firstIndex { $0.hasSuffix(".item_bias") })
+        try forge(url, header: { header in
+            var shapes = header["parameterShapes"] as? [[Int]] ?? []
+            shapes[bias] = []
+            header["parameterShapes"] = shapes
+        })
+        try assertRefused(url, field: "checkpoint.parameterShapes", reason: "has 25 items, the checkpoint no")
+    }
+
     func testBadGeneratorStateIsRefusedNotTrapped() throws {
         let (_, url) = try savedCheckpoint()
         try forge(url, header: { $0["generator"] = [1, 2, 3] })
