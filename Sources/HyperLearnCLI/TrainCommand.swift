@@ -96,7 +96,7 @@ struct TrainCommand: ParsableCommand {
         try InputLimits.check(loaded.dataset, run.training)
         let trainer = try Trainer(dataset: loaded.dataset, configuration: run.training)
         // A resumed run's folder exists: lock it before reading its checkpoint.
-        var lock = resume ? try RunLock(folder.url) : nil
+        let lock = resume ? try RunLock(folder.url) : nil
         if resume {
             // A FIFO in its place would block the read.
             try InputFile.requireRegularFile(folder.checkpoint, file: folder.checkpoint.path, line: nil, field: "checkpoint")

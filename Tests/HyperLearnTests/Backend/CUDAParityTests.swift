@@ -97,6 +97,33 @@ final class CUDAParityTests: XCTestCase {
         assertClose(try destination.toMatrix(), expected, "scatter-add (repeated index 0)")
     }
 
+    /// The kernels do not range-check: an index outside the matrix is refused on the host, from the
+    /// bounds taken at upload, before any launch (an out-of-range launch would poison the context).
+    func testOutOfRangeIndicesAreRefusedBeforeTheLaunch() throws {
+        let source = try upload(randomMatrix(6, 4, seed: 7))
+        for bad: [Int32] in [[0, 6], [-1, 2]] {
+            let indices = try CUDAIndices(bad, on: gpu.context)
+            let bounds = try XCTUnwrap(IndexBounds(bad))
+            XCTAssertEqual(indices.bounds, bounds)
+            assertInvalidArgument(try gpu.gatherRows(source, indices), mentioning: "gatherRows: indices \(bounds) outside the 6 rows")
+            assertInvalidArgument(try gpu.scatterAddRows(upload(randomMatrix(2, 4, seed: 8)), indices, into: source),
+                                  mentioning: "scatterAddRows: indices \(bounds) outside the 6 rows")
+            var destination = try upload(Matrix(rows: 2, columns: 4))
+            assertInvalidArgument(try gpu.gatherRows(source, indices, into: &destination, atRow: 0), mentioning: "outside the 6 rows")
+        }
+        let factors = try [randomMatrix(3, 2, seed: 1), randomMatrix(5, 2, seed: 2)].map(upload)
+        let lambda = try upload(randomMatrix(1, 2, seed: 3))
+        // Index 4 fits the second factor's 5 rows, not the first's 3: bounds are kept per member position.
+        assertInvalidArgument(try gpu.cpScore(factors: factors, members: CUDAIndices([Int32]([4, 0]), period: 2, on: gpu.context),
+                                              lambda: lambda),
+                              mentioning: "cpScore: indices 4 outside the 3 rows of factor 0")
+        XCTAssertNoThrow(try gpu.cpScore(factors: factors, members: CUDAIndices([Int32]([0, 4]), period: 2, on: gpu.context),
+                                         lambda: lambda))
+        assertInvalidArgument(try gpu.cpScore(factors: factors, members: CUDAIndices([Int32]([0, 4]), on: gpu.context),
+                                              lambda: lambda),
+                              mentioning: "members uploaded in rows of 1 for order 2")
+    }
+
     // MARK: Element-wise
 
     func testReluForwardAndBackward() throws {
@@ -142,7 +169,7 @@ final class CUDAParityTests: XCTestCase {
         let members: [[Int32]] = [[0, 4, 1], [2, 2, 0], [1, 0, 1], [0, 4, 1]]
         let upstream = randomMatrix(members.count, 1, seed: 24)
         let deviceFactors = try factors.map(upload)
-        let deviceMembers = try CUDAIndices(members.flatMap { $0 }, on: gpu.context)
+        let deviceMembers = try CUDAIndices(members.flatMap { $0 }, period: 3, on: gpu.context)
 
         let scores = try gpu.cpScore(factors: deviceFactors, members: deviceMembers, lambda: upload(lambda),
                                      mu: upload(Matrix([[mu]]))).toMatrix()
@@ -194,7 +221,7 @@ final class CUDAParityTests: XCTestCase {
         let members: [[Int32]] = [[0, 4, 1], [2, 2, 0], [1, 0, 1]]
         let upstream = randomMatrix(members.count, 1, seed: 29)
         let deviceFactors = try factors.map(upload)
-        let deviceMembers = try CUDAIndices(members.flatMap { $0 }, on: gpu.context)
+        let deviceMembers = try CUDAIndices(members.flatMap { $0 }, period: 3, on: gpu.context)
         var expectedScores = Matrix(rows: members.count, columns: 1)
         var expectedNu = Matrix(rows: 1, columns: rank)
         var expectedRows = [Matrix](repeating: Matrix(rows: members.count, columns: rank), count: 3)

@@ -347,16 +347,9 @@ public struct CPUOperations: TensorOperations {
     }
 
     private func requireIndices(_ operation: String, _ indices: [Int32], below bound: Int) throws {
-        // The smallest and largest index first: a loop the compiler vectorises, run on every gather
-        // and scatter of every step; the offending index is looked for only when there is one.
-        var low = Int32.max, high = Int32.min
-        indices.withUnsafeBufferPointer { values in
-            for value in values {
-                low = Swift.min(low, value)
-                high = Swift.max(high, value)
-            }
-        }
-        guard !indices.isEmpty, low < 0 || Int(high) >= bound else { return }
+        // The bounds first, in one vectorised pass (this runs on every gather and scatter of every
+        // step); the offending index is looked for only when there is one.
+        guard let bounds = IndexBounds(indices), !bounds.isWithin(rows: bound) else { return }
         let bad = indices.first { $0 < 0 || Int($0) >= bound }!
         throw HyperLearnError.invalidArgument("\(operation): row \(bad) outside 0..<\(bound)")
     }

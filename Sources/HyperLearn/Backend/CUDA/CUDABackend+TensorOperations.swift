@@ -61,10 +61,10 @@ extension CUDABackend: TensorOperations {
 
     public func gatherRows(_ source: CUDAMatrix, _ indices: CUDAIndices, into destination: inout CUDAMatrix, atRow row: Int) throws {
         try requireSameContext("gatherRows", source, destination)
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= destination.rows,
-              source.rows > 0 || indices.count == 0 else {
+        guard destination.columns == source.columns, row >= 0, row + indices.count <= destination.rows else {
             throw HyperLearnError.invalidArgument("gatherRows: \(indices.count) rows of \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
         }
+        try indices.bounds.require("gatherRows", rowsBelow: source.rows)
         try launch("hl_gather_rows", indices.count * source.columns,
                    [.buffer(source.buffer), .buffer(indices.buffer), .address(address(of: destination, row: row)),
                     .int64(Int64(indices.count)), .int32(Int32(source.columns))])
@@ -73,10 +73,10 @@ extension CUDABackend: TensorOperations {
     public func scatterAddRows(_ source: CUDAMatrix, fromRow row: Int, _ indices: CUDAIndices,
                                into destination: inout CUDAMatrix) throws {
         try requireSameContext("scatterAddRows", source, destination)
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= source.rows,
-              destination.rows > 0 || indices.count == 0 else {
+        guard destination.columns == source.columns, row >= 0, row + indices.count <= source.rows else {
             throw HyperLearnError.invalidArgument("scatterAddRows: rows from \(row) of \(source.rows)×\(source.columns) by \(indices.count) indices into \(destination.rows)×\(destination.columns)")
         }
+        try indices.bounds.require("scatterAddRows", rowsBelow: destination.rows)
         try launch("hl_scatter_add_rows", indices.count * source.columns,
                    [.address(address(of: source, row: row)), .buffer(indices.buffer), .buffer(destination.buffer),
                     .int64(Int64(indices.count)), .int32(Int32(source.columns))])
@@ -278,8 +278,9 @@ extension CUDABackend: TensorOperations {
                      rule: rule)
     }
 
-    /// Row indices are not range-checked on the device; the engine passes a sampled pass's input rows,
-    /// distinct and below the parameter's row count by construction.
+    /// The rows' bounds (taken at upload) are checked against the parameter. The kernel updates each
+    /// listed row once per index, so the rows must be distinct: the engine passes a sampled pass's
+    /// input rows, distinct by construction.
     public func adamStepRows(parameter: inout CUDAMatrix, gradient: CUDAMatrix, rows: CUDAIndices, firstMoment: inout CUDAMatrix,
                              secondMoment: inout CUDAMatrix, rule: AdamRule) throws {
         try requireSameContext("adamStepRows", parameter, gradient, firstMoment, secondMoment)
@@ -288,6 +289,7 @@ extension CUDABackend: TensorOperations {
         guard gradient.rows == rows.count, gradient.columns == parameter.columns, rows.count <= parameter.rows else {
             throw HyperLearnError.invalidArgument("adamStepRows: a \(gradient.rows)×\(gradient.columns) gradient for \(rows.count) rows of \(parameter.rows)×\(parameter.columns)")
         }
+        try rows.bounds.require("adamStepRows", rowsBelow: parameter.rows)
         try launch("hl_adam_rows", gradient.count,
                    [.buffer(parameter.buffer), .buffer(gradient.buffer), .buffer(rows.buffer), .buffer(firstMoment.buffer),
                     .buffer(secondMoment.buffer), .int64(Int64(gradient.count)), .int32(Int32(parameter.columns)),

@@ -148,17 +148,14 @@ public struct CUDABackend {
         return destination
     }
 
-    /// `D[r, :] = S[indices[r], :]`. Indices are not range-checked on the device (that would need a
-    /// download); callers build them from validated host data.
+    /// `D[r, :] = S[indices[r], :]`. The indices' bounds, taken at upload, are checked against `S`.
     public func gatherRows(_ source: CUDAMatrix, _ indices: CUDAIndices, into destination: CUDAMatrix) throws {
         try requireSameContext("gatherRows", source, destination)
         guard destination.rows == indices.count, destination.columns == source.columns else {
             throw HyperLearnError.invalidArgument("gatherRows: \(indices.count) rows of \(source.rows)×\(source.columns)"
                                                   + " into \(destination.rows)×\(destination.columns)")
         }
-        guard source.rows > 0 || indices.count == 0 else {
-            throw HyperLearnError.invalidArgument("gatherRows: indices into an empty matrix")
-        }
+        try indices.bounds.require("gatherRows", rowsBelow: source.rows)
         try launch("hl_gather_rows", destination.count,
                    [.buffer(source.buffer), .buffer(indices.buffer), .buffer(destination.buffer),
                     .int64(Int64(indices.count)), .int32(Int32(source.columns))])
@@ -171,9 +168,7 @@ public struct CUDABackend {
             throw HyperLearnError.invalidArgument("scatterAddRows: \(source.rows)×\(source.columns) by \(indices.count)"
                                                   + " indices into \(destination.rows)×\(destination.columns)")
         }
-        guard destination.rows > 0 || indices.count == 0 else {
-            throw HyperLearnError.invalidArgument("scatterAddRows: indices into an empty matrix")
-        }
+        try indices.bounds.require("scatterAddRows", rowsBelow: destination.rows)
         try launch("hl_scatter_add_rows", source.count,
                    [.buffer(source.buffer), .buffer(indices.buffer), .buffer(destination.buffer),
                     .int64(Int64(indices.count)), .int32(Int32(source.columns))])
@@ -362,8 +357,12 @@ public struct CUDABackend {
                 throw HyperLearnError.invalidArgument("\(operation): factor \(factor.rows)×\(factor.columns) for rank \(lambda.count)")
             }
         }
-        guard members.context === context, members.count % order == 0 else {
-            throw HyperLearnError.invalidArgument("\(operation): \(members.count) members is not a multiple of order \(order)")
+        guard members.context === context, members.period == order else {
+            throw HyperLearnError.invalidArgument("\(operation): members uploaded in rows of \(members.period) for order \(order)"
+                                                  + " (CUDAIndices(_:period:on:) takes the order)")
+        }
+        for (position, factor) in factors.enumerated() {
+            try members.positionBounds[position].require(operation, rowsBelow: factor.rows, of: "rows of factor \(position)")
         }
         return members.count / order
     }

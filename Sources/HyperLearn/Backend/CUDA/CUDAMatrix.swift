@@ -65,26 +65,43 @@ public struct CUDAMatrix: CustomStringConvertible {
 }
 
 /// A vector of `Int32` indices in device memory (row indices, hyperedge members).
+///
+/// The indices' bounds are taken on the host as they are uploaded (``IndexBounds``): the kernels do
+/// not range-check, so every operation that takes indices checks these bounds against its matrices
+/// and throws instead of reading or writing outside device memory.
 public struct CUDAIndices: CustomStringConvertible {
     /// Number of indices.
     public let count: Int
+    /// The length of a row of indices: 1 for row indices, the order for hyperedge members.
+    public let period: Int
+    /// The bounds of each position `0 ..< period` (`nil` where there are no indices).
+    public let positionBounds: [IndexBounds?]
+    /// The bounds of every index (`nil` when there are none).
+    public let bounds: IndexBounds?
     /// The device memory.
     public let buffer: CUDABuffer
     /// The context that owns the memory.
     public let context: CUDAContext
 
-    /// Uploads `indices`.
-    public init(_ indices: [Int32], on context: CUDAContext) throws {
+    /// Uploads `indices`, rows of `period` indices each (the members of hyperedges of order
+    /// `period`, row-major; 1 for row indices).
+    public init(_ indices: [Int32], period: Int = 1, on context: CUDAContext) throws {
+        guard period >= 1, indices.count % period == 0 else {
+            throw HyperLearnError.invalidArgument("CUDAIndices: \(indices.count) indices do not make rows of \(period)")
+        }
         count = indices.count
+        self.period = period
+        positionBounds = IndexBounds.byPosition(indices, period: period)
+        bounds = positionBounds.compactMap { $0 }.reduce(nil) { $0?.union($1) ?? $1 }
         self.context = context
         buffer = try context.allocate(byteCount: indices.count * MemoryLayout<Int32>.stride)
         try indices.withUnsafeBytes { try context.copy(from: $0, to: buffer) }
     }
 
     /// Uploads `indices`, checking that each fits in 32 bits.
-    public init(_ indices: [Int], on context: CUDAContext) throws {
+    public init(_ indices: [Int], period: Int = 1, on context: CUDAContext) throws {
         guard let bad = indices.first(where: { $0 < Int(Int32.min) || $0 > Int(Int32.max) }) else {
-            try self.init(indices.map { Int32($0) }, on: context)
+            try self.init(indices.map { Int32($0) }, period: period, on: context)
             return
         }
         throw HyperLearnError.invalidArgument("CUDAIndices: index \(bad) does not fit in 32 bits")

@@ -90,7 +90,7 @@ public enum CUDASelfTest {
         let members = (0..<edges).flatMap { _ in factors.map { Int32(generator.next() % UInt64($0.rows)) } }
         let upstream = random(edges, 1)
         let deviceFactors = try factors.map(up)
-        let deviceMembers = try CUDAIndices(members, on: context)
+        let deviceMembers = try CUDAIndices(members, period: order, on: context)
         var expectedScores = [Float](repeating: mu, count: edges)
         var expectedRows = [[Float]](repeating: [Float](repeating: 0, count: edges * rank), count: order)
         var expectedLambda = [Float](repeating: 0, count: rank)
