@@ -3,20 +3,7 @@ import Foundation
 import HyperLearn
 
 /// One small trainer, built once: every input is read as its checkpoint.
-let trainer: Trainer = {
-    var data = Dataset(name: "fuzz")
-    for m in 0..<3 { try! data.addModality(Modality(name: "m\(m)", count: 6)) }
-    var members = [Int32]()
-    for e in 0..<30 { members += [Int32(e % 6), Int32((e / 6) % 6), Int32((e + 3) % 6)] }
-    try! data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link, train: HyperedgeSet(order: 3, members: members)))
-    var configuration = TrainingConfiguration()
-    configuration.dimensions = 4
-    configuration.hiddenDimensions = 4
-    configuration.tableDimensions = 4
-    configuration.epochs = 2
-    configuration.threads = 1
-    return try! Trainer(dataset: data, configuration: configuration)
-}()
+let trainer = Fuzz.smallTrainer(epochs: 2)
 
 /// The checkpoint reader: framing, checksum, header JSON and validation. Each input is read twice:
 /// as it is, and with its checksum field corrected, so mutations also reach the checks behind the CRC.

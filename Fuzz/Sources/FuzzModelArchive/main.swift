@@ -5,22 +5,7 @@ import HyperLearn
 /// A small trained model's archive, written once into a scratch folder: every input replaces its
 /// `model.json`, so mutations reach the checks between the structure and the arrays beside it.
 let archive: URL = {
-    var data = Dataset(name: "fuzz")
-    for m in 0..<3 { try! data.addModality(Modality(name: "m\(m)", count: 6)) }
-    var members = [Int32]()
-    for e in 0..<30 { members += [Int32(e % 6), Int32((e / 6) % 6), Int32((e + 3) % 6)] }
-    var test = [Int32]()
-    for e in 0..<6 { test += [Int32(e), Int32((e + 1) % 6), Int32((e + 4) % 6)] }
-    try! data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link,
-                                   train: HyperedgeSet(order: 3, members: members), test: HyperedgeSet(order: 3, members: test)))
-    var configuration = TrainingConfiguration()
-    configuration.dimensions = 4
-    configuration.hiddenDimensions = 4
-    configuration.tableDimensions = 4
-    configuration.epochs = 1
-    configuration.threads = 1
-    configuration.rankingQueries = 4
-    let trainer = try! Trainer(dataset: data, configuration: configuration)
+    let trainer = Fuzz.smallTrainer(epochs: 1, test: true)
     try! trainer.fit()
     let folder = Fuzz.scratch.deletingPathExtension().appendingPathExtension("model")
     try! TrainedModel(trainer).write(to: folder)

@@ -49,4 +49,25 @@ public enum Fuzz {
             fatalError("non-HyperLearnError escaped: \(error)")
         }
     }
+
+    /// The small trainer the model-reading targets share: three modalities of six items, 30 training
+    /// triples (and, with `test`, six test triples), d = 4.
+    public static func smallTrainer(epochs: Int, test: Bool = false) -> Trainer {
+        var data = Dataset(name: "fuzz")
+        for m in 0..<3 { try! data.addModality(Modality(name: "m\(m)", count: 6)) }
+        var members = [Int32]()
+        for e in 0..<30 { members += [Int32(e % 6), Int32((e / 6) % 6), Int32((e + 3) % 6)] }
+        var testMembers = [Int32]()
+        for e in 0..<6 { testMembers += [Int32(e), Int32((e + 1) % 6), Int32((e + 4) % 6)] }
+        try! data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link, train: HyperedgeSet(order: 3, members: members),
+                                       test: test ? HyperedgeSet(order: 3, members: testMembers) : nil))
+        var configuration = TrainingConfiguration()
+        configuration.dimensions = 4
+        configuration.hiddenDimensions = 4
+        configuration.tableDimensions = 4
+        configuration.epochs = epochs
+        configuration.threads = 1
+        configuration.rankingQueries = 4
+        return try! Trainer(dataset: data, configuration: configuration)
+    }
 }
