@@ -8,7 +8,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let hyperlearn = root.lastPathComponent
 
-let fuzzers = ["FuzzManifest", "FuzzDelimitedText", "FuzzNPY", "FuzzNPZ", "FuzzCheckpoint", "FuzzModelArchive"]
+let fuzzers = ["FuzzManifest", "FuzzDelimitedText", "FuzzNPY", "FuzzNPZ", "FuzzCheckpoint", "FuzzModelArchive", "FuzzDatasetLoad"]
 
 let package = Package(
     name: "HyperLearnFuzz",

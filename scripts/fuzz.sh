@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 duration=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzManifest FuzzDelimitedText FuzzNPY FuzzNPZ FuzzCheckpoint FuzzModelArchive)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzManifest FuzzDelimitedText FuzzNPY FuzzNPZ FuzzCheckpoint FuzzModelArchive FuzzDatasetLoad)
 
 # libFuzzer comes with the Swift toolchain's clang runtime; where a toolchain lacks it, take Debian's
 # and put it where swiftc looks.
