@@ -43,9 +43,13 @@ let configuration: TrainingConfiguration = {
     return configuration
 }()
 
+/// The seed's items, as a trained model would hold them.
+let modelIDs = [["u1", "u2", "u3", "u4"], ["i1", "i2", "i3"], ["t1", "t2", "t3"]]
+
 /// The input is the five files in the order of `fileNames`, separated by the byte 0x01 (missing
-/// parts are empty files). What `train` does before its first epoch: load, check the limits, build
-/// the trainer with its graphs.
+/// parts are empty files). What `train` does before its first epoch (load, check the limits, build
+/// the trainer with its graphs), and what `evaluate --manifest` reads against a trained model's
+/// items (the test splits only).
 func fuzzDatasetLoad(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let parts = Fuzz.bytes(data, count).split(separator: 1, maxSplits: fileNames.count - 1, omittingEmptySubsequences: false)
     for (index, name) in fileNames.enumerated() {
@@ -57,6 +61,7 @@ func fuzzDatasetLoad(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         try InputLimits.check(loaded.dataset, configuration)
         _ = try Trainer(dataset: loaded.dataset, configuration: configuration)
     }
+    Fuzz.expectHyperLearnError { _ = try ManifestLoader(manifest: manifest, dataRoot: folder).loadTestSplits(ids: modelIDs) }
     return 0
 }
 
