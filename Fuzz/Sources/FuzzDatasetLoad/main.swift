@@ -34,14 +34,7 @@ let folder: URL = {
 
 let manifest = try! Manifest.parse(manifestText, url: folder.appendingPathComponent("manifest.yaml"))
 
-let configuration: TrainingConfiguration = {
-    var configuration = TrainingConfiguration()
-    configuration.dimensions = 4
-    configuration.hiddenDimensions = 4
-    configuration.tableDimensions = 4
-    configuration.threads = 1
-    return configuration
-}()
+let configuration = Fuzz.smallConfiguration()
 
 /// The seed's items, as a trained model would hold them.
 let modelIDs = [["u1", "u2", "u3", "u4"], ["i1", "i2", "i3"], ["t1", "t2", "t3"]]

@@ -61,6 +61,11 @@ public enum Fuzz {
         for e in 0..<6 { testMembers += [Int32(e), Int32((e + 1) % 6), Int32((e + 4) % 6)] }
         try! data.addRelation(Relation(name: "r", members: [0, 1, 2], task: .link, train: HyperedgeSet(order: 3, members: members),
                                        test: test ? HyperedgeSet(order: 3, members: testMembers) : nil))
+        return try! Trainer(dataset: data, configuration: smallConfiguration(epochs: epochs))
+    }
+
+    /// The targets' model size: d = 4 everywhere, one thread, four ranking queries.
+    public static func smallConfiguration(epochs: Int = 1) -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
         configuration.dimensions = 4
         configuration.hiddenDimensions = 4
@@ -68,6 +73,6 @@ public enum Fuzz {
         configuration.epochs = epochs
         configuration.threads = 1
         configuration.rankingQueries = 4
-        return try! Trainer(dataset: data, configuration: configuration)
+        return configuration
     }
 }
