@@ -68,6 +68,18 @@ public enum CUDASelfTest {
         var expectedScatter = Matrix(rows: 40, columns: 8)
         for target in indices { for c in 0..<8 { expectedScatter[Int(target), c] += table[Int(target), c] } }
         check("scatter-add rows", try scattered.toMatrix().storage, expectedScatter.storage)
+        // The kernels do not range-check: an index past the table must be refused on the host, from
+        // the bounds taken at upload, and leave the context usable (the gather is repeated after it).
+        let refused: Bool
+        do {
+            _ = try backend.gatherRows(up(table), CUDAIndices([0, Int32(table.rows)], on: context))
+            refused = false
+        } catch HyperLearnError.invalidArgument {
+            refused = true
+        }
+        checks.append(Check(name: "gather refuses an index past the table", maximumError: refused ? 0 : .infinity, passed: refused))
+        check("gather rows after the refusal", try backend.gatherRows(up(table), deviceIndices).toMatrix().storage,
+              indices.flatMap { table.row(Int($0)) })
 
         let x = random(300, 7), dy = random(300, 7), bias = random(1, 7)
         check("relu", try backend.relu(up(x)).toMatrix().storage, x.storage.map { max($0, 0) })
