@@ -91,7 +91,7 @@ extension Trainer {
             .invalidInput(file: url.path, line: nil, field: field == "checkpoint" ? field : "checkpoint.\(field)", reason: reason)
         }
         // Mapped, not read: the file holds the whole training state, and only its parts are copied out.
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { throw fail("checkpoint", "cannot read the file") }
+        guard let data = try? InputFile.contents(of: url, options: .alwaysMapped) else { throw fail("checkpoint", "cannot read the file") }
         let (header, payloadStart) = try Trainer.checkpointHeader(data, fail: fail)
         let parameters = model.parameters
         guard header.parameterNames == parameters.map(\.name),

@@ -122,7 +122,7 @@ extension TrainedModel {
     /// weights.
     public static func readStructure(from folder: URL) throws -> Structure {
         let structureURL = folder.appendingPathComponent(structureFile)
-        guard let data = try? Data(contentsOf: structureURL) else {
+        guard let data = try? InputFile.contents(of: structureURL) else {
             throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model",
                                                reason: "cannot read the model archive's structure (written by `hyperlearn train`)")
         }

@@ -42,7 +42,7 @@ final class CPURowBlockScatterTests: XCTestCase {
         var viaHandles = try viaCPU.map { try handleOps.upload($0) }
         try ops.scatterAddRowBlocks(source, fromRows: [0, 4], indices, targets: [1, 0], into: &viaCPU)
         try handleOps.scatterAddRowBlocks(try handleOps.upload(source), fromRows: [0, 4],
-                                          try indices.map { try handleOps.upload($0) }, targets: [1, 0], into: &viaHandles)
+                                          indices.map { handleOps.upload($0) }, targets: [1, 0], into: &viaHandles)
         for k in 0..<2 { XCTAssertEqual(try handleOps.download(viaHandles[k]).storage, viaCPU[k].storage) }
         // Destination 1 got block 0: rows 0, 1, 1, 2 of the source into rows 0, 1, 1, 2.
         XCTAssertEqual(viaCPU[1].row(1), zip(source.row(1), source.row(2)).map { $0 + $1 })

@@ -24,6 +24,22 @@ final class InputFileIOTests: XCTestCase {
         guard mkfifo(url.path, 0o644) == 0 else { throw XCTSkip("mkfifo failed: \(String(cString: strerror(errno)))") }
     }
 
+    /// Files of size 0 take their own path (Foundation's leaks a 4 KB buffer on each): an empty file
+    /// reads as empty, a procfs file, which reports size 0, still gives its contents, and any other
+    /// file is read whole, mapped or not.
+    func testContentsOfEmptyProcfsAndOrdinaryFiles() throws {
+        let folder = try TemporaryFolder()
+        let empty = try folder.write("empty.tsv", "")
+        XCTAssertEqual(try InputFile.contents(of: empty), Data())
+        XCTAssertEqual(try InputFile.read(empty, file: "empty.tsv", field: "file"), Data())
+        let rows = try folder.write("rows.tsv", "a\tb\n")
+        XCTAssertEqual(try InputFile.contents(of: rows), Data("a\tb\n".utf8))
+        XCTAssertEqual(try InputFile.contents(of: rows, options: .alwaysMapped), Data("a\tb\n".utf8))
+        let status = URL(fileURLWithPath: "/proc/self/status")
+        guard FileManager.default.fileExists(atPath: status.path) else { return }
+        XCTAssertTrue(String(decoding: try InputFile.contents(of: status), as: UTF8.self).contains("VmRSS:"))
+    }
+
     /// Issue 15: a FIFO named as a data file blocked the load forever.
     func testFIFOIsRefusedBeforeItIsOpened() throws {
         let folder = try TemporaryFolder()

@@ -36,7 +36,7 @@ struct HandleOperations: TensorOperations {
         try host.spmm(a, b.matrix, alpha: alpha, beta: beta, into: &c.matrix)
     }
     func axpy(_ alpha: Float, _ x: Handle, _ y: inout Handle) throws { try host.axpy(alpha, x.matrix, &y.matrix) }
-    func scale(_ x: inout Handle, by alpha: Float) throws { try host.scale(&x.matrix, by: alpha) }
+    func scale(_ x: inout Handle, by alpha: Float) throws { host.scale(&x.matrix, by: alpha) }
     func addBias(_ bias: Handle, to x: inout Handle) throws { try host.addBias(bias.matrix, to: &x.matrix) }
     func accumulateColumnSums(_ x: Handle, into sums: inout Handle) throws { try host.accumulateColumnSums(x.matrix, into: &sums.matrix) }
     func reluDropout(_ x: inout Handle, mask: DropoutMask?) throws { host.reluDropout(&x.matrix, mask: mask) }
