@@ -37,8 +37,6 @@ final class IndexBoundsTests: XCTestCase {
         XCTAssertEqual(IndexBounds.byPosition([], period: 2), [nil, nil])
         XCTAssertEqual(IndexBounds.byPosition([6], period: 2).map { $0?.description }, ["6", nil])
         XCTAssertEqual(IndexBounds.byPosition(members, period: 0), [])
-        let union = try XCTUnwrap(bounds[0]).union(try XCTUnwrap(bounds[2]))
-        XCTAssertEqual([union.lowest, union.highest], [0, 9])
     }
 
     func testRequireNamesTheOperationAndTheRange() throws {

@@ -92,7 +92,7 @@ public struct CUDAIndices: CustomStringConvertible {
         count = indices.count
         self.period = period
         positionBounds = IndexBounds.byPosition(indices, period: period)
-        bounds = positionBounds.compactMap { $0 }.reduce(nil) { $0?.union($1) ?? $1 }
+        bounds = period == 1 ? positionBounds[0] : IndexBounds(indices)
         self.context = context
         buffer = try context.allocate(byteCount: indices.count * MemoryLayout<Int32>.stride)
         try indices.withUnsafeBytes { try context.copy(from: $0, to: buffer) }

@@ -43,11 +43,6 @@ public struct IndexBounds: Equatable, Sendable, CustomStringConvertible {
         return (0..<period).map { $0 < indices.count ? IndexBounds(lowest: lowest[$0], highest: highest[$0]) : nil }
     }
 
-    /// The bounds of both sets.
-    public func union(_ other: IndexBounds) -> IndexBounds {
-        IndexBounds(lowest: Swift.min(lowest, other.lowest), highest: Swift.max(highest, other.highest))
-    }
-
     /// Whether every index names one of `rows` rows.
     public func isWithin(rows: Int) -> Bool { lowest >= 0 && Int(highest) < rows }
 
