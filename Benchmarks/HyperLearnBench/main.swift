@@ -114,7 +114,7 @@ do {
             }.members
         }
         let ensemble = try Ensemble(models: members)
-        let metrics = ensemble.evaluate()
+        let metrics = try ensemble.evaluate()
         results.append(metrics)
         let seconds = Date().timeIntervalSince(start)
         // Per member: the mean epoch count, and the time of one epoch.

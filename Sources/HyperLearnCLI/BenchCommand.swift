@@ -139,8 +139,8 @@ struct BenchCommand: ParsableCommand {
         let gemmFlops = work.gemmFlops * stepsPerEpoch
         let spmmBytes = work.spmmBytes * stepsPerEpoch
         let gemmSeconds = counters.gemmSeconds / measured, spmmSeconds = counters.spmmSeconds / measured
-        let sgemmCeiling = skipCeilings ? nil : MachineCeilings.sgemmGFLOPS()
-        let triadCeiling = skipCeilings ? nil : MachineCeilings.triadGBPS()
+        let sgemmCeiling = skipCeilings ? nil : try MachineCeilings.sgemmGFLOPS()
+        let triadCeiling = skipCeilings ? nil : try MachineCeilings.triadGBPS()
         let gflops = gemmSeconds > 0 ? gemmFlops / gemmSeconds / 1e9 : 0
         let gbps = spmmSeconds > 0 ? spmmBytes / spmmSeconds / 1e9 : 0
 

@@ -37,7 +37,7 @@ struct EnsembleCommand: ParsableCommand {
         }
         let result: [String: Any] = [
             "dataset": ensemble.dataset.name, "members": runPaths,
-            "relations": ensemble.evaluate().mapValues { ["test": $0] },
+            "relations": try ensemble.evaluate().mapValues { ["test": $0] },
         ]
         if let predictions { try PredictionFiles.write(ensemble, to: predictions) }
         Terminal.write(try JSONOutput.string(result, pretty: true))

@@ -80,7 +80,7 @@ struct ExtendCommand: ParsableCommand {
         var writer = RunWriter(reporting: reporting, transport: sharding.distributed,
                                deviceChosen: device.deviceOrdinals != nil || device.device != .auto,
                                verb: "extending \(source.url.lastPathComponent)", resumed: false, stopAfterEpochs: nil)
-        writer.notes = ["adds \(match.summary(in: loaded.dataset))"
+        writer.notes = try ["adds \(match.summary(in: loaded.dataset))"
                         + (freeze ? "; frozen: \(frozen.joined(separator: ", ")) and relations \(archive.structure.relations.map(\.name).joined(separator: ", "))" : "")]
         writer.extraMetrics = ["extended_from": source.url.path, "frozen_modalities": frozen,
                                "new_modalities": match.newModalities, "new_relations": match.newRelations]

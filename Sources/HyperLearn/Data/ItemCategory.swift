@@ -23,7 +23,9 @@ public struct ItemCategory: Codable, Sendable, Equatable {
     }
 
     /// The most frequent keys (ties by first appearance), at most `limit`, with their counts.
-    public func commonest(_ limit: Int) -> [(key: String, count: Int)] {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `limit` is negative.
+    public func commonest(_ limit: Int) throws -> [(key: String, count: Int)] {
+        guard limit >= 0 else { throw HyperLearnError.invalidArgument("ItemCategory.commonest: negative limit \(limit)") }
         var counts: [String: Int] = [:], order: [String] = []
         for i in values.indices {
             let key = key(i)

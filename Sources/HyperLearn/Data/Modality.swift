@@ -25,6 +25,8 @@ public struct Modality: Sendable, Equatable {
     public var count: Int { ids.count }
 
     /// Item `i`'s label, or its ID where it has none.
+    ///
+    /// - Precondition: `0 <= i < count` (bounds-checked, like an array subscript).
     public func label(_ i: Int) -> String {
         guard let labels, labels.indices.contains(i), !labels[i].isEmpty else { return ids[i] }
         return labels[i]

@@ -30,10 +30,11 @@ public struct SyntheticData: Sendable {
 
     /// Throws unless the sizes describe a dataset that can be drawn.
     func checkSizes(_ function: String) throws {
-        guard modalities >= 1, items >= 1, order >= 1, rank >= 1, graphNeighbors >= 0 else {
+        guard modalities >= 1, items >= 1, order >= 1, rank >= 1, graphNeighbors >= 0,
+              !items.multipliedReportingOverflow(by: rank).overflow else {
             throw HyperLearnError.invalidArgument(
                 "\(function): modalities \(modalities), items \(items), order \(order), rank \(rank) must be at least 1"
-                + " and graphNeighbors \(graphNeighbors) at least 0")
+                + " and graphNeighbors \(graphNeighbors) at least 0, with items × rank an Int")
         }
         guard popularityExponent.isFinite && popularityExponent >= 0 else {
             throw HyperLearnError.invalidArgument("\(function): popularityExponent \(popularityExponent) must be finite and at least 0")
@@ -97,8 +98,8 @@ public struct SyntheticData: Sendable {
                            seed extraSeed: UInt64 = 1) throws -> HyperedgeSet {
         let function = "SyntheticData.hyperedges"
         try checkSizes(function)
-        guard count >= 0, noise.isFinite else {
-            throw HyperLearnError.invalidArgument("\(function): count \(count) must be at least 0 and noise \(noise) finite")
+        guard count >= 0, !count.multipliedReportingOverflow(by: order).overflow, noise.isFinite else {
+            throw HyperLearnError.invalidArgument("\(function): count \(count) must be at least 0 with count × order an Int, and noise \(noise) finite")
         }
         guard factors.count == modalities,
               factors.allSatisfy({ $0.rows == items && $0.columns == factors[0].columns && $0.columns >= 1 }) else {

@@ -28,8 +28,11 @@ public enum EmbeddingExport {
     }
 
     /// One line per item: the ID, then the `d` values, tab-separated.
-    public static func tsv(_ embeddings: Matrix, ids: [String]) -> String {
-        precondition(ids.count == embeddings.rows, "tsv: \(ids.count) ids for \(embeddings.rows) rows")
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless there is one ID per row.
+    public static func tsv(_ embeddings: Matrix, ids: [String]) throws -> String {
+        guard ids.count == embeddings.rows else {
+            throw HyperLearnError.invalidArgument("EmbeddingExport.tsv: \(ids.count) IDs for \(embeddings.rows) rows; one per row is needed")
+        }
         var text = ""
         text.reserveCapacity(embeddings.rows * (embeddings.columns * 11 + 8))
         for i in 0..<embeddings.rows {

@@ -44,10 +44,12 @@ public struct EmbeddingMap: Sendable {
     /// `labels` (IDs or names), the axes titled with the variance they explain. With `colouredBy`, each
     /// point takes the colour of its category (the nine commonest; the rest, and items without one, in
     /// grey as "other") and a legend gives each colour's category and count.
-    public func svg(labels: [String], title: String, labelCount: Int = 20, colouredBy category: ItemCategory? = nil) -> String {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `labelCount` is negative.
+    public func svg(labels: [String], title: String, labelCount: Int = 20, colouredBy category: ItemCategory? = nil) throws -> String {
+        guard labelCount >= 0 else { throw HyperLearnError.invalidArgument("EmbeddingMap.svg: negative labelCount \(labelCount)") }
         let size = 640.0, margin = 50.0, plot = size - 2 * margin
         let category = category.flatMap { $0.values.count == coordinates.rows ? $0 : nil }
-        let legend = category.map { $0.commonest(Self.palette.count) } ?? []
+        let legend = try category.map { try $0.commonest(Self.palette.count) } ?? []
         let colourOf = Dictionary(uniqueKeysWithValues: legend.enumerated().map { ($1.key, Self.palette[$0]) })
         let width = legend.isEmpty ? size : size + 190
         let xs = (0..<coordinates.rows).map { Double(coordinates.storage[$0 * 2]) }
@@ -95,6 +97,7 @@ public struct EmbeddingMap: Sendable {
     /// The category a map is coloured by: the first with two to fifty distinct values (a column with one
     /// value says nothing; with hundreds, nine colours say little), or `nil`.
     public static func colouring(_ categories: [ItemCategory]) -> ItemCategory? {
-        categories.first { (2...50).contains($0.commonest(51).count) }
+        // `commonest` refuses only a negative limit, never this one.
+        categories.first { (2...50).contains((try? $0.commonest(51).count) ?? 0) }
     }
 }

@@ -14,8 +14,14 @@ public enum HTMLReport {
     ///   - metrics: what metrics.json holds per relation.
     ///   - configuration: the run's settings as text (config.yaml).
     ///   - neighborItems: items per modality shown with their nearest neighbours (the most connected).
+    ///   - neighbors: neighbours listed per item.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `neighborItems` is negative or `neighbors`
+    ///   below 1, or what ``EmbeddingMap/init(_:)`` throws for a modality's embeddings.
     public static func render(_ model: TrainedModel, history: [EpochRecord], metrics: Metrics, configuration: String,
                               neighborItems: Int = 3, neighbors: Int = 5) throws -> String {
+        guard neighborItems >= 0, neighbors >= 1 else {
+            throw HyperLearnError.invalidArgument("HTMLReport.render: neighborItems \(neighborItems) must be ≥ 0 and neighbors \(neighbors) ≥ 1")
+        }
         let structure = model.structure, dataset = model.dataset
         let e = Markup.escaped
         var body = "<h1>\(e(structure.dataset)): trained model</h1>\n"
@@ -54,7 +60,7 @@ public enum HTMLReport {
             body += "<h3>\(e(modality.name))</h3>\n"
             if z.rows >= 2 {
                 let map = try EmbeddingMap(z)
-                let svg = map.svg(labels: (0..<modality.count).map(modality.label), title: "\(modality.name) embeddings (PCA)",
+                let svg = try map.svg(labels: (0..<modality.count).map(modality.label), title: "\(modality.name) embeddings (PCA)",
                                   colouredBy: EmbeddingMap.colouring(modality.categories))
                 body += "<figure>\(svg)</figure>\n"
             }

@@ -51,7 +51,8 @@ public enum NearestNeighbors {
             let similarity = Matrix.uncheckedProduct(rows, x, transposeB: true)
             for r in 0..<(end - start) {
                 guard queryNonzero[start + r] else { result.append([]); continue }
-                result.append(largest(count, of: items.rows, score: { similarity[r, $0] }).map { (item: $0.index, weight: Float(1)) })
+                // At most every item: a `count` near `Int.max` must not size the search's buffer.
+                result.append(largest(min(count, items.rows), of: items.rows, score: { similarity[r, $0] }).map { (item: $0.index, weight: Float(1)) })
             }
             start = end
         }

@@ -10,11 +10,20 @@
 /// ```
 public enum PredictionTable {
     /// The table, or `nil` when relation `r` has no test hyperedges.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `r` is not a relation of the predictor's
+    ///   dataset or the predictor does not give one prediction per test hyperedge; what the predictor throws.
     public static func text(_ predictor: some Predictor, relation r: Int) throws -> String? {
-        let relation = predictor.dataset.relations[r]
+        let dataset = predictor.dataset
+        guard dataset.relations.indices.contains(r) else {
+            throw HyperLearnError.invalidArgument("PredictionTable.text: relation \(r) does not exist (the dataset has \(dataset.relations.count))")
+        }
+        let relation = dataset.relations[r]
         guard let hyperedges = relation.test, hyperedges.count > 0 else { return nil }
-        let modalities = relation.members.map { predictor.dataset.modalities[$0] }
+        let modalities = relation.members.map { dataset.modalities[$0] }
         let predicted = try predictor.predictedValues(relation: r, hyperedges: hyperedges)
+        guard predicted.count == hyperedges.count else {
+            throw HyperLearnError.invalidArgument("PredictionTable.text: \(predicted.count) predictions for \(hyperedges.count) test hyperedges of '\(relation.name)'")
+        }
         let columns = memberColumns(modalities.map(\.name))
         // A labelled member also gets its label (a title) beside its ID.
         let labelled = modalities.map { $0.labels != nil }

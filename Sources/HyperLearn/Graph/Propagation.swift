@@ -6,8 +6,10 @@
 public protocol Propagation: Sendable {
     /// Number of items (`P` is `count × count`).
     var count: Int { get }
-    /// `y = P · x`, reusing `y`'s storage (`y` must be `count × x.columns`).
-    func apply(_ x: Matrix, into y: inout Matrix)
+    /// `y = P · x`, reusing `y`'s storage.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless `x` has `count` rows and `y` is
+    ///   `count × x.columns`.
+    func apply(_ x: Matrix, into y: inout Matrix) throws
     /// Stored entries touched by one application, for FLOP and bandwidth accounting.
     var nonzeroCount: Int { get }
     /// `P` as weighted sparse products, the form a device computes: `P x = Σ_t w_t · A_t x`, where a
@@ -24,10 +26,18 @@ public struct PropagationTerm: Sendable {
 
 extension Propagation {
     /// `P · x` as a new matrix.
-    public func apply(_ x: Matrix) -> Matrix {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless `x` has ``count`` rows.
+    public func apply(_ x: Matrix) throws -> Matrix {
         var y = Matrix(rows: count, columns: x.columns)
-        apply(x, into: &y)
+        try apply(x, into: &y)
         return y
+    }
+
+    /// Throws unless `y = P · x` is defined: `x` has `count` rows and `y` is `count × x.columns`.
+    func checkApply(_ x: Matrix, into y: Matrix) throws {
+        guard x.rows == count, y.rows == count, y.columns == x.columns else {
+            throw HyperLearnError.invalidArgument("\(type(of: self)).apply: \(x.rows)×\(x.columns) into \(y.rows)×\(y.columns) over \(count) items")
+        }
     }
 }
 
@@ -45,7 +55,10 @@ public struct NormalizedAdjacency: Propagation {
     public var count: Int { matrix.rows }
     public var nonzeroCount: Int { matrix.nonzeroCount }
     public var terms: [PropagationTerm] { [PropagationTerm(first: matrix, second: nil, weight: 1)] }
-    public func apply(_ x: Matrix, into y: inout Matrix) { matrix.uncheckedMultiply(x, into: &y) }
+    public func apply(_ x: Matrix, into y: inout Matrix) throws {
+        try checkApply(x, into: y)
+        matrix.uncheckedMultiply(x, into: &y)
+    }
 }
 
 /// HGNN propagation `D_v^{-1/2} H W_e D_e^{-1} Hᵀ D_v^{-1/2}` over a hypergraph with incidence `H`
@@ -104,7 +117,8 @@ public struct HypergraphPropagation: Propagation {
         [PropagationTerm(first: scaledIncidenceTransposed, second: scaledIncidence, weight: 1)]
     }
 
-    public func apply(_ x: Matrix, into y: inout Matrix) {
+    public func apply(_ x: Matrix, into y: inout Matrix) throws {
+        try checkApply(x, into: y)
         let edges = scaledIncidenceTransposed.uncheckedMultiply(x)
         scaledIncidence.uncheckedMultiply(edges, into: &y)
     }
@@ -135,9 +149,10 @@ public struct MixedPropagation: Propagation {
         } }
     }
 
-    public func apply(_ x: Matrix, into y: inout Matrix) {
-        parts[0].apply(x, into: &y)
-        for part in parts.dropFirst() { y.uncheckedAdd(part.apply(x)) }
+    public func apply(_ x: Matrix, into y: inout Matrix) throws {
+        try checkApply(x, into: y)
+        try parts[0].apply(x, into: &y)
+        for part in parts.dropFirst() { y.uncheckedAdd(try part.apply(x)) }
         y.scale(by: 1 / Float(parts.count))
     }
 }

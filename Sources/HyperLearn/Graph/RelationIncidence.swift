@@ -11,12 +11,15 @@
 ///   - relations: the relations, of which those having `modality` as a member contribute.
 ///   - sizes: item counts of every modality.
 ///   - binary: store 1 instead of counts.
-/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `modality` or a relation's member is outside
-///   `sizes`, or a training hyperedge names an item outside its modality.
+/// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a size is negative, `modality` or a relation's
+///   member is outside `sizes`, or a training hyperedge names an item outside its modality.
 public func relationIncidence(modality: Int, relations: [Relation], sizes: [Int], binary: Bool = false) throws -> SparseMatrix {
     let function = "relationIncidence"
     guard modality >= 0 && modality < sizes.count else {
         throw HyperLearnError.invalidArgument("\(function): modality \(modality) is outside the \(sizes.count) sizes")
+    }
+    if let bad = sizes.firstIndex(where: { $0 < 0 }) {
+        throw HyperLearnError.invalidArgument("\(function): size \(bad) is negative (\(sizes[bad]))")
     }
     for relation in relations where relation.members.contains(modality) {
         if let bad = relation.members.first(where: { $0 < 0 || $0 >= sizes.count }) {

@@ -12,7 +12,11 @@ public enum ReLUDropout {
     }
 
     /// `∂x = ∂y ⊙ mask ⊙ [y > 0]`, from the forward's output `y` (its input gives the same result).
-    public static func backward(output y: Matrix, outputGradient dy: Matrix, mask: DropoutMask?) -> Matrix {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `y` and `dy` differ in shape.
+    public static func backward(output y: Matrix, outputGradient dy: Matrix, mask: DropoutMask?) throws -> Matrix {
+        guard y.rows == dy.rows, y.columns == dy.columns else {
+            throw HyperLearnError.invalidArgument("ReLUDropout.backward: output \(y.rows)×\(y.columns) and gradient \(dy.rows)×\(dy.columns) differ")
+        }
         var dx = dy
         CPUKernels.reluDropoutBackward(&dx, output: y, mask: mask)
         return dx

@@ -28,14 +28,20 @@ public struct AttentionDecoder: Sendable, CustomStringConvertible {
     /// `w`, `b`: the per-member score of the squared difference.
     public let output: Linear
 
-    public init(dimensions: Int, width: Int, heads: Int, name: String = "attention", using generator: inout SeededGenerator) {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `dimensions` or `width` is negative, or
+    ///   `heads` is below 1 or does not divide `width`.
+    public init(dimensions: Int, width: Int, heads: Int, name: String = "attention", using generator: inout SeededGenerator) throws {
+        guard dimensions >= 0, width >= 0, heads >= 1, width % heads == 0 else {
+            throw HyperLearnError.invalidArgument(
+                "AttentionDecoder(dimensions:width:heads:) '\(name)': dimensions \(dimensions) and width \(width) must be ≥ 0, heads \(heads) ≥ 1 and a divisor of the width")
+        }
         self.heads = heads
-        staticLayer = Linear(dimensions, width, name: "\(name).static", using: &generator)
-        query = Linear(dimensions, width, bias: false, name: "\(name).query", using: &generator)
-        key = Linear(dimensions, width, bias: false, name: "\(name).key", using: &generator)
-        value = Linear(dimensions, width, bias: false, name: "\(name).value", using: &generator)
-        dynamicLayer = Linear(width, width, name: "\(name).dynamic", using: &generator)
-        output = Linear(width, 1, name: "\(name).output", using: &generator)
+        staticLayer = try Linear(dimensions, width, name: "\(name).static", using: &generator)
+        query = try Linear(dimensions, width, bias: false, name: "\(name).query", using: &generator)
+        key = try Linear(dimensions, width, bias: false, name: "\(name).key", using: &generator)
+        value = try Linear(dimensions, width, bias: false, name: "\(name).value", using: &generator)
+        dynamicLayer = try Linear(width, width, name: "\(name).dynamic", using: &generator)
+        output = try Linear(width, 1, name: "\(name).output", using: &generator)
     }
 
     /// The width `a` of the static and dynamic embeddings.

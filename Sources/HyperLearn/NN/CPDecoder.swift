@@ -14,7 +14,9 @@ public struct CPDecoder: Sendable, CustomStringConvertible {
     /// `μ_r`, `1 × 1`.
     public let globalBias: Parameter
 
-    public init(rank: Int, name: String = "cp") {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `rank` is negative.
+    public init(rank: Int, name: String = "cp") throws {
+        guard rank >= 0 else { throw HyperLearnError.invalidArgument("CPDecoder(rank:) '\(name)': rank \(rank) is negative") }
         weights = Parameter(name: "\(name).lambda", value: Matrix(rows: 1, columns: rank, repeating: 1))
         globalBias = Parameter(name: "\(name).mu", value: Matrix(rows: 1, columns: 1))
     }

@@ -34,5 +34,9 @@ public struct DropoutMask: Sendable, Equatable {
     }
 
     /// The mask's factors for `count` elements: `1/(1−p)` where kept, 0 where dropped.
-    public func factors(count: Int) -> [Float] { CPUKernels.dropoutFactors(self, count: count) }
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `count` is negative.
+    public func factors(count: Int) throws -> [Float] {
+        guard count >= 0 else { throw HyperLearnError.invalidArgument("DropoutMask.factors(count:): negative count \(count)") }
+        return CPUKernels.dropoutFactors(self, count: count)
+    }
 }

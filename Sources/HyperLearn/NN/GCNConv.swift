@@ -19,12 +19,15 @@ public struct GCNConv: CustomStringConvertible, Sendable {
 
     /// - Parameter propagated: whether the layer has a propagation `P` (the root weight needs one); `P`
     ///   itself is an input of each forward pass.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a dimension is negative or the weight's
+    ///   element count overflows.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, propagated: Bool,
-                rootWeight: Bool = false, name: String = "conv", using generator: inout SeededGenerator) {
-        weight = Parameter(name: "\(name).weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator)
+                rootWeight: Bool = false, name: String = "conv", using generator: inout SeededGenerator) throws {
+        try requireShape("GCNConv '\(name)': weight", rows: inputDimensions, columns: outputDimensions)
+        weight = try Parameter(name: "\(name).weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator)
         bias = Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outputDimensions))
         self.rootWeight = rootWeight && propagated
-            ? Parameter(name: "\(name).root_weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator) : nil
+            ? try Parameter(name: "\(name).root_weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator) : nil
     }
 
     public var parameters: [Parameter] { [weight, bias] + (rootWeight.map { [$0] } ?? []) }

@@ -8,10 +8,17 @@ public struct GatheredRows: Sendable {
     public let capacity: Int
     public var rows: Matrix
 
-    public init(order: Int, capacity: Int, dimensions: Int) {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a size is negative or the
+    ///   `(order · capacity) × dimensions` element count overflows.
+    public init(order: Int, capacity: Int, dimensions: Int) throws {
+        let (count, overflow) = order.multipliedReportingOverflow(by: capacity)
+        guard order >= 0, capacity >= 0, !overflow else {
+            throw HyperLearnError.invalidArgument("GatheredRows(order:capacity:dimensions:): order \(order) and capacity \(capacity) must be ≥ 0 with an Int product")
+        }
+        try requireShape("GatheredRows(order:capacity:dimensions:)", rows: count, columns: dimensions)
         self.order = order
         self.capacity = capacity
-        rows = Matrix(rows: order * capacity, columns: dimensions)
+        rows = Matrix(rows: count, columns: dimensions)
     }
 
     public var dimensions: Int { rows.columns }

@@ -7,9 +7,12 @@ public struct Linear: CustomStringConvertible, Sendable {
     public let weight: Parameter
     public let bias: Parameter?
 
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a dimension is negative or the weight's
+    ///   element count overflows.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true, name: String = "linear",
-                using generator: inout SeededGenerator) {
-        weight = Parameter(name: "\(name).weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator)
+                using generator: inout SeededGenerator) throws {
+        try requireShape("Linear '\(name)': weight", rows: inputDimensions, columns: outputDimensions)
+        weight = try Parameter(name: "\(name).weight", glorotRows: inputDimensions, columns: outputDimensions, using: &generator)
         self.bias = bias ? Parameter(name: "\(name).bias", value: Matrix(rows: 1, columns: outputDimensions)) : nil
     }
 

@@ -30,11 +30,24 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
     /// - Parameters:
     ///   - layerDimensions: output width of each layer; the last is the embedding dimension `d`.
     ///   - tableDimensions: width `d₀` of the learned table (0: none, features only).
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `count`, `tableDimensions` or a layer's width
+    ///   is negative, there is no layer or no input (no table, features or sparse features), the features
+    ///   or the propagation do not have one row per item, or `dropout` is outside `[0, 1)`.
     public init(name: String, count: Int, features: Matrix?, sparseFeatures: SparseMatrix?,
                 propagation: (any Propagation)?, tableDimensions: Int, layerDimensions: [Int], dropout: Float,
-                rootWeight: Bool = false, using generator: inout SeededGenerator) {
-        precondition(!layerDimensions.isEmpty, "ModalityEncoder: at least one layer")
-        precondition(tableDimensions > 0 || features != nil || sparseFeatures != nil, "ModalityEncoder '\(name)': no input")
+                rootWeight: Bool = false, using generator: inout SeededGenerator) throws {
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw HyperLearnError.invalidArgument("ModalityEncoder '\(name)': \(message())") }
+        }
+        try check(count >= 0, "negative item count \(count)")
+        try check(!layerDimensions.isEmpty && layerDimensions.allSatisfy { $0 >= 0 },
+                  "layer widths \(layerDimensions); at least one layer, each of width ≥ 0, is needed")
+        try check(tableDimensions >= 0, "negative table width \(tableDimensions)")
+        try check(tableDimensions > 0 || features != nil || sparseFeatures != nil, "no input: no table, features or sparse features")
+        try check(features.map { $0.rows == count } ?? true, "\(features?.rows ?? 0) feature rows for \(count) items")
+        try check(sparseFeatures.map { $0.rows == count } ?? true, "\(sparseFeatures?.rows ?? 0) sparse feature rows for \(count) items")
+        try check(propagation.map { $0.count == count } ?? true, "a propagation over \(propagation?.count ?? 0) items for \(count)")
+        try check(dropout >= 0 && dropout < 1, "dropout \(dropout) is outside [0, 1)")
         self.name = name
         self.count = count
         self.features = features
@@ -44,21 +57,21 @@ public final class ModalityEncoder: @unchecked Sendable, CustomStringConvertible
         self.dropout = dropout
         let first = layerDimensions[0]
         table = tableDimensions > 0
-            ? Parameter(name: "\(name).table", rows: count, columns: tableDimensions, normalScale: 0.1, using: &generator) : nil
+            ? try Parameter(name: "\(name).table", rows: count, columns: tableDimensions, normalScale: 0.1, using: &generator) : nil
         tableWeight = tableDimensions > 0
-            ? Parameter(name: "\(name).layer0.table_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
-        featureWeight = features.map {
-            Parameter(name: "\(name).layer0.feature_weight", glorotRows: $0.columns, columns: first, using: &generator)
+            ? try Parameter(name: "\(name).layer0.table_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
+        featureWeight = try features.map {
+            try Parameter(name: "\(name).layer0.feature_weight", glorotRows: $0.columns, columns: first, using: &generator)
         }
-        sparseWeight = sparseFeatures.map {
-            Parameter(name: "\(name).layer0.sparse_weight", glorotRows: $0.columns, columns: first, using: &generator)
+        sparseWeight = try sparseFeatures.map {
+            try Parameter(name: "\(name).layer0.sparse_weight", glorotRows: $0.columns, columns: first, using: &generator)
         }
         firstBias = Parameter(name: "\(name).layer0.bias", value: Matrix(rows: 1, columns: first))
         tableRootWeight = rootWeight && propagation != nil && tableDimensions > 0
-            ? Parameter(name: "\(name).layer0.table_root_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
+            ? try Parameter(name: "\(name).layer0.table_root_weight", glorotRows: tableDimensions, columns: first, using: &generator) : nil
         var convolutions = [GCNConv]()
         for l in 1..<layerDimensions.count {
-            convolutions.append(GCNConv(layerDimensions[l - 1], layerDimensions[l], propagated: propagation != nil,
+            convolutions.append(try GCNConv(layerDimensions[l - 1], layerDimensions[l], propagated: propagation != nil,
                                         rootWeight: rootWeight, name: "\(name).layer\(l)", using: &generator))
         }
         self.convolutions = convolutions

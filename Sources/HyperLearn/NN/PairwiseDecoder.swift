@@ -12,7 +12,9 @@ public struct PairwiseDecoder: Sendable, CustomStringConvertible {
     /// `ν`, `1 × d`, initialised to 1 (like CP's `λ`).
     public let weights: Parameter
 
-    public init(rank: Int, name: String = "pairwise") {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `rank` is negative.
+    public init(rank: Int, name: String = "pairwise") throws {
+        guard rank >= 0 else { throw HyperLearnError.invalidArgument("PairwiseDecoder(rank:) '\(name)': rank \(rank) is negative") }
         weights = Parameter(name: "\(name).nu", value: Matrix(rows: 1, columns: rank, repeating: 1))
     }
 

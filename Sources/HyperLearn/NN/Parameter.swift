@@ -21,15 +21,19 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// A `rows × columns` parameter with independent `N(0, scale²)` entries.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the shape is negative or overflows.
     public convenience init(name: String, rows: Int, columns: Int, normalScale scale: Float,
-                            using generator: inout SeededGenerator) {
+                            using generator: inout SeededGenerator) throws {
+        try requireShape("Parameter(name:rows:columns:normalScale:) '\(name)'", rows: rows, columns: columns)
         var m = Matrix(rows: rows, columns: columns)
         for i in 0..<m.storage.count { m.storage[i] = scale * generator.normal() }
         self.init(name: name, value: m)
     }
 
     /// A `rows × columns` parameter with Glorot-uniform entries (PyTorch's `nn.Linear` uses a close variant).
-    public convenience init(name: String, glorotRows rows: Int, columns: Int, using generator: inout SeededGenerator) {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the shape is negative or overflows.
+    public convenience init(name: String, glorotRows rows: Int, columns: Int, using generator: inout SeededGenerator) throws {
+        try requireShape("Parameter(name:glorotRows:columns:) '\(name)'", rows: rows, columns: columns)
         let bound = (6 / Float(max(rows + columns, 1))).squareRoot()
         var m = Matrix(rows: rows, columns: columns)
         for i in 0..<m.storage.count { m.storage[i] = bound * (2 * generator.unitFloat() - 1) }

@@ -27,18 +27,20 @@ public struct RelationDecoder: Sendable {
     /// Present when pairwise interactions are asked for and the relation has order 3 or more.
     public let pairwise: PairwiseDecoder?
 
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a part's sizes are invalid (``CPDecoder``,
+    ///   ``TupleDecoder``, ``AttentionDecoder``, ``PairwiseDecoder``).
     public init(kind: DecoderKind, order: Int, dimensions: Int, tupleHiddenDimensions: Int,
                 attentionDimensions: Int = 64, attentionHeads: Int = 4,
-                pairwiseInteractions: Bool = false, name: String, using generator: inout SeededGenerator) {
+                pairwiseInteractions: Bool = false, name: String, using generator: inout SeededGenerator) throws {
         self.kind = kind
-        cp = CPDecoder(rank: dimensions, name: "\(name).cp")
+        cp = try CPDecoder(rank: dimensions, name: "\(name).cp")
         tuple = kind.includesTuple
-            ? TupleDecoder(order: order, dimensions: dimensions, hiddenDimensions: tupleHiddenDimensions,
+            ? try TupleDecoder(order: order, dimensions: dimensions, hiddenDimensions: tupleHiddenDimensions,
                            name: "\(name).tuple", using: &generator) : nil
         attention = kind.includesAttention
-            ? AttentionDecoder(dimensions: dimensions, width: attentionDimensions, heads: attentionHeads,
+            ? try AttentionDecoder(dimensions: dimensions, width: attentionDimensions, heads: attentionHeads,
                                name: "\(name).attention", using: &generator) : nil
-        pairwise = pairwiseInteractions && order >= 3 ? PairwiseDecoder(rank: dimensions, name: "\(name).pairwise") : nil
+        pairwise = pairwiseInteractions && order >= 3 ? try PairwiseDecoder(rank: dimensions, name: "\(name).pairwise") : nil
     }
 
     /// The CP parameters take part in the score unless the decoder has no CP term (then only `μ` does).

@@ -8,10 +8,17 @@ public struct TupleDecoder: Sendable, CustomStringConvertible {
     public let hidden: Linear
     public let output: Linear
 
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `order` is below 1, a dimension is negative
+    ///   or the weights' element counts overflow.
     public init(order: Int, dimensions: Int, hiddenDimensions: Int, name: String = "tuple",
-                using generator: inout SeededGenerator) {
-        hidden = Linear(order * dimensions, hiddenDimensions, name: "\(name).hidden", using: &generator)
-        output = Linear(hiddenDimensions, 1, name: "\(name).output", using: &generator)
+                using generator: inout SeededGenerator) throws {
+        let (width, overflow) = order.multipliedReportingOverflow(by: dimensions)
+        guard order >= 1, dimensions >= 0, hiddenDimensions >= 0, !overflow else {
+            throw HyperLearnError.invalidArgument(
+                "TupleDecoder(order:dimensions:hiddenDimensions:) '\(name)': order \(order) must be ≥ 1, dimensions \(dimensions) and hiddenDimensions \(hiddenDimensions) ≥ 0, and order × dimensions an Int")
+        }
+        hidden = try Linear(width, hiddenDimensions, name: "\(name).hidden", using: &generator)
+        output = try Linear(hiddenDimensions, 1, name: "\(name).output", using: &generator)
     }
 
     public var parameters: [Parameter] { hidden.parameters + output.parameters }

@@ -16,9 +16,17 @@ public struct Adam: Sendable, Equatable {
         }
 
         /// Zero moments for a parameter of the given shape (before its first update).
-        public init(rows: Int, columns: Int) {
-            first = Matrix(rows: rows, columns: columns)
-            second = first
+        /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the shape is negative or its element
+        ///   count overflows.
+        public init(rows: Int, columns: Int) throws {
+            try requireShape("Adam.Moments(rows:columns:)", rows: rows, columns: columns)
+            self.init(zerosOf: Matrix(rows: rows, columns: columns))
+        }
+
+        /// Zero moments of `zeros`' shape (a shape that is already a matrix's).
+        init(zerosOf zeros: Matrix) {
+            first = zeros
+            second = zeros
         }
     }
 
@@ -45,15 +53,18 @@ public struct Adam: Sendable, Equatable {
     /// The largest step counter a checkpoint may restore.
     public static let maximumStep = Int(Int32.max)
 
-    /// Restores the step counter from a checkpoint (which checks it against ``maximumStep``).
-    public mutating func restore(step: Int) {
-        precondition((0...Adam.maximumStep).contains(step), "Adam.restore: step \(step) outside 0...\(Adam.maximumStep)")
+    /// Restores the step counter from a checkpoint.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `step` is outside `0...maximumStep`.
+    public mutating func restore(step: Int) throws {
+        guard (0...Adam.maximumStep).contains(step) else {
+            throw HyperLearnError.invalidArgument("Adam.restore(step:): step \(step) is outside 0...\(Adam.maximumStep)")
+        }
         self.step = step
     }
 
     /// The moments of `parameter` (zero before its first update).
     public func moments(of parameter: Parameter) -> Moments {
-        moments[parameter.name] ?? Moments(rows: parameter.rows, columns: parameter.columns)
+        moments[parameter.name] ?? Moments(zerosOf: Matrix(rows: parameter.rows, columns: parameter.columns))
     }
 
     /// Updates `parameter` from its gradient (call after ``advance()``).

@@ -33,9 +33,9 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
 
     /// A `rows × columns` matrix filled with `value` (zero by default).
     ///
-    /// - Precondition: `rows >= 0` and `columns >= 0`. Shapes reaching this initialiser come from other
-    ///   matrices or from counts, so a negative one is a programming error (as with
-    ///   `Array(repeating:count:)`); the initialisers that take caller data throw instead.
+    /// - Precondition: `rows >= 0`, `columns >= 0` and `rows * columns` fits in an `Int`. Shapes reaching
+    ///   this initialiser come from other matrices or from counts, so a bad one is a programming error (as
+    ///   with `Array(repeating:count:)`); the initialisers that take caller data throw instead.
     public init(rows: Int, columns: Int, repeating value: Float = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows)×\(columns)")
         self.rows = rows
@@ -49,11 +49,14 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     /// let m = try Matrix(rows: 2, columns: 2, storage: [1, 2, 3, 4])  // [[1, 2], [3, 4]]
     /// ```
     ///
-    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the shape is negative or `storage` does not
-    ///   hold exactly `rows * columns` elements.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the shape is negative or overflows, or
+    ///   `storage` does not hold exactly `rows * columns` elements.
     public init(rows: Int, columns: Int, storage: [Float]) throws {
         guard rows >= 0 && columns >= 0 else {
             throw HyperLearnError.invalidArgument("Matrix(rows:columns:storage:): negative shape \(rows)×\(columns)")
+        }
+        guard !rows.multipliedReportingOverflow(by: columns).overflow else {
+            throw HyperLearnError.invalidArgument("Matrix(rows:columns:storage:): \(rows)×\(columns) elements overflow an Int")
         }
         guard storage.count == rows * columns else {
             throw HyperLearnError.invalidArgument(
@@ -140,4 +143,12 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Matrix(\(rows)×\(columns))" }
+}
+
+/// Throws unless `rows × columns` is a matrix shape: neither is negative and `rows * columns` fits in
+/// an `Int` (the check the public initialisers that size matrices from caller input make first).
+func requireShape(_ function: String, rows: Int, columns: Int) throws {
+    guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow else {
+        throw HyperLearnError.invalidArgument("\(function): \(rows)×\(columns) is not a matrix shape")
+    }
 }

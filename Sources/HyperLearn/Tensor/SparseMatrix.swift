@@ -50,8 +50,10 @@ public struct SparseMatrix: Equatable, Sendable, CustomStringConvertible {
         guard rows >= 0 && columns >= 0 else {
             throw HyperLearnError.invalidArgument("\(function): negative shape \(rows)×\(columns)")
         }
-        guard rowOffsets.count == rows + 1 else {
-            throw HyperLearnError.invalidArgument("\(function): \(rowOffsets.count) row offsets for \(rows) rows (expected \(rows + 1))")
+        // `count − 1`, not `rows + 1`: a caller's `rows` of `Int.max` must not overflow.
+        guard rowOffsets.count - 1 == rows else {
+            let expected = rows < Int.max ? "\(rows + 1)" : "more than Int.max"
+            throw HyperLearnError.invalidArgument("\(function): \(rowOffsets.count) row offsets for \(rows) rows (expected \(expected))")
         }
         guard columnIndices.count == values.count else {
             throw HyperLearnError.invalidArgument("\(function): \(columnIndices.count) column indices but \(values.count) values")

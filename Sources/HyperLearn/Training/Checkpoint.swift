@@ -133,6 +133,13 @@ extension Trainer {
             if hasAverages { averages.append(try read(parameter, "average")) }
         }
 
+        // The step counter and the generators, checked above, are built before anything changes.
+        var restoredOptimizer = optimizer
+        try restoredOptimizer.restore(step: header.optimizerStep)
+        restoredOptimizer.learningRate = header.learningRate
+        let restoredGenerator = try SeededGenerator(state: header.generator)
+        let restoredDropoutGenerators = try header.dropoutGenerators.map { try SeededGenerator(state: $0) }
+
         // Everything checked: only now does the trainer change (the best epoch's parameters first: kept
         // in a file, they are the one part that can still fail, and atomically).
         if header.hasBestSnapshot {
@@ -141,6 +148,7 @@ extension Trainer {
             bestSnapshot = nil
             bestSnapshotInFile = false
         }
+        optimizer = restoredOptimizer
         for (parameter, state) in zip(parameters, restored) {
             parameter.value = state.value
             optimizer.moments[parameter.name] = Adam.Moments(first: state.first, second: state.second)
@@ -151,10 +159,8 @@ extension Trainer {
         bestEpoch = header.bestEpoch
         bestScore = header.bestScore ?? .infinity
         epochsWithoutImprovement = header.epochsWithoutImprovement
-        optimizer.restore(step: header.optimizerStep)
-        optimizer.learningRate = header.learningRate
-        generator = SeededGenerator(state: header.generator)
-        dropoutGenerators = header.dropoutGenerators.map { SeededGenerator(state: $0) }
+        generator = restoredGenerator
+        dropoutGenerators = restoredDropoutGenerators
         exchangedBytes = header.exchangedBytes
         exchangeVolume = header.exchangeVolume ?? ExchangeVolume(rowBytes: header.exchangedBytes)
     }

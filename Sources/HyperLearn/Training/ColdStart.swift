@@ -108,8 +108,8 @@ extension Trainer {
             trainedT.uncheckedAdd(sparse.uncheckedMultiply(weight.value))
         }
         func propagatedLayer(_ trained: Matrix, _ new: Matrix, bias: Parameter, trainedRoot: Matrix?, newRoot: Matrix?,
-                             rootWeight: Parameter?) -> (trained: Matrix, new: Matrix) {
-            var trainedOut = encoder.propagation.map { $0.apply(trained) } ?? trained
+                             rootWeight: Parameter?) throws -> (trained: Matrix, new: Matrix) {
+            var trainedOut = try encoder.propagation.map { try $0.apply(trained) } ?? trained
             var newOut = rows.apply(new, trained: trained)
             trainedOut.uncheckedAddRowVector(bias.value)
             newOut.uncheckedAddRowVector(bias.value)
@@ -119,11 +119,11 @@ extension Trainer {
             }
             return (trainedOut, newOut)
         }
-        var (trainedA, newA) = propagatedLayer(trainedT, newT, bias: encoder.firstBias, trainedRoot: encoder.table?.value,
+        var (trainedA, newA) = try propagatedLayer(trainedT, newT, bias: encoder.firstBias, trainedRoot: encoder.table?.value,
                                                newRoot: tableRows, rootWeight: encoder.tableRootWeight)
         for conv in encoder.convolutions {
             let trainedH = ReLUDropout.forward(trainedA, mask: nil), newH = ReLUDropout.forward(newA, mask: nil)
-            (trainedA, newA) = propagatedLayer(Matrix.uncheckedProduct(trainedH, conv.weight.value),
+            (trainedA, newA) = try propagatedLayer(Matrix.uncheckedProduct(trainedH, conv.weight.value),
                                                Matrix.uncheckedProduct(newH, conv.weight.value), bias: conv.bias,
                                                trainedRoot: trainedH, newRoot: newH, rootWeight: conv.rootWeight)
         }

@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// let ensemble = try Ensemble.train(dataset: dataset, configuration: configuration, members: 3)
-/// print(ensemble.evaluate()["rating"]?["rmse"] ?? .nan)
+/// print(try ensemble.evaluate()["rating"]?["rmse"] ?? .nan)
 /// ```
 public struct Ensemble: Predictor {
     /// The trained members, as models on their own; all predict the same items and test hyperedges.
@@ -76,11 +76,12 @@ public struct Ensemble: Predictor {
     /// Test metrics of the averaged predictions, by the protocol of ``Trainer/evaluate(on:)`` (same
     /// negatives, same ranking queries). Only the test split: each member holds out its own validation
     /// split, which the others trained on.
-    public func evaluate() -> [String: [String: Double]] {
+    /// - Throws: when a member cannot score the test hyperedges or a metric cannot be computed from the scores.
+    public func evaluate() throws -> [String: [String: Double]] {
         let protocolOwner = members[0].evaluation
-        return protocolOwner.evaluate(protocolOwner.testSets, candidates: members.map(\.candidateScorer)) { r, hyperedges in
-            average(members.map { member in
-                member.evaluation.clamped((try? member.rawScores(relation: r, hyperedges: hyperedges)) ?? [], relation: r)
+        return try protocolOwner.evaluate(protocolOwner.testSets, candidates: members.map(\.candidateScorer)) { r, hyperedges in
+            average(try members.map { member in
+                member.evaluation.clamped(try member.rawScores(relation: r, hyperedges: hyperedges), relation: r)
             })
         }
     }

@@ -58,28 +58,28 @@ struct EvaluationProtocol: Sendable {
 
     /// Metrics of relation `r`'s hyperedges `sets[r]` (skipped where `nil` or empty) for any scoring,
     /// `scoring(r, hyperedges)` giving raw scores (regression ones are clamped here).
-    func evaluate(_ sets: [HyperedgeSet?], candidates: [CandidateScorer] = [], scoring: Scoring) -> [String: [String: Double]] {
+    func evaluate(_ sets: [HyperedgeSet?], candidates: [CandidateScorer] = [], scoring: Scoring) throws -> [String: [String: Double]] {
         var result = [String: [String: Double]]()
         for (r, relation) in dataset.relations.enumerated() {
             guard let set = sets[r], set.count > 0 else { continue }
             switch relation.task {
             case .regression:
-                let predicted = clamped(scoring(r, set), relation: r)
+                let predicted = clamped(try scoring(r, set), relation: r)
                 let targets = set.values ?? []
-                result[relation.name] = ["rmse": Metrics.rootMeanSquaredError(predicted, targets),
-                                         "mae": Metrics.meanAbsoluteError(predicted, targets)]
+                result[relation.name] = ["rmse": try Metrics.rootMeanSquaredError(predicted, targets),
+                                         "mae": try Metrics.meanAbsoluteError(predicted, targets)]
             case .link:
-                result[relation.name] = linkMetrics(relation: r, positives: set, candidates: candidates, scoring: scoring)
+                result[relation.name] = try linkMetrics(relation: r, positives: set, candidates: candidates, scoring: scoring)
             }
         }
         return result
     }
 
     func linkMetrics(relation r: Int, positives: HyperedgeSet, candidates: [CandidateScorer] = [],
-                     scoring: Scoring) -> [String: Double] {
+                     scoring: Scoring) throws -> [String: Double] {
         let relation = dataset.relations[r]
         let relationSizes = relation.members.map { sizes[$0] }
-        let positiveScores = scoring(r, positives)
+        let positiveScores = try scoring(r, positives)
         let p = positives.order
         let novelScores = (0..<positives.count)
             .filter { !knownTraining[r].contains(positives.members[($0 * p)..<($0 * p + p)]) }
@@ -93,14 +93,14 @@ struct EvaluationProtocol: Sendable {
             var negativeGenerator = SeededGenerator(seed: seed)
             let negatives = sampleNegatives(for: positives, perPositive: perPositive, sizes: relationSizes, protocol: kind,
                                             known: knownAll[r], using: &negativeGenerator)
-            let negativeScores = scoring(r, negatives)
-            metrics["auc" + suffix] = Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
-            metrics["aupr" + suffix] = Metrics.averagePrecision(positives: positiveScores, negatives: negativeScores)
+            let negativeScores = try scoring(r, negatives)
+            metrics["auc" + suffix] = try Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
+            metrics["aupr" + suffix] = try Metrics.averagePrecision(positives: positiveScores, negatives: negativeScores)
             if reportNovel {
-                metrics["auc_novel" + suffix] = Metrics.areaUnderROC(positives: novelScores, negatives: negativeScores)
+                metrics["auc_novel" + suffix] = try Metrics.areaUnderROC(positives: novelScores, negatives: negativeScores)
             }
         }
-        for (name, value) in rankingMetrics(relation: r, positives: positives, scoring: scoring, candidates: candidates) {
+        for (name, value) in try rankingMetrics(relation: r, positives: positives, scoring: scoring, candidates: candidates) {
             metrics[name] = value
         }
         return metrics
@@ -112,7 +112,7 @@ struct EvaluationProtocol: Sendable {
     /// matrix product (averaged over several scorers: an ensemble); otherwise each query's candidate
     /// hyperedges go through `scoring`.
     func rankingMetrics(relation r: Int, positives: HyperedgeSet, scoring: Scoring,
-                        candidates: [CandidateScorer] = []) -> [String: Double] {
+                        candidates: [CandidateScorer] = []) throws -> [String: Double] {
         let relation = dataset.relations[r]
         let p = relation.order
         var queries = Array(0..<positives.count)
@@ -144,7 +144,7 @@ struct EvaluationProtocol: Sendable {
                     for c in 0..<n {
                         for j in 0..<p { tuples[c * p + j] = j == hidden ? Int32(c) : members[j] }
                     }
-                    scores = scoring(r, HyperedgeSet(order: p, uncheckedMembers: tuples))
+                    scores = try scoring(r, HyperedgeSet(order: p, uncheckedMembers: tuples))
                 }
                 for (q, position) in part.enumerated() {
                     ranks[position] = filteredRank(relation: r, query: Array(members[(q * p)..<(q * p + p)]), hidden: hidden,
@@ -210,4 +210,4 @@ struct EvaluationProtocol: Sendable {
 }
 
 /// Raw scores of hyperedges of relation `r`.
-typealias Scoring = (_ relation: Int, _ hyperedges: HyperedgeSet) -> [Float]
+typealias Scoring = (_ relation: Int, _ hyperedges: HyperedgeSet) throws -> [Float]

@@ -15,8 +15,12 @@ public final class HyperLearnModel: @unchecked Sendable {
     ///   - dataset: modalities and relations.
     ///   - trainingRelations: the relations restricted to the hyperedges training may use (graphs,
     ///     co-occurrence and incidence features are built from these).
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the configuration is invalid
+    ///   (``TrainingConfiguration/validate()``) or a modality's graph or hypergraph does not fit its items.
     public init(dataset: Dataset, trainingRelations: [Relation], configuration c: TrainingConfiguration,
                 using generator: inout SeededGenerator) throws {
+        // The configuration sizes every layer below.
+        try c.validate()
         let sizes = dataset.modalities.map(\.count)
         var encoders = [ModalityEncoder]()
         for (m, modality) in dataset.modalities.enumerated() {
@@ -68,7 +72,7 @@ public final class HyperLearnModel: @unchecked Sendable {
             }
             let dims = Array(repeating: c.hiddenDimensions, count: c.layers - 1) + [c.dimensions]
             var encoderGenerator = generator.split()
-            encoders.append(ModalityEncoder(
+            encoders.append(try ModalityEncoder(
                 name: modality.name, count: modality.count, features: modality.features, sparseFeatures: sparse,
                 propagation: propagation,
                 tableDimensions: (modality.features == nil && sparse == nil) ? max(c.tableDimensions, 1) : c.tableDimensions,
@@ -77,7 +81,7 @@ public final class HyperLearnModel: @unchecked Sendable {
         var decoders = [RelationDecoder]()
         for relation in dataset.relations {
             var decoderGenerator = generator.split()
-            decoders.append(RelationDecoder(kind: c.decoder, order: relation.order, dimensions: c.dimensions,
+            decoders.append(try RelationDecoder(kind: c.decoder, order: relation.order, dimensions: c.dimensions,
                                             tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                             pairwiseInteractions: c.pairwiseInteractions, name: relation.name,

@@ -92,13 +92,25 @@ public final class MPIExchange: ShardExchange {
     /// `MPI_Finalize` (once; later calls do nothing).
     public func finalize() throws { try MPI.finalize() }
 
-    public func localShards(of plan: ShardPlan) -> [Int] {
-        precondition(plan.shardCount == size, "MPIExchange: \(plan.shardCount) shards on \(size) ranks")
+    /// The one shard this process runs: its rank.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless `plan` has one shard per rank.
+    public func localShards(of plan: ShardPlan) throws -> [Int] {
+        guard plan.shardCount == size else {
+            throw HyperLearnError.invalidArgument("MPIExchange.localShards: \(plan.shardCount) shards on \(size) ranks; give one shard per rank")
+        }
         return [rank]
     }
 
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless `plan` has one shard per rank, every member
+    ///   names a modality of `plan`, and `gathered` and `biases` hold `count` rows for every member;
+    ///   ``MPIError`` when the collective fails.
     public func allGather(_ gathered: inout GatheredRows, biases: inout [[Float]], count: Int, members: [Int],
                           plan: ShardPlan, fillLocal: (Int, inout GatheredRows, inout [[Float]]) -> Void) throws {
+        guard plan.shardCount == size, members.allSatisfy({ plan.owners.indices.contains($0) }),
+              (0...gathered.capacity).contains(count), members.count <= gathered.order, biases.count >= members.count,
+              biases.prefix(members.count).allSatisfy({ $0.count >= count }) else {
+            throw HyperLearnError.invalidArgument("MPIExchange.allGather: \(count) rows of members \(members) into \(gathered.order) blocks of \(gathered.capacity) and \(biases.count) bias rows, under \(plan) on \(size) ranks")
+        }
         let d = gathered.dimensions, block = gathered.capacity * d, width = count * (d + 1)
         let owned = (0..<size).map { r in members.indices.filter { plan.owners[members[$0]] == r } }
         // Each rank's contribution: per owned member, its `count × d` rows, then its `count` biases.

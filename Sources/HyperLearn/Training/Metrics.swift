@@ -3,16 +3,20 @@ import Foundation
 /// Evaluation metrics, computed exactly.
 public enum Metrics {
     /// `√(mean (p − y)²)`.
-    public static func rootMeanSquaredError(_ predictions: [Float], _ targets: [Float]) -> Double {
-        precondition(predictions.count == targets.count && !targets.isEmpty, "rmse: sizes")
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the arrays are empty or differ in length.
+    public static func rootMeanSquaredError(_ predictions: [Float], _ targets: [Float]) throws -> Double {
+        try requirePairs("rootMeanSquaredError", predictions, targets)
         var sum = 0.0
         for (p, y) in zip(predictions, targets) { sum += Double(p - y) * Double(p - y) }
         return (sum / Double(targets.count)).squareRoot()
     }
 
     /// `mean |p − y|`.
-    public static func meanAbsoluteError(_ predictions: [Float], _ targets: [Float]) -> Double {
-        precondition(predictions.count == targets.count && !targets.isEmpty, "mae: sizes")
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the arrays are empty or differ in length.
+    public static func meanAbsoluteError(_ predictions: [Float], _ targets: [Float]) throws -> Double {
+        try requirePairs("meanAbsoluteError", predictions, targets)
         var sum = 0.0
         for (p, y) in zip(predictions, targets) { sum += Double(abs(p - y)) }
         return sum / Double(targets.count)
@@ -20,8 +24,13 @@ public enum Metrics {
 
     /// Area under the ROC curve: the probability that a positive scores above a negative, ties
     /// counting one half (the Mann–Whitney U statistic, from average ranks over all scores; exact).
-    public static func areaUnderROC(positives: [Float], negatives: [Float]) -> Double {
-        precondition(!positives.isEmpty && !negatives.isEmpty, "auc: empty class")
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when either class is empty (the AUC is undefined).
+    public static func areaUnderROC(positives: [Float], negatives: [Float]) throws -> Double {
+        guard !positives.isEmpty && !negatives.isEmpty else {
+            throw HyperLearnError.invalidArgument(
+                "areaUnderROC: \(positives.count) positive and \(negatives.count) negative scores; both classes need at least one")
+        }
         let all = positives.map { ($0, true) } + negatives.map { ($0, false) }
         let order = all.indices.sorted { all[$0].0 < all[$1].0 }
         var rankSumPositives = 0.0
@@ -39,8 +48,12 @@ public enum Metrics {
 
     /// Area under the precision–recall curve as average precision: `Σ_k P(k) · Δrecall(k)` over the
     /// scores in decreasing order; tied scores form one threshold.
-    public static func averagePrecision(positives: [Float], negatives: [Float]) -> Double {
-        precondition(!positives.isEmpty, "aupr: no positive")
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` without positives (the recall is undefined).
+    public static func averagePrecision(positives: [Float], negatives: [Float]) throws -> Double {
+        guard !positives.isEmpty else {
+            throw HyperLearnError.invalidArgument("averagePrecision: no positive score (\(negatives.count) negative); at least one is needed")
+        }
         let all = positives.map { ($0, true) } + negatives.map { ($0, false) }
         let order = all.indices.sorted { all[$0].0 > all[$1].0 }
         var truePositives = 0, seen = 0
@@ -57,6 +70,14 @@ public enum Metrics {
             i = j + 1
         }
         return ap
+    }
+
+    /// Throws unless `predictions` and `targets` are non-empty and pair up one to one.
+    private static func requirePairs(_ function: String, _ predictions: [Float], _ targets: [Float]) throws {
+        guard predictions.count == targets.count && !targets.isEmpty else {
+            throw HyperLearnError.invalidArgument(
+                "\(function): \(predictions.count) predictions for \(targets.count) targets; one per target, at least one, is needed")
+        }
     }
 
     /// Ranking metrics for hidden-member queries from the 1-based ranks of the true members.

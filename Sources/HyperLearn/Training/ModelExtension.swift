@@ -160,7 +160,8 @@ extension Trainer {
         let match = try ModelExtension(from: archive, to: dataset, configuration: configuration)
         let grown = match.modalities.filter { $0.addedItems > 0 }.map { dataset.modalities[$0.new].name }
         guard match.newModalities.isEmpty, match.newRelations.isEmpty, grown.isEmpty else {
-            throw HyperLearnError.invalidArgument("the dataset has grown beyond the model (\(match.summary(in: dataset))); to start from a model and add parts, use `hyperlearn extend`")
+            let summary = try match.summary(in: dataset)
+            throw HyperLearnError.invalidArgument("the dataset has grown beyond the model (\(summary)); to start from a model and add parts, use `hyperlearn extend`")
         }
         let fresh = try warmStart(from: archive, match: match)
         guard fresh.isEmpty else {
@@ -177,11 +178,16 @@ extension Trainer {
 
 extension ModelExtension {
     /// What is new in `dataset` (the dataset matched), in words.
-    public func summary(in dataset: Dataset) -> String {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `dataset` lacks a modality the match names
+    ///   (another dataset than the one matched).
+    public func summary(in dataset: Dataset) throws -> String {
         var parts = [String]()
         if !newModalities.isEmpty { parts.append("new modalities: \(newModalities.joined(separator: ", "))") }
         if !newRelations.isEmpty { parts.append("new relations: \(newRelations.joined(separator: ", "))") }
         for modality in modalities where modality.addedItems > 0 {
+            guard dataset.modalities.indices.contains(modality.new) else {
+                throw HyperLearnError.invalidArgument("ModelExtension.summary(in:): dataset '\(dataset.name)' has no modality \(modality.new); pass the dataset matched")
+            }
             parts.append("\(modality.addedItems) new item(s) in '\(dataset.modalities[modality.new].name)'")
         }
         return parts.isEmpty ? "nothing new" : parts.joined(separator: "; ")

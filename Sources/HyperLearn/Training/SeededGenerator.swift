@@ -19,10 +19,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
         state = [splitMix(), splitMix(), splitMix(), splitMix()]
     }
 
-    /// Restores a generator from a saved ``state`` (check untrusted input with ``isValidState(_:)``).
-    public init(state: [UInt64]) {
-        precondition(Self.isValidState(state), "SeededGenerator: state has 4 words, not all zero")
+    /// Restores a generator from a saved ``state``.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` unless ``isValidState(_:)`` accepts `state`.
+    public init(state: [UInt64]) throws {
+        guard Self.isValidState(state) else {
+            throw HyperLearnError.invalidArgument("SeededGenerator(state:): a state is 4 words, not all zero; got \(state)")
+        }
         self.state = state
+    }
+
+    private enum CodingKeys: String, CodingKey { case state }
+
+    /// Decodes a saved ``state``; a decoded state is checked as ``init(state:)`` checks one.
+    public init(from decoder: Decoder) throws {
+        try self.init(state: decoder.container(keyedBy: CodingKeys.self).decode([UInt64].self, forKey: .state))
     }
 
     /// Whether `state` can drive the generator: exactly 4 words, not all zero (xoshiro's one fixed
@@ -46,6 +56,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform index in `0 ..< bound` (Lemire's multiply-shift; bias below 2⁻³² for our sizes).
+    ///
+    /// - Precondition: `bound >= 0` (like `Int.random(in:)`'s range: every draw of the hot loops comes
+    ///   through here, and their bounds are counts).
     public mutating func index(below bound: Int) -> Int {
         Int((UInt64(truncatingIfNeeded: next() >> 32) &* UInt64(bound)) >> 32)
     }

@@ -7,8 +7,8 @@ import Foundation
 /// replicated on every shard.
 ///
 /// ```swift
-/// let plan = ShardPlan(shards: 2, modalities: 3)    // round robin: [[0, 2], [1]]
-/// let pinned = try ShardPlan(owners: [0, 0, 1])      // modalities 0 and 1 on shard 0, 2 on shard 1
+/// let plan = try ShardPlan(shards: 2, modalities: 3)  // round robin: [[0, 2], [1]]
+/// let pinned = try ShardPlan(owners: [0, 0, 1])       // modalities 0 and 1 on shard 0, 2 on shard 1
 /// ```
 public struct ShardPlan: Sendable, Equatable, CustomStringConvertible {
     /// `owners[m]`: the shard that owns modality `m`.
@@ -17,8 +17,11 @@ public struct ShardPlan: Sendable, Equatable, CustomStringConvertible {
     public let shardCount: Int
 
     /// Round robin: modality `m` goes to shard `m mod shards` (shards beyond the modality count are dropped).
-    public init(shards: Int, modalities: Int) {
-        precondition(shards >= 1, "ShardPlan: shards must be ≥ 1, got \(shards)")
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `shards` is below 1 or `modalities` is negative.
+    public init(shards: Int, modalities: Int) throws {
+        guard shards >= 1, modalities >= 0 else {
+            throw HyperLearnError.invalidArgument("ShardPlan(shards:modalities:): shards must be ≥ 1 and modalities ≥ 0, got \(shards) and \(modalities)")
+        }
         let used = max(1, min(shards, modalities))
         owners = (0..<modalities).map { $0 % used }
         shardCount = used
@@ -77,7 +80,9 @@ public struct ExchangeVolume: Sendable, Equatable, Codable {
 /// - `MPIExchange` (package trait `MPI`): one process (rank) per shard.
 public protocol ShardExchange: AnyObject {
     /// Shards whose encoders this process runs: all of them in one process, one per MPI rank.
-    func localShards(of plan: ShardPlan) -> [Int]
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when this exchange cannot run `plan` (MPI: a
+    ///   shard count other than the number of ranks).
+    func localShards(of plan: ShardPlan) throws -> [Int]
 
     /// All-gathers one decoder chunk. `members[j]` is the modality of member `j`; `fillLocal(j)`
     /// writes member `j`'s rows `Z_{m_j}[i_j(e)]` into `gathered` (block `j`, rows `0..<count`) and its

@@ -140,7 +140,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
                 throw HyperLearnError.invalidArgument("relation '\(relation.name)': unknown task '\(relation.task)'")
             }
             var unused = SeededGenerator(seed: 0)
-            let decoder = RelationDecoder(kind: c.decoder, order: relation.members.count, dimensions: c.dimensions,
+            let decoder = try RelationDecoder(kind: c.decoder, order: relation.members.count, dimensions: c.dimensions,
                                           tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                           pairwiseInteractions: c.pairwiseInteractions, name: relation.name, using: &unused)
@@ -196,14 +196,16 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
 
     /// Test metrics by relation, by ``Trainer/evaluate(on:)``'s protocol: on the test hyperedges the model
     /// was trained with, or on `tests` (one set or `nil` per relation, items indexed as the model's IDs).
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `tests` does not hold one set or `nil` per
+    ///   relation, or a set does not fit its relation.
     public func evaluate(tests: [HyperedgeSet?]? = nil) throws -> [String: [String: Double]] {
         let sets = tests ?? evaluation.testSets
         guard sets.count == structure.relations.count else {
             throw HyperLearnError.invalidArgument("\(sets.count) test sets for \(structure.relations.count) relations")
         }
         for (r, set) in sets.enumerated() { if let set { try checkHyperedges(set, relation: r) } }
-        return evaluation.evaluate(sets, candidates: [candidateScorer]) { r, hyperedges in
-            (try? self.rawScores(relation: r, hyperedges: hyperedges)) ?? []
+        return try evaluation.evaluate(sets, candidates: [candidateScorer]) { r, hyperedges in
+            try self.rawScores(relation: r, hyperedges: hyperedges)
         }
     }
 

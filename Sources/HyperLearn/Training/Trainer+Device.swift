@@ -37,7 +37,7 @@ extension Trainer {
         guard ordinals.count == shardPlan.shardCount else {
             throw HyperLearnError.invalidArgument("\(ordinals.count) CUDA device(s) \(ordinals) for \(shardPlan.shardCount) shard(s) (\(shardPlan)); give one device per shard")
         }
-        let localShards = shardExchange.localShards(of: shardPlan)
+        let localShards = try shardExchange.localShards(of: shardPlan)
         var opened = [Int: CUDABackend]()
         for s in localShards where opened[ordinals[s]] == nil { opened[ordinals[s]] = try CUDABackend(device: ordinals[s]) }
         // Shards of other processes run elsewhere; here they share the first local device (evaluation only).

@@ -10,7 +10,14 @@ extension Trainer {
     /// `novel_fraction` for link relations). At most ``TrainingConfiguration/rankingQueries``
     /// hidden-member queries are ranked (a seeded sample).
     public func evaluate(on split: EvaluationSplit = .test) -> [String: [String: Double]] {
-        evaluate(on: split, checkedEmbeddings: embeddings())
+        // The trainer's own splits are checked at creation: every set evaluated is non-empty, valued where
+        // its relation is, and scored one value per hyperedge, so no metric refuses them (an error here is
+        // a library bug, as a failed CPU evaluation is in `evaluating`).
+        do {
+            return try evaluate(on: split, checkedEmbeddings: embeddings())
+        } catch {
+            preconditionFailure("evaluating the trainer's own \(split) split cannot fail: \(error)")
+        }
     }
 
     /// ``evaluate(on:)`` from embeddings the caller already has (``embeddings()``): a run that
@@ -18,11 +25,11 @@ extension Trainer {
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when they do not fit the modalities.
     public func evaluate(on split: EvaluationSplit, embeddings z: [Matrix]) throws -> [String: [String: Double]] {
         try checkEmbeddings(z, operation: "evaluate")
-        return evaluate(on: split, checkedEmbeddings: z)
+        return try evaluate(on: split, checkedEmbeddings: z)
     }
 
-    private func evaluate(on split: EvaluationSplit, checkedEmbeddings z: [Matrix]) -> [String: [String: Double]] {
-        evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
+    private func evaluate(on split: EvaluationSplit, checkedEmbeddings z: [Matrix]) throws -> [String: [String: Double]] {
+        try evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
                             candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
             rawScores(relation: r, hyperedges: hyperedges, embeddings: z)
         }

@@ -12,9 +12,7 @@ import Foundation
 extension Trainer {
     /// The modality → shard assignment in force: set by ``setShardPlan(_:)``, otherwise round robin
     /// over ``TrainingConfiguration/shards``.
-    public var shardPlan: ShardPlan {
-        shardAssignment ?? ShardPlan(shards: configuration.shards, modalities: sizes.count)
-    }
+    public var shardPlan: ShardPlan { shardAssignment }
 
     /// Pins modalities to shards (`--shard-map`); the plan must name every modality once.
     public func setShardPlan(_ plan: ShardPlan) throws {
@@ -33,10 +31,12 @@ extension Trainer {
 
     /// Whether this process runs modality `m`'s encoder, per modality.
     var localModalityMask: [Bool] {
-        let plan = shardPlan
-        var mask = [Bool](repeating: false, count: sizes.count)
-        for s in shardExchange.localShards(of: plan) { for m in plan.modalities(of: s) { mask[m] = true } }
-        return mask
+        get throws {
+            let plan = shardPlan
+            var mask = [Bool](repeating: false, count: sizes.count)
+            for s in try shardExchange.localShards(of: plan) { for m in plan.modalities(of: s) { mask[m] = true } }
+            return mask
+        }
     }
 
     /// Across processes, copies each encoder's parameters, Adam moments and dropout stream from its
@@ -54,8 +54,11 @@ extension Trainer {
                 optimizer.moments[parameter.name] = state
             }
             var state = dropoutGenerators[m].state
-            exchanging { try broadcast(&state, from: owner, plan: plan) }
-            dropoutGenerators[m] = SeededGenerator(state: state)
+            // A state that arrives invalid (all zero) is a failed exchange like any other.
+            exchanging {
+                try broadcast(&state, from: owner, plan: plan)
+                dropoutGenerators[m] = try SeededGenerator(state: state)
+            }
         }
     }
 

@@ -72,8 +72,8 @@ public final class Trainer: @unchecked Sendable {
     public internal(set) var exchangeVolume = ExchangeVolume()
     /// The same for the last step alone.
     public internal(set) var lastStepExchange = ExchangeVolume()
-    /// An explicit modality → shard assignment; `nil`: round robin over `configuration.shards`.
-    var shardAssignment: ShardPlan? = nil
+    /// The modality → shard assignment: round robin over `configuration.shards` until ``setShardPlan(_:)``.
+    var shardAssignment: ShardPlan
     var shardExchange: any ShardExchange = InProcessExchange()
     /// Builds the engine that runs the steps (``use(_:)``; default: the CPU, one thread group per shard).
     var makeEngine: (Trainer) throws -> any TrainingStepping = { trainer in
@@ -97,6 +97,7 @@ public final class Trainer: @unchecked Sendable {
         self.dataset = dataset
         self.configuration = configuration
         sizes = dataset.modalities.map(\.count)
+        shardAssignment = try ShardPlan(shards: configuration.shards, modalities: sizes.count)
         var generator = SeededGenerator(seed: configuration.seed)
         var trainingSets = [HyperedgeSet](), validationSets = [HyperedgeSet]()
         for relation in dataset.relations {
@@ -176,7 +177,7 @@ public final class Trainer: @unchecked Sendable {
         }
         epoch += 1
         optimizer.learningRate *= configuration.learningRateDecay
-        let (score, details) = withAveragedParameters { validationScore() }
+        let (score, details) = try withAveragedParameters { try validationScore() }
         if let score {
             if score < bestScore {
                 // Kept first: if the write fails, the best score and epoch still describe what is kept.
@@ -372,7 +373,7 @@ public final class Trainer: @unchecked Sendable {
     func clamped(_ raw: [Float], relation r: Int) -> [Float] { evaluation.clamped(raw, relation: r) }
 
     /// The validation score (lower is better) and per-relation validation metrics.
-    func validationScore() -> (Double?, [String: [String: Double]]) {
+    func validationScore() throws -> (Double?, [String: [String: Double]]) {
         guard validationSets.contains(where: { $0.count > 0 }) else { return (nil, [:]) }
         let z = embeddings()
         var total = 0.0, counted = 0
@@ -382,12 +383,12 @@ public final class Trainer: @unchecked Sendable {
             let counts = configuration.earlyStoppingRelation.isEmpty || configuration.earlyStoppingRelation == relation.name
             switch relation.task {
             case .regression:
-                let rmse = Metrics.rootMeanSquaredError(clamped(rawScores(relation: r, hyperedges: set, embeddings: z), relation: r), set.values ?? [])
+                let rmse = try Metrics.rootMeanSquaredError(clamped(rawScores(relation: r, hyperedges: set, embeddings: z), relation: r), set.values ?? [])
                 details[relation.name] = ["rmse": rmse]
                 if counts { total += rmse }
             case .link:
                 guard let negatives = validationNegatives[r] else { continue }
-                let auc = Metrics.areaUnderROC(positives: rawScores(relation: r, hyperedges: set, embeddings: z),
+                let auc = try Metrics.areaUnderROC(positives: rawScores(relation: r, hyperedges: set, embeddings: z),
                                                negatives: rawScores(relation: r, hyperedges: negatives, embeddings: z))
                 details[relation.name] = ["auc": auc]
                 if counts { total += 1 - auc }

@@ -176,7 +176,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         self.configuration = configuration
         self.relationWeights = relationWeights
         var local = [Bool](repeating: false, count: model.encoders.count)
-        for s in exchange.localShards(of: plan) { for m in plan.modalities(of: s) { local[m] = true } }
+        for s in try exchange.localShards(of: plan) { for m in plan.modalities(of: s) { local[m] = true } }
         self.local = local
         parameters = model.parameters
         slots = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { (ObjectIdentifier($1), $0) })
@@ -340,13 +340,13 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
 
     /// The local modalities of each shard this process runs, with the device that runs them.
     private var localShards: [(device: Int, modalities: [Int])] {
-        exchange.localShards(of: plan).map { ($0, plan.modalities(of: $0)) }
+        get throws { try exchange.localShards(of: plan).map { ($0, plan.modalities(of: $0)) } }
     }
 
     /// Runs `body` for every local shard: concurrently on devices that do so (the CPU's thread
     /// groups), shards on devices of different memory in turn (their queues overlap by themselves).
     private func forEachLocalShard<T>(_ body: (Int, [Int]) throws -> T) throws -> [T] {
-        let shards = localShards
+        let shards = try localShards
         return try devices[decoderDevice].mapShards(shards.count) { s in try body(shards[s].device, shards[s].modalities) }
     }
 
@@ -365,7 +365,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         let samplingStart = DispatchTime.now().uptimeNanoseconds
         var samples = [Int: (seeds: [Int32], rowOfItem: [Int32], neighborhood: SampledNeighborhood?)]()
         if let fanouts {
-            let modalities = encoded(localShards.flatMap(\.modalities))
+            let modalities = encoded(try localShards.flatMap(\.modalities))
             let drawn = try CPUOperations().mapShards(modalities.count) { i in
                 let m = modalities[i]
                 let (seeds, rows) = Self.stepItems(of: m, in: batches, members: model.relationMembers, count: model.encoders[m].count)
@@ -652,7 +652,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
     /// Fills the member blocks that other processes own (MPI), through the host.
     private func exchangeBlocks(_ work: inout Workspace, edges: Int, order p: Int, dimensions d: Int, members: [Int]) throws {
         let home = devices[decoderDevice]
-        var gathered = GatheredRows(order: p, capacity: edges, dimensions: d)
+        var gathered = try GatheredRows(order: p, capacity: edges, dimensions: d)
         gathered.rows = try home.download(work.gathered)
         let flat = try home.download(work.biases).storage
         var biases = (0..<p).map { Array(flat[($0 * edges)..<(($0 + 1) * edges)]) }

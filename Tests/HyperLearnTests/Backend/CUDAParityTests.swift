@@ -291,3 +291,24 @@ final class CUDAParityTests: XCTestCase {
         XCTAssertEqual(second.address, address)
     }
 }
+
+extension CUDAParityTests {
+    /// Sizes and offsets whose arithmetic would overflow are refused on the host, before any launch.
+    func testOverflowingSizesAndOffsetsAreRefused() throws {
+        assertInvalidArgument(try gpu.context.allocate(byteCount: -1), mentioning: "CUDAContext.allocate(byteCount:)", "-1")
+        assertInvalidArgument(try gpu.context.allocate(byteCount: Int.max), mentioning: "CUDAContext.allocate(byteCount:)")
+        assertInvalidArgument(try CUDAMatrix(rows: Int.max, columns: 2, on: gpu.context), mentioning: "CUDAMatrix")
+        assertInvalidArgument(try CUDAMatrix(rows: 1 << 62, columns: 1, on: gpu.context), mentioning: "CUDAMatrix")
+        let source = try upload(try Matrix([[1, 2], [3, 4]]))
+        assertInvalidArgument(try source.reshaped(rows: Int.max, columns: 2), mentioning: "CUDAMatrix")
+        XCTAssertEqual(try source.reshaped(rows: 4, columns: 1).toMatrix().storage, [1, 2, 3, 4])
+        var destination = try CUDAMatrix(rows: 3, columns: 2, on: gpu.context)
+        let indices = try CUDAIndices([Int32(1)], on: gpu.context)
+        assertInvalidArgument(try gpu.gatherRows(source, indices, into: &destination, atRow: Int.max), mentioning: "gatherRows")
+        assertInvalidArgument(try gpu.scatterAddRows(source, fromRow: Int.max, indices, into: &destination), mentioning: "scatterAddRows")
+        assertInvalidArgument(try gpu.copyRows(source, into: &destination, atRow: Int.max), mentioning: "copyRows")
+        var scores = try CUDAMatrix(rows: 2, columns: 1, on: gpu.context)
+        assertInvalidArgument(try gpu.addMemberSums(try upload(Matrix(rows: 4, columns: 1)), order: Int.max / 2 + 1, to: &scores),
+                              mentioning: "addMemberSums")
+    }
+}

@@ -6,8 +6,8 @@ final class EmbeddingExportTests: XCTestCase {
     let z = Matrix(rows: 3, columns: 2, uncheckedStorage: [0.5, -1.25, 3, 0.1, -0.000123, 1e7])
     let ids = ["ann", "bob\tjr", "cy"]
 
-    func testTSVRowsEqualTheMatrix() {
-        let lines = EmbeddingExport.tsv(z, ids: ids).split(separator: "\n", omittingEmptySubsequences: false)
+    func testTSVRowsEqualTheMatrix() throws {
+        let lines = try EmbeddingExport.tsv(z, ids: ids).split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.count, 4, "one line per item and a final newline")
         XCTAssertEqual(lines.last, "")
         for (i, line) in lines.dropLast().enumerated() {
@@ -35,5 +35,12 @@ final class EmbeddingExportTests: XCTestCase {
             guard case let HyperLearnError.invalidInput(_, _, _, reason) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("expected a 2-D array"), reason)
         }
+    }
+}
+
+extension EmbeddingExportTests {
+    func testTSVRefusesIDsThatDoNotMatchTheRows() {
+        assertInvalidArgument(try EmbeddingExport.tsv(z, ids: ["ann"]), mentioning: "EmbeddingExport.tsv", "1 IDs for 3 rows")
+        assertInvalidArgument(try EmbeddingExport.tsv(z, ids: ids + ["dee"]), mentioning: "4 IDs for 3 rows")
     }
 }

@@ -32,7 +32,7 @@ final class EmbeddingMapTests: XCTestCase {
         XCTAssertEqual(map.explainedVariance[1], 4 / 14, accuracy: 0.03)
         // The same numbers give the same map (the sign convention), and the SVG has a point per item.
         XCTAssertEqual(try EmbeddingMap(z).coordinates, map.coordinates)
-        let svg = map.svg(labels: (0..<n).map { "item<\($0)>" }, title: "t", labelCount: 5)
+        let svg = try map.svg(labels: (0..<n).map { "item<\($0)>" }, title: "t", labelCount: 5)
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, n)
         XCTAssertEqual(svg.components(separatedBy: "class=\"label\"").count - 1, 5)
         XCTAssertTrue(svg.contains("item&lt;0&gt;"), "labels are escaped")
@@ -46,5 +46,13 @@ final class EmbeddingMapTests: XCTestCase {
         bad[1, 1] = .nan
         XCTAssertThrowsError(try EmbeddingMap(bad))
         XCTAssertThrowsError(try LAPACKKernels.largestEigenpairs([1, 0, 0], n: 2, count: 1))
+    }
+}
+
+extension EmbeddingMapTests {
+    func testSVGRefusesANegativeLabelCount() throws {
+        let map = try EmbeddingMap(Matrix([[1, 0], [0, 1], [1, 1]]))
+        XCTAssertEqual(try map.svg(labels: ["a", "b", "c"], title: "t", labelCount: 0).components(separatedBy: "class=\"label\"").count, 1)
+        assertInvalidArgument(try map.svg(labels: ["a", "b", "c"], title: "t", labelCount: -1), mentioning: "EmbeddingMap.svg", "-1")
     }
 }

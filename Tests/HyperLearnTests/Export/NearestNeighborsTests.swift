@@ -27,3 +27,14 @@ final class NearestNeighborsTests: XCTestCase {
         assertInvalidArgument(try NearestNeighbors.links(from: queries, to: items, count: 0), mentioning: "count 0")
     }
 }
+
+extension NearestNeighborsTests {
+    func testLinksWithACountAboveTheItemsListEveryItem() throws {
+        let items = try Matrix([[1, 0], [0, 1], [1, 1]])
+        let queries = try Matrix([[1, 0.1], [0, 0]])
+        let all = try NearestNeighbors.links(from: queries, to: items, count: 3)
+        XCTAssertEqual(all.map { $0.map(\.item) }, [[0, 2, 1], []])
+        // A count near Int.max once sized the search's buffer (`count + 1` overflowed).
+        XCTAssertEqual(try NearestNeighbors.links(from: queries, to: items, count: Int.max).map { $0.map(\.item) }, [[0, 2, 1], []])
+    }
+}

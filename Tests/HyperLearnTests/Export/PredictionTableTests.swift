@@ -40,3 +40,22 @@ extension PredictionTableTests {
         XCTAssertEqual(PredictionTable.memberColumns(["user", "movie", "user"]), ["user#0", "movie", "user#2"])
     }
 }
+
+extension PredictionTableTests {
+    /// A predictor that gives no prediction: the table must refuse it rather than index past its end.
+    struct SilentPredictor: Predictor {
+        let dataset: Dataset
+        func predictedValues(relation r: Int, hyperedges: HyperedgeSet) throws -> [Float] { [] }
+    }
+
+    func testAMissingRelationOrMissingPredictionsAreRefused() throws {
+        var data = Dataset(name: "follows")
+        try data.addModality(Modality(name: "user", count: 3))
+        try data.addRelation(Relation(name: "trust", members: [0, 0], task: .link, train: HyperedgeSet([[0, 1], [1, 2]]),
+                                      test: HyperedgeSet([[2, 0], [0, 2]])))
+        let predictor = SilentPredictor(dataset: data)
+        assertInvalidArgument(try PredictionTable.text(predictor, relation: 1), mentioning: "PredictionTable.text", "relation 1")
+        assertInvalidArgument(try PredictionTable.text(predictor, relation: -1), mentioning: "PredictionTable.text", "relation -1")
+        assertInvalidArgument(try PredictionTable.text(predictor, relation: 0), mentioning: "PredictionTable.text", "0 predictions for 2 test hyperedges")
+    }
+}

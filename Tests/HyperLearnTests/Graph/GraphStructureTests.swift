@@ -25,13 +25,13 @@ final class GraphStructureTests: XCTestCase {
             for i in edge { for j in edge { expected[i, j] += 1 / (Float(edge.count) * (dv[i] * dv[j]).squareRoot()) } }
         }
         let identity = try Matrix(rows: 4, columns: 4, storage: (0..<16).map { $0 % 5 == 0 ? 1 : 0 })
-        assertClose(propagation.apply(identity), expected, rtol: 1e-5, atol: 1e-6)
+        assertClose(try propagation.apply(identity), expected, rtol: 1e-5, atol: 1e-6)
         XCTAssertEqual(expected[0, 1], 1 / (3 * 2), accuracy: 1e-6)
     }
 
     func testCPDecoderValueByHand() throws {
         // s = Σ_k λ_k a_k b_k c_k + b_a + b_b + b_c + μ for one hyperedge.
-        let decoder = RelationDecoder(kind: .cp, order: 3, dimensions: 2, tupleHiddenDimensions: 1, name: "r",
+        let decoder = try RelationDecoder(kind: .cp, order: 3, dimensions: 2, tupleHiddenDimensions: 1, name: "r",
                                       using: &TestGenerator.shared)
         decoder.cp.weights.value = try Matrix([[2, -1]])
         decoder.cp.globalBias.value = try Matrix([[0.5]])
@@ -87,4 +87,29 @@ final class GraphStructureTests: XCTestCase {
 
 enum TestGenerator {
     nonisolated(unsafe) static var shared = SeededGenerator(seed: 42)
+}
+
+extension GraphStructureTests {
+    func testPropagationsRefuseAMatrixOfAnotherItemCount() throws {
+        let graph = try NormalizedAdjacency(adjacency: SparseMatrix(rows: 3, columns: 3, entries: [(0, 1, 1), (1, 0, 1)]))
+        let hypergraph = try HypergraphPropagation(incidence: SparseMatrix(rows: 3, columns: 1, entries: [(0, 0, 1), (2, 0, 1)]))
+        let x = try Matrix([[1, 2], [3, 4], [5, 6]])
+        for propagation in [graph as any Propagation, hypergraph, try MixedPropagation([graph, hypergraph])] {
+            let name = "\(type(of: propagation)).apply"
+            var y = Matrix(rows: 3, columns: 2)
+            try propagation.apply(x, into: &y)
+            XCTAssertEqual(y, try propagation.apply(x), name)
+            assertInvalidArgument(try propagation.apply(Matrix(rows: 2, columns: 4)), mentioning: name, "2×4", "over 3 items")
+            var narrow = Matrix(rows: 3, columns: 1)
+            assertInvalidArgument(try propagation.apply(x, into: &narrow), mentioning: name, "into 3×1")
+        }
+    }
+
+    func testRelationIncidenceRefusesANegativeSize() throws {
+        let relation = Relation(name: "r", members: [0, 1], task: .link, train: try HyperedgeSet([[0, 0]]))
+        assertInvalidArgument(try relationIncidence(modality: 0, relations: [relation], sizes: [-2, 1]),
+                              mentioning: "relationIncidence", "size 0 is negative (-2)")
+        assertInvalidArgument(try relationIncidence(modality: 0, relations: [], sizes: [1, -1]),
+                              mentioning: "relationIncidence", "size 1 is negative (-1)")
+    }
 }

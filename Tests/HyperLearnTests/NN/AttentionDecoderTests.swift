@@ -154,3 +154,17 @@ final class AttentionPlantedTests: XCTestCase {
         XCTAssertGreaterThan(auc, 0.95, "held-out AUC against corrupt-one negatives")
     }
 }
+
+extension AttentionDecoderTests {
+    func testTheDecoderRefusesSizesItCannotSplitIntoHeads() throws {
+        var generator = SeededGenerator(seed: 1)
+        let decoder = try AttentionDecoder(dimensions: 3, width: 8, heads: 2, using: &generator)
+        XCTAssertEqual(decoder.width, 8)
+        XCTAssertEqual(decoder.query.weight.value.shape.rows, 3)
+        let function = "AttentionDecoder(dimensions:width:heads:) 'a'"
+        assertInvalidArgument(try AttentionDecoder(dimensions: 3, width: 8, heads: 0, name: "a", using: &generator), mentioning: function, "heads 0")
+        assertInvalidArgument(try AttentionDecoder(dimensions: 3, width: 8, heads: 3, name: "a", using: &generator), mentioning: function, "heads 3")
+        assertInvalidArgument(try AttentionDecoder(dimensions: -3, width: 8, heads: 2, name: "a", using: &generator), mentioning: function, "dimensions -3")
+        assertInvalidArgument(try AttentionDecoder(dimensions: 3, width: -8, heads: 2, name: "a", using: &generator), mentioning: function, "width -8")
+    }
+}

@@ -91,3 +91,25 @@ final class AdamTests: XCTestCase {
                                                   secondMoment: &lazyV, rule: rule))
     }
 }
+
+extension AdamTests {
+    func testRestoredStepCountsOnAndAStepOutsideTheRangeIsRefused() throws {
+        var optimizer = Adam()
+        try optimizer.restore(step: 41)
+        optimizer.advance()
+        XCTAssertEqual(optimizer.step, 42)
+        try optimizer.restore(step: Adam.maximumStep)
+        XCTAssertEqual(optimizer.step, Adam.maximumStep)
+        assertInvalidArgument(try optimizer.restore(step: -1), mentioning: "Adam.restore(step:)", "-1")
+        assertInvalidArgument(try optimizer.restore(step: Adam.maximumStep + 1), mentioning: "Adam.restore(step:)", "\(Adam.maximumStep + 1)")
+        XCTAssertEqual(optimizer.step, Adam.maximumStep, "a refused step leaves the counter as it was")
+    }
+
+    func testZeroMomentsRefuseANegativeOrOverflowingShape() throws {
+        let moments = try Adam.Moments(rows: 2, columns: 3)
+        XCTAssertEqual(moments.first, Matrix(rows: 2, columns: 3))
+        XCTAssertEqual(moments.second, Matrix(rows: 2, columns: 3))
+        assertInvalidArgument(try Adam.Moments(rows: -1, columns: 3), mentioning: "Adam.Moments(rows:columns:)", "-1×3")
+        assertInvalidArgument(try Adam.Moments(rows: Int.max, columns: 2), mentioning: "Adam.Moments(rows:columns:)")
+    }
+}

@@ -100,3 +100,10 @@ final class MatrixTests: XCTestCase {
         assertInvalidArgument(try m.addRowVector(Matrix(rows: 1, columns: 3)), mentioning: "1×3")
     }
 }
+
+extension MatrixTests {
+    func testStorageShapeWhoseElementCountOverflowsIsRefused() {
+        assertInvalidArgument(try Matrix(rows: Int.max, columns: 2, storage: []), mentioning: "Matrix(rows:columns:storage:)", "overflow")
+        assertInvalidArgument(try Matrix(rows: 1 << 32, columns: 1 << 32, storage: [1]), mentioning: "Matrix(rows:columns:storage:)")
+    }
+}

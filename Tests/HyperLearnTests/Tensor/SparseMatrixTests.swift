@@ -88,3 +88,10 @@ final class SparseMatrixTests: XCTestCase {
         assertInvalidArgument(try a.scaled(columns: [1, 2]), mentioning: "2 column factors for 3 columns")
     }
 }
+
+extension SparseMatrixTests {
+    func testRowCountOfIntMaxIsRefusedWithoutOverflow() {
+        assertInvalidArgument(try SparseMatrix(rows: Int.max, columns: 1, rowOffsets: [0], columnIndices: [], values: []),
+                              mentioning: "SparseMatrix(rows:columns:rowOffsets:columnIndices:values:)", "expected more than Int.max")
+    }
+}

@@ -50,8 +50,8 @@ final class CandidateScorerTests: XCTestCase {
         let z = trainer.embeddings()
         let test = try XCTUnwrap(trainer.dataset.relations[0].test)
         let scoring: Scoring = { r, hyperedges in trainer.rawScores(relation: r, hyperedges: hyperedges, embeddings: z) }
-        let one = trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring)
-        let batched = trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring,
+        let one = try trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring)
+        let batched = try trainer.evaluation.rankingMetrics(relation: 0, positives: test, scoring: scoring,
                                                         candidates: [trainer.candidateScorer(embeddings: z)])
         // The definition, candidate by candidate: known positives other than the query left out, ties ½.
         var ranks = [Double]()
@@ -63,7 +63,7 @@ final class CandidateScorerTests: XCTestCase {
                 tuple[hidden] = Int32(c)
                 tuples += tuple
             }
-            let scores = scoring(0, HyperedgeSet(order: 3, uncheckedMembers: tuples))
+            let scores = try scoring(0, HyperedgeSet(order: 3, uncheckedMembers: tuples))
             var rank = 1.0
             for c in 0..<60 where c != truth && scores[c] >= scores[truth] {
                 if trainer.evaluation.knownAll[0].contains(tuples[(c * 3)..<(c * 3 + 3)]) { continue }

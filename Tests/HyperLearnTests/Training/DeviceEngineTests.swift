@@ -69,14 +69,14 @@ final class DeviceEngineTests: XCTestCase {
     }
 
     /// The hashed dropout mask drops about `p` of the elements, identically for the same key.
-    func testDropoutMaskRateAndDeterminism() {
+    func testDropoutMaskRateAndDeterminism() throws {
         let mask = DropoutMask(key: 12345, rate: 0.3)
-        let factors = mask.factors(count: 100_000)
+        let factors = try mask.factors(count: 100_000)
         let kept = factors.filter { $0 > 0 }.count
         XCTAssertEqual(Double(kept) / 100_000, 0.7, accuracy: 0.01)
         XCTAssertEqual(factors.first { $0 > 0 }, 1 / 0.7)
-        XCTAssertEqual(factors, DropoutMask(key: 12345, rate: 0.3).factors(count: 100_000))
-        XCTAssertNotEqual(factors, DropoutMask(key: 12346, rate: 0.3).factors(count: 100_000))
+        XCTAssertEqual(factors, try DropoutMask(key: 12345, rate: 0.3).factors(count: 100_000))
+        XCTAssertNotEqual(factors, try DropoutMask(key: 12346, rate: 0.3).factors(count: 100_000))
         XCTAssertEqual((0..<100).map { mask.keeps($0) }, (0..<100).map { factors[$0] > 0 })
     }
 

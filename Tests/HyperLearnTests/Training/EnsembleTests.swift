@@ -52,7 +52,7 @@ final class EnsembleTests: XCTestCase {
         func meanSquaredError(_ predicted: [Float]) -> Double {
             zip(predicted, targets).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(targets.count)
         }
-        let metrics = ensemble.evaluate()
+        let metrics = try ensemble.evaluate()
         let rmse = try XCTUnwrap(metrics["rating"]?["rmse"])
         XCTAssertEqual(rmse, meanSquaredError(mean).squareRoot(), accuracy: 1e-5)
         // Squared error is convex: the average's error is below the members' mean error, strictly
@@ -65,7 +65,7 @@ final class EnsembleTests: XCTestCase {
         var generator = SeededGenerator(seed: 1)
         let negatives = sampleNegatives(for: positives, perPositive: 1, sizes: [40, 30, 6], protocol: .corruptOne,
                                         known: ensemble.members[0].evaluation.knownAll[1], using: &generator)
-        let auc = Metrics.areaUnderROC(positives: try ensemble.predictedValues(relation: 1, hyperedges: positives),
+        let auc = try Metrics.areaUnderROC(positives: try ensemble.predictedValues(relation: 1, hyperedges: positives),
                                        negatives: try ensemble.predictedValues(relation: 1, hyperedges: negatives))
         XCTAssertEqual(try XCTUnwrap(metrics["tagging"]?["auc"]), auc, accuracy: 1e-9)
     }
@@ -74,7 +74,7 @@ final class EnsembleTests: XCTestCase {
         let trainer = try Trainer(dataset: try dataset(), configuration: configuration)
         try trainer.fit()
         let ensemble = try Ensemble([trainer])
-        XCTAssertEqual(ensemble.evaluate() as NSDictionary, trainer.evaluate() as NSDictionary)
+        XCTAssertEqual(try ensemble.evaluate() as NSDictionary, trainer.evaluate() as NSDictionary)
     }
 
     /// The same data with a 3-NN co-occurrence graph on the movies.

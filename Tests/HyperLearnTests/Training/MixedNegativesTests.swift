@@ -37,7 +37,7 @@ final class MixedNegativesTests: XCTestCase {
         let evaluation = EvaluationProtocol(dataset: data, valueRanges: [nil], rankingQueries: 0)
         var positive = Set<[Int32]>()
         for e in 0..<test.count { positive.insert(Array(test.members[(e * 3)..<(e * 3 + 3)])) }
-        let metrics = evaluation.linkMetrics(relation: 0, positives: test) { _, hyperedges in
+        let metrics = try evaluation.linkMetrics(relation: 0, positives: test) { _, hyperedges in
             (0..<hyperedges.count).map { e in
                 let tuple = Array(hyperedges.members[(e * 3)..<(e * 3 + 3)])
                 if positive.contains(tuple) { return 1 }

@@ -122,6 +122,10 @@ final class ModelExtensionTests: XCTestCase {
         XCTAssertEqual(bias[0, 0], 0, "a new item's bias starts at 0")
         XCTAssertEqual(trainer.model.decoders[0].cp.weights.value.storage, base.weights["r3.cp.lambda"]?.storage)
         XCTAssertTrue(trainer.frozen.isEmpty)
+        let match = try ModelExtension(from: base, to: grown, configuration: Self.configuration(epochs: 1))
+        let summary = try match.summary(in: grown)
+        XCTAssertTrue(summary.contains("2 new item(s) in 'm0'"), summary)
+        assertInvalidArgument(try match.summary(in: Dataset(name: "other")), mentioning: "ModelExtension.summary(in:)", "'other' has no modality 0")
     }
 
     /// `relation` with modality `m`'s item indices mapped through `newIndex` (old index → new).

@@ -196,7 +196,7 @@ final class NeighborSamplerTests: XCTestCase {
             [(row: i, column: i % 10, value: Float(1)), (row: i, column: (i * 3 + 1) % 10, value: Float(1))]
         })
         for propagation in [try ringPropagation(30) as any Propagation, try HypergraphPropagation(incidence: incidence)] {
-            let exact = propagation.apply(x)
+            let exact = try propagation.apply(x)
             let sampler = NeighborSampler(propagation)
             let seeds: [Int32] = [0, 7, 21]
             var mean = [Double](repeating: 0, count: seeds.count)

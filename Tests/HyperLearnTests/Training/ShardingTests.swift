@@ -119,13 +119,21 @@ final class ShardingTests: XCTestCase {
     }
 
     func testShardPlan() throws {
-        XCTAssertEqual(ShardPlan(shards: 2, modalities: 5).owners, [0, 1, 0, 1, 0])
-        XCTAssertEqual(ShardPlan(shards: 8, modalities: 3).shardCount, 3)
+        XCTAssertEqual(try ShardPlan(shards: 2, modalities: 5).owners, [0, 1, 0, 1, 0])
+        XCTAssertEqual(try ShardPlan(shards: 8, modalities: 3).shardCount, 3)
         XCTAssertEqual(try ShardPlan(owners: [1, 0, 1]).modalities(of: 1), [0, 2])
         XCTAssertThrowsError(try ShardPlan(owners: [0, 2]))
         XCTAssertThrowsError(try ShardPlan(owners: []))
         var config = TrainingConfiguration()
         config.shards = 0
         XCTAssertThrowsError(try config.validate())
+    }
+}
+
+extension ShardingTests {
+    func testRoundRobinRefusesNoShardsAndNegativeModalities() throws {
+        assertInvalidArgument(try ShardPlan(shards: 0, modalities: 3), mentioning: "ShardPlan(shards:modalities:)", "got 0 and 3")
+        assertInvalidArgument(try ShardPlan(shards: 2, modalities: -1), mentioning: "ShardPlan(shards:modalities:)", "got 2 and -1")
+        XCTAssertEqual(try ShardPlan(shards: 3, modalities: 0).owners, [])
     }
 }

@@ -255,8 +255,17 @@ enum CPUKernels {
     /// `x *= factor`.
     static func scale(_ x: inout Matrix, by factor: Float) {
         x.storage.withUnsafeMutableBufferPointer { p in
-            cblas_sscal(Int32(p.count), factor, p.baseAddress, 1)
+            for (start, count) in blasChunks(p.count) {
+                cblas_sscal(Int32(count), factor, p.baseAddress! + start, 1)
+            }
         }
+    }
+
+    /// `(start, count)` pieces of `0 ..< n`, each within BLAS's 32-bit element count (a matrix built
+    /// through the library may hold more than `Int32.max` elements; one call would trap converting it).
+    static func blasChunks(_ n: Int) -> [(start: Int, count: Int)] {
+        let piece = Int(Int32.max)
+        return stride(from: 0, to: n, by: piece).map { ($0, min(piece, n - $0)) }
     }
 
     /// `y += alpha · x`.
@@ -264,7 +273,9 @@ enum CPUKernels {
         precondition(x.storage.count == y.storage.count, "axpy: \(x.shape) and \(y.shape)")
         x.storage.withUnsafeBufferPointer { px in
             y.storage.withUnsafeMutableBufferPointer { py in
-                cblas_saxpy(Int32(px.count), alpha, px.baseAddress, 1, py.baseAddress, 1)
+                for (start, count) in blasChunks(px.count) {
+                    cblas_saxpy(Int32(count), alpha, px.baseAddress! + start, 1, py.baseAddress! + start, 1)
+                }
             }
         }
     }

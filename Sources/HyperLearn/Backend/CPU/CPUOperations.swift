@@ -17,6 +17,7 @@ public struct CPUOperations: TensorOperations {
 
     /// Shards run concurrently, each with its share of the worker threads (every body writes its own outputs).
     public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count >= 0 else { throw HyperLearnError.invalidArgument("mapShards: negative count \(count)") }
         guard count > 1 else { return try (0..<count).map(body) }
         let total = CPUKernels.threadCount
         CPUKernels.setThreads(max(1, total / count))
@@ -41,7 +42,8 @@ public struct CPUOperations: TensorOperations {
     public func zero(_ x: inout Matrix) { x.fill(0) }
 
     public func reshape(_ x: inout Matrix, rows: Int, columns: Int) throws {
-        guard rows >= 0, columns >= 0, rows * columns <= x.storage.capacity else {
+        guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow,
+              rows * columns <= x.storage.capacity else {
             throw HyperLearnError.invalidArgument("reshape: \(rows)×\(columns) does not fit the \(x.storage.capacity) elements allocated")
         }
         var storage = x.storage
@@ -116,7 +118,8 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func gatherRows(_ source: Matrix, _ indices: [Int32], into destination: inout Matrix, atRow row: Int) throws {
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= destination.rows else {
+        // `row <= rows − count`, not `row + count <= rows`: a caller's row near `Int.max` must not overflow.
+        guard destination.columns == source.columns, row >= 0, row <= destination.rows - indices.count else {
             throw HyperLearnError.invalidArgument("gatherRows: \(indices.count) rows of width \(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
         }
         try requireIndices("gatherRows", indices, below: source.rows)
@@ -125,7 +128,7 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func scatterAddRows(_ source: Matrix, fromRow row: Int, _ indices: [Int32], into destination: inout Matrix) throws {
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= source.rows else {
+        guard destination.columns == source.columns, row >= 0, row <= source.rows - indices.count else {
             throw HyperLearnError.invalidArgument("scatterAddRows: \(indices.count) rows from \(row) of \(source.rows)×\(source.columns) into width \(destination.columns)")
         }
         try requireIndices("scatterAddRows", indices, below: destination.rows)
@@ -146,7 +149,7 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func copyRows(_ source: Matrix, into destination: inout Matrix, atRow row: Int) throws {
-        guard source.columns == destination.columns, row >= 0, row + source.rows <= destination.rows else {
+        guard source.columns == destination.columns, row >= 0, row <= destination.rows - source.rows else {
             throw HyperLearnError.invalidArgument("copyRows: \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
         }
         let start = row * destination.columns
@@ -155,7 +158,7 @@ public struct CPUOperations: TensorOperations {
 
     public func addMemberSums(_ blocks: Matrix, order: Int, to scores: inout Matrix) throws {
         let edges = scores.storage.count
-        guard order >= 1, blocks.storage.count == order * edges else {
+        guard order >= 1, order.multipliedReportingOverflow(by: edges) == (blocks.storage.count, false) else {
             throw HyperLearnError.invalidArgument("addMemberSums: \(blocks.rows)×\(blocks.columns) for \(order) blocks of \(edges)")
         }
         for e in 0..<edges {
@@ -208,8 +211,8 @@ public struct CPUOperations: TensorOperations {
     }
 
     public func concatenateMembers(_ gathered: Matrix, order: Int) throws -> Matrix {
-        guard order >= 1, gathered.rows % order == 0 else {
-            throw HyperLearnError.invalidArgument("concatenateMembers: \(gathered.rows) rows for order \(order)")
+        guard order >= 1, gathered.rows % order == 0, !order.multipliedReportingOverflow(by: gathered.columns).overflow else {
+            throw HyperLearnError.invalidArgument("concatenateMembers: \(gathered.rows)×\(gathered.columns) for order \(order)")
         }
         let d = gathered.columns, edges = gathered.rows / order
         var result = Matrix(rows: edges, columns: order * d)
@@ -224,7 +227,8 @@ public struct CPUOperations: TensorOperations {
 
     public func addSplitMembers(_ concatenated: Matrix, order: Int, to gradients: inout Matrix) throws {
         let d = gradients.columns, edges = concatenated.rows
-        guard concatenated.columns == order * d, gradients.rows == order * edges else {
+        guard order.multipliedReportingOverflow(by: d) == (concatenated.columns, false),
+              order.multipliedReportingOverflow(by: edges) == (gradients.rows, false) else {
             throw HyperLearnError.invalidArgument("addSplitMembers: \(concatenated.rows)×\(concatenated.columns) into \(order) blocks of \(gradients.rows)×\(gradients.columns)")
         }
         for e in 0..<edges {
@@ -273,9 +277,9 @@ public struct CPUOperations: TensorOperations {
         let s = scores.storage
         var total = 0.0
         var part = [Float](repeating: 0, count: s.count)
-        total += HyperLearn.logisticLoss(scores: s[0..<positives], label: true, normalizer: 1, gradient: &part)
+        total += try HyperLearn.logisticLoss(scores: s[0..<positives], label: true, normalizer: 1, gradient: &part)
         for e in 0..<positives { gradient.storage[e] = part[e] / normalizer }
-        total += HyperLearn.logisticLoss(scores: s[positives...], label: false, normalizer: 1, gradient: &part)
+        total += try HyperLearn.logisticLoss(scores: s[positives...], label: false, normalizer: 1, gradient: &part)
         for e in positives..<s.count { gradient.storage[e] = part[e - positives] / normalizer }
         loss.storage[0] += Float(total) * lossScale
     }
@@ -285,7 +289,7 @@ public struct CPUOperations: TensorOperations {
         try requireSameShape("squaredErrorLoss", scores, targets)
         try requireSameShape("squaredErrorLoss", scores, gradient)
         guard !loss.storage.isEmpty else { throw HyperLearnError.invalidArgument("squaredErrorLoss: an empty accumulator") }
-        let total = HyperLearn.squaredErrorLoss(scores: scores.storage[...], targets: targets.storage[...],
+        let total = try HyperLearn.squaredErrorLoss(scores: scores.storage[...], targets: targets.storage[...],
                                                 normalizer: normalizer, gradient: &gradient.storage)
         loss.storage[0] += Float(total * Double(normalizer)) * lossScale
     }
@@ -322,8 +326,9 @@ public struct CPUOperations: TensorOperations {
                                           order: Int, heads: Int) throws {
         try requireSameShape(operation, queries, keys)
         try requireSameShape(operation, queries, values)
+        // With no columns any head count divides them; the weights' `heads · order` columns must still be an Int.
         guard order >= 2, order <= InputLimits.maximumOrder, queries.rows % order == 0, heads >= 1,
-              queries.columns % heads == 0 else {
+              queries.columns % heads == 0, !heads.multipliedReportingOverflow(by: order).overflow else {
             throw HyperLearnError.invalidArgument("\(operation): \(queries.rows)×\(queries.columns) member blocks for order \(order) (2…\(InputLimits.maximumOrder)) and \(heads) heads (dividing the columns)")
         }
     }
@@ -340,7 +345,7 @@ public struct CPUOperations: TensorOperations {
             throw HyperLearnError.invalidArgument("scatterAddRowBlocks: \(fromRows.count) offsets, \(counts.count) index blocks and \(targets.count) targets")
         }
         for b in counts.indices {
-            guard fromRows[b] >= 0, fromRows[b] + counts[b] <= source.rows, (0..<destinations).contains(targets[b]) else {
+            guard fromRows[b] >= 0, fromRows[b] <= source.rows - counts[b], (0..<destinations).contains(targets[b]) else {
                 throw HyperLearnError.invalidArgument("scatterAddRowBlocks: block \(b) (\(counts[b]) rows from \(fromRows[b]) of \(source.rows), destination \(targets[b]) of \(destinations))")
             }
         }
@@ -365,7 +370,7 @@ public struct CPUOperations: TensorOperations {
 
     /// `order` member blocks of `E` rows (`E` = the scores' count), each of the weights' width.
     private func requireBlocks(_ operation: String, _ gathered: Matrix, order: Int, scores: Matrix, weights: Matrix) throws {
-        guard order >= 1, gathered.rows == order * scores.storage.count, scores.columns == 1,
+        guard order >= 1, order.multipliedReportingOverflow(by: scores.storage.count) == (gathered.rows, false), scores.columns == 1,
               weights.storage.count == gathered.columns else {
             throw HyperLearnError.invalidArgument("\(operation): \(gathered.rows)×\(gathered.columns) member rows, \(scores.rows)×\(scores.columns) scores and \(weights.storage.count) weights do not fit order \(order)")
         }

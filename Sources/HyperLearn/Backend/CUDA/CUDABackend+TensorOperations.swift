@@ -61,7 +61,8 @@ extension CUDABackend: TensorOperations {
 
     public func gatherRows(_ source: CUDAMatrix, _ indices: CUDAIndices, into destination: inout CUDAMatrix, atRow row: Int) throws {
         try requireSameContext("gatherRows", source, destination)
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= destination.rows else {
+        // `row <= rows − count`, not `row + count <= rows`: a caller's row near `Int.max` must not overflow.
+        guard destination.columns == source.columns, row >= 0, row <= destination.rows - indices.count else {
             throw HyperLearnError.invalidArgument("gatherRows: \(indices.count) rows of \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
         }
         try indices.bounds.require("gatherRows", rowsBelow: source.rows)
@@ -73,7 +74,7 @@ extension CUDABackend: TensorOperations {
     public func scatterAddRows(_ source: CUDAMatrix, fromRow row: Int, _ indices: CUDAIndices,
                                into destination: inout CUDAMatrix) throws {
         try requireSameContext("scatterAddRows", source, destination)
-        guard destination.columns == source.columns, row >= 0, row + indices.count <= source.rows else {
+        guard destination.columns == source.columns, row >= 0, row <= source.rows - indices.count else {
             throw HyperLearnError.invalidArgument("scatterAddRows: rows from \(row) of \(source.rows)×\(source.columns) by \(indices.count) indices into \(destination.rows)×\(destination.columns)")
         }
         try indices.bounds.require("scatterAddRows", rowsBelow: destination.rows)
@@ -84,7 +85,7 @@ extension CUDABackend: TensorOperations {
 
     public func copyRows(_ source: CUDAMatrix, into destination: inout CUDAMatrix, atRow row: Int) throws {
         try requireSameContext("copyRows", source, destination)
-        guard source.columns == destination.columns, row >= 0, row + source.rows <= destination.rows else {
+        guard source.columns == destination.columns, row >= 0, row <= destination.rows - source.rows else {
             throw HyperLearnError.invalidArgument("copyRows: \(source.rows)×\(source.columns) into rows from \(row) of \(destination.rows)×\(destination.columns)")
         }
         try launch("hl_copy", source.count, [.buffer(source.buffer), .address(address(of: destination, row: row)),
@@ -100,7 +101,7 @@ extension CUDABackend: TensorOperations {
 
     public func addMemberSums(_ blocks: CUDAMatrix, order: Int, to scores: inout CUDAMatrix) throws {
         try requireSameContext("addMemberSums", blocks, scores)
-        guard blocks.count == order * scores.count else {
+        guard order.multipliedReportingOverflow(by: scores.count) == (blocks.count, false) else {
             throw HyperLearnError.invalidArgument("addMemberSums: \(blocks.rows)×\(blocks.columns) for \(order) blocks of \(scores.count)")
         }
         try launch("hl_add_member_sums", scores.count, [.buffer(blocks.buffer), .buffer(scores.buffer),
@@ -170,7 +171,11 @@ extension CUDABackend: TensorOperations {
 
     public func concatenateMembers(_ gathered: CUDAMatrix, order: Int) throws -> CUDAMatrix {
         let (edges, _) = try memberBlocks("concatenateMembers", gathered, order: order)
-        let result = try CUDAMatrix(rows: edges, columns: order * gathered.columns, on: context)
+        let (width, overflow) = order.multipliedReportingOverflow(by: gathered.columns)
+        guard !overflow else {
+            throw HyperLearnError.invalidArgument("concatenateMembers: \(gathered.rows)×\(gathered.columns) for order \(order)")
+        }
+        let result = try CUDAMatrix(rows: edges, columns: width, on: context)
         try launch("hl_concat_members", result.count, [.buffer(gathered.buffer), .buffer(result.buffer), .int64(Int64(edges)),
                                                        .int32(Int32(order)), .int32(Int32(gathered.columns))])
         return result
@@ -178,7 +183,8 @@ extension CUDABackend: TensorOperations {
 
     public func addSplitMembers(_ concatenated: CUDAMatrix, order: Int, to gradients: inout CUDAMatrix) throws {
         try requireSameContext("addSplitMembers", concatenated, gradients)
-        guard concatenated.columns == order * gradients.columns, gradients.rows == order * concatenated.rows else {
+        guard order.multipliedReportingOverflow(by: gradients.columns) == (concatenated.columns, false),
+              order.multipliedReportingOverflow(by: concatenated.rows) == (gradients.rows, false) else {
             throw HyperLearnError.invalidArgument("addSplitMembers: \(concatenated.rows)×\(concatenated.columns) into \(order) blocks of \(gradients.rows)×\(gradients.columns)")
         }
         try launch("hl_add_split_members", concatenated.count,
@@ -246,8 +252,9 @@ extension CUDABackend: TensorOperations {
         try requireSameContext(operation, queries, keys, values)
         try requireSameShape(operation, queries, keys)
         try requireSameShape(operation, queries, values)
+        // With no columns any head count divides them; the weights' `heads · order` columns must still be an Int.
         guard order >= 2, order <= CUDAKernelSource.maximumAttentionOrder, queries.rows % order == 0, heads >= 1,
-              queries.columns % heads == 0 else {
+              queries.columns % heads == 0, !heads.multipliedReportingOverflow(by: order).overflow else {
             throw HyperLearnError.invalidArgument("\(operation): \(queries.rows)×\(queries.columns) member blocks for order \(order) (2…\(CUDAKernelSource.maximumAttentionOrder)) and \(heads) heads (dividing the columns)")
         }
         return queries.rows / order

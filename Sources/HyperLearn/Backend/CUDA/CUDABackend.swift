@@ -382,7 +382,7 @@ public struct CUDABackend {
         optimizer.beta1 = beta1
         optimizer.beta2 = beta2
         optimizer.epsilon = epsilon
-        optimizer.restore(step: step)
+        try optimizer.restore(step: step)
         try adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment, secondMoment: secondMoment,
                      rule: AdamRule(optimizer))
     }

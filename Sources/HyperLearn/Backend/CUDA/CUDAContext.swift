@@ -239,7 +239,12 @@ public final class CUDAContext: @unchecked Sendable {
     }
 
     /// A new buffer of `byteCount` bytes (contents undefined).
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `byteCount` is negative or too large to
+    ///   round up to a block; ``HyperLearnError/device(_:)`` when the device refuses it.
     public func allocate(byteCount: Int) throws -> CUDABuffer {
+        guard byteCount >= 0, byteCount <= Int.max - (1 << 20) else {
+            throw HyperLearnError.invalidArgument("CUDAContext.allocate(byteCount:): \(byteCount) bytes is not a buffer size")
+        }
         try makeCurrent()
         return try allocator.allocate(byteCount: byteCount)
     }

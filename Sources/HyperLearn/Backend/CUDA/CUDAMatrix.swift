@@ -14,13 +14,15 @@ public struct CUDAMatrix: CustomStringConvertible {
 
     /// A zero-filled `rows × columns` matrix on `context`'s device.
     public init(rows: Int, columns: Int, on context: CUDAContext) throws {
-        guard rows >= 0 && columns >= 0 else {
-            throw HyperLearnError.invalidArgument("CUDAMatrix: negative shape \(rows)×\(columns)")
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard rows >= 0 && columns >= 0 && !overflow && !bytesOverflow else {
+            throw HyperLearnError.invalidArgument("CUDAMatrix: \(rows)×\(columns) is not a matrix shape")
         }
         self.rows = rows
         self.columns = columns
         self.context = context
-        buffer = try context.allocate(byteCount: rows * columns * MemoryLayout<Float>.stride)
+        buffer = try context.allocate(byteCount: bytes)
         try context.zero(buffer)
     }
 
@@ -38,7 +40,8 @@ public struct CUDAMatrix: CustomStringConvertible {
 
     /// The same device buffer seen as `rows × columns` (at most the elements it was allocated with).
     public func reshaped(rows: Int, columns: Int) throws -> CUDAMatrix {
-        guard rows >= 0, columns >= 0, rows * columns * MemoryLayout<Float>.stride <= buffer.byteCount else {
+        // The count first: `rows · columns · 4` of a caller's shape may overflow.
+        guard rows >= 0, columns >= 0, columns == 0 || rows <= buffer.byteCount / MemoryLayout<Float>.stride / columns else {
             throw HyperLearnError.invalidArgument("CUDAMatrix: \(rows)×\(columns) does not fit a buffer of \(buffer.byteCount) bytes")
         }
         return CUDAMatrix(rows: rows, columns: columns, buffer: buffer, context: context)

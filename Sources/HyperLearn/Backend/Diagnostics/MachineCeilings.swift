@@ -10,8 +10,12 @@ import Dispatch
 /// product, 3 × 64 MiB for the triad), freed on return.
 public enum MachineCeilings {
     /// GFLOP/s of `cblas_sgemm` on an `size × size × size` product (`2·size³` flops per product).
-    public static func sgemmGFLOPS(size: Int = 2048, repetitions: Int = 3) -> Double {
-        precondition(size > 0 && repetitions > 0, "sgemmGFLOPS: size \(size), repetitions \(repetitions)")
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `size` or `repetitions` is below 1, or
+    ///   `size²` overflows.
+    public static func sgemmGFLOPS(size: Int = 2048, repetitions: Int = 3) throws -> Double {
+        guard size > 0, repetitions > 0, !size.multipliedReportingOverflow(by: size).overflow else {
+            throw HyperLearnError.invalidArgument("sgemmGFLOPS: size \(size) and repetitions \(repetitions) must be at least 1")
+        }
         var generator = SeededGenerator(seed: 1)
         let a = Matrix(rows: size, columns: size, uncheckedStorage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
         let b = Matrix(rows: size, columns: size, uncheckedStorage: (0..<(size * size)).map { _ in generator.unitFloat() - 0.5 })
@@ -28,9 +32,13 @@ public enum MachineCeilings {
 
     /// GB/s of the triad `a[i] = b[i] + s·c[i]` over three `Float` arrays of `bytesPerArray` bytes each,
     /// split across threads by contiguous ranges; counts 12 bytes moved per element (two reads, one write).
-    public static func triadGBPS(bytesPerArray: Int = 64 << 20, repetitions: Int = 5) -> Double {
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `bytesPerArray` holds no `Float` (below 4)
+    ///   or `repetitions` is below 1.
+    public static func triadGBPS(bytesPerArray: Int = 64 << 20, repetitions: Int = 5) throws -> Double {
         let n = bytesPerArray / MemoryLayout<Float>.size
-        precondition(n > 0 && repetitions > 0, "triadGBPS: \(bytesPerArray) bytes, repetitions \(repetitions)")
+        guard n > 0, repetitions > 0 else {
+            throw HyperLearnError.invalidArgument("triadGBPS: bytesPerArray \(bytesPerArray) must hold a Float (at least 4) and repetitions \(repetitions) be at least 1")
+        }
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n)

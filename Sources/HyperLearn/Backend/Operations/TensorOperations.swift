@@ -137,7 +137,10 @@ public protocol TensorOperations {
 }
 
 extension TensorOperations {
-    public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] { try (0..<count).map(body) }
+    public func mapShards<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count >= 0 else { throw HyperLearnError.invalidArgument("mapShards: negative count \(count)") }
+        return try (0..<count).map(body)
+    }
 
     /// The unfused form: the product in a new matrix, then the mask, then the product takes the
     /// activation's place.
