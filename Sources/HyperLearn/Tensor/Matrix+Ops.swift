@@ -13,7 +13,8 @@ extension Matrix {
     /// - Parameters:
     ///   - a: left factor; transposed first when `transposeA`.
     ///   - b: right factor; transposed first when `transposeB`.
-    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the inner dimensions differ.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the inner dimensions differ or a dimension
+    ///   is above `Int32.max` (BLAS's limit).
     public static func product(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false) throws -> Matrix {
         try checkProduct("Matrix.product", a, transposeA: transposeA, b, transposeB: transposeB, into: nil)
         return uncheckedProduct(a, b, transposeA: transposeA, transposeB: transposeB)
@@ -28,8 +29,8 @@ extension Matrix {
 
     /// `self = alpha · op(a) · op(b) + beta · self`, reusing this matrix's storage.
     ///
-    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the inner dimensions differ or this
-    ///   matrix is not `op(a).rows × op(b).columns`.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the inner dimensions differ, a dimension is
+    ///   above `Int32.max` (BLAS's limit), or this matrix is not `op(a).rows × op(b).columns`.
     public mutating func multiply(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                                   alpha: Float = 1, beta: Float = 0) throws {
         try Matrix.checkProduct("Matrix.multiply", a, transposeA: transposeA, b, transposeB: transposeB, into: self)
@@ -50,6 +51,10 @@ extension Matrix {
         let shapes = "\(a.rows)×\(a.columns)\(transposeA ? "ᵀ" : "") · \(b.rows)×\(b.columns)\(transposeB ? "ᵀ" : "")"
         guard k == kb else {
             throw HyperLearnError.invalidArgument("\(function): \(shapes): inner dimensions \(k) and \(kb) differ")
+        }
+        // `sgemm` takes 32-bit sizes and leading dimensions; a larger one would trap converting.
+        guard [a.rows, a.columns, b.rows, b.columns].allSatisfy({ $0 <= Int(Int32.max) }) else {
+            throw HyperLearnError.invalidArgument("\(function): \(shapes): BLAS takes dimensions up to \(Int32.max)")
         }
         if let c, c.rows != m || c.columns != n {
             throw HyperLearnError.invalidArgument("\(function): \(shapes) is \(m)×\(n), but the result is \(c.rows)×\(c.columns)")

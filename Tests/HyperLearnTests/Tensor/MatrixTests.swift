@@ -80,6 +80,16 @@ final class MatrixTests: XCTestCase {
         assertInvalidArgument(try c.multiply(a, b, transposeB: true), mentioning: "Matrix.multiply", "is 2×2", "result is 3×3")
     }
 
+    /// BLAS sizes are 32-bit: a dimension past `Int32.max` is refused before the result is allocated
+    /// (an empty operand keeps the test's memory at nothing).
+    func testProductsRefuseDimensionsPastBLASLimit() {
+        let tall = Matrix(rows: Int(Int32.max) + 1, columns: 0), row = Matrix(rows: 0, columns: 1)
+        assertInvalidArgument(try Matrix.product(tall, row), mentioning: "Matrix.product", "BLAS takes dimensions up to 2147483647")
+        var wide = Matrix(rows: 0, columns: Int(Int32.max) + 1)
+        assertInvalidArgument(try wide.multiply(Matrix(rows: 0, columns: 0), Matrix(rows: 0, columns: Int(Int32.max) + 1)),
+                              mentioning: "Matrix.multiply", "BLAS")
+    }
+
     func testAddDotAndBiasAgainstHandComputedValues() throws {
         var m = try Matrix([[1, 2], [3, 4]])
         try m.add(try Matrix([[1, 1], [1, 1]]), scaledBy: -2)
