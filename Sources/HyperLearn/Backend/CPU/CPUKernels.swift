@@ -263,9 +263,10 @@ enum CPUKernels {
 
     /// `(start, count)` pieces of `0 ..< n`, each within BLAS's 32-bit element count (a matrix built
     /// through the library may hold more than `Int32.max` elements; one call would trap converting it).
-    static func blasChunks(_ n: Int) -> [(start: Int, count: Int)] {
+    /// Lazy, so that the scale and axpy of a training step allocate nothing for it.
+    static func blasChunks(_ n: Int) -> LazyMapCollection<Range<Int>, (start: Int, count: Int)> {
         let piece = Int(Int32.max)
-        return stride(from: 0, to: n, by: piece).map { ($0, min(piece, n - $0)) }
+        return (0..<(n / piece + (n % piece == 0 ? 0 : 1))).lazy.map { i in (i * piece, min(piece, n - i * piece)) }
     }
 
     /// `y += alpha · x`.
