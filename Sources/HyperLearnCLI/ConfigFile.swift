@@ -100,6 +100,9 @@ enum ConfigFile {
         for (key, value, limit) in [("dimensions", run.training.dimensions, InputLimits.maximumDimensions),
                                     ("hiddenDimensions", run.training.hiddenDimensions, InputLimits.maximumDimensions),
                                     ("tableDimensions", run.training.tableDimensions, InputLimits.maximumDimensions),
+                                    ("tupleHiddenDimensions", run.training.tupleHiddenDimensions, InputLimits.maximumDimensions),
+                                    ("attentionDimensions", run.training.attentionDimensions, InputLimits.maximumDimensions),
+                                    ("countHiddenDimensions", run.training.countHiddenDimensions, InputLimits.maximumDimensions),
                                     ("threads", run.training.threads, InputLimits.maximumThreads)] where value > limit {
             throw HyperLearnError.invalidInput(file: file, line: lines[key], field: key, reason: "\(value) is above the limit of \(limit)")
         }

@@ -169,6 +169,34 @@ final class CLIEndToEndTests: XCTestCase {
         }
     }
 
+    /// A run with the count term and a warm validation split: `config.yaml` keeps both settings,
+    /// `evaluate` reproduces metrics.json from the archive alone (the counts rebuilt from its training
+    /// split), and `predict` ranks through the count term.
+    func testCountFeaturesRunEndToEnd() throws {
+        let folder = try CLI.temporaryFolder(self)
+        let config = folder.appendingPathComponent("config.yaml"), run = folder.appendingPathComponent("run")
+        try (String(contentsOf: CLI.tiny.appendingPathComponent("config.yaml"), encoding: .utf8)
+             + "countFeatures: true\ncountHiddenDimensions: 6\nwarmValidation: true\n").write(to: config, atomically: true, encoding: .utf8)
+        let trained = try CLI.run(["train", CLI.tiny.appendingPathComponent("manifest.yaml").path, "--config", config.path,
+                                   "--out", run.path, "--quiet"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        XCTAssertTrue(resolved.contains("countFeatures: true") && resolved.contains("countHiddenDimensions: 6")
+                      && resolved.contains("warmValidation: true"), resolved)
+        let weights = try NPZArchive(url: run.appendingPathComponent("model/weights.npz"))
+        XCTAssertTrue(weights.contains("tagging.counts.output.weight"))
+        XCTAssertFalse(weights.contains("rating.counts.output.weight"), "a valued relation has no count term")
+        let evaluated = try CLI.run(["evaluate", run.path])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let printed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+        let expected = try XCTUnwrap(try CLI.json(run.appendingPathComponent("metrics.json"))["relations"] as? [String: [String: Any]])
+        let actual = try XCTUnwrap(printed["relations"] as? [String: [String: Any]])
+        XCTAssertEqual(actual["tagging"]?["test"] as? NSDictionary, expected["tagging"]?["test"] as? NSDictionary)
+        let predicted = try CLI.run(["predict", run.path, "--relation", "tagging", "--given", "user=u3,item=i2", "--top", "3"])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(predicted.stdout.split(separator: "\n").count, 4)
+    }
+
     /// `evaluate --predictions` writes what the metrics were computed from; `ensemble` averages runs.
     func testPredictionFilesAndTheEnsembleOfTwoRuns() throws {
         let first = try trainedRun()

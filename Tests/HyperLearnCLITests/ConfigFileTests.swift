@@ -77,6 +77,17 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(count, "fanouts needs one entry per layer (2) or one for all, got 3")
     }
 
+    /// Decoder widths above the limit name their line, as the encoder widths do.
+    func testDecoderWidthsAboveTheLimitNameTheirLine() {
+        for key in ["tupleHiddenDimensions", "attentionDimensions", "countHiddenDimensions"] {
+            XCTAssertEqual(error("epochs: 3\n\(key): 10000\n"),
+                           .invalidInput(file: "c.yaml", line: 2, field: key, reason: "10000 is above the limit of 4096"), key)
+        }
+        XCTAssertEqual(error("countFeatures: true\ncountHiddenDimensions: 0\n"),
+                       .invalidInput(file: "c.yaml", line: 2, field: "countHiddenDimensions",
+                                     reason: "countHiddenDimensions must be positive, got 0"))
+    }
+
     func testFanoutsAreAList() throws {
         let run = try ConfigFile.parse("fanouts: [10, -1]\n", file: "c.yaml")
         XCTAssertEqual(run.training.fanouts, [10, -1])

@@ -52,7 +52,8 @@ public enum InputLimits {
         for (setting, value) in [("dimensions", configuration.dimensions), ("hiddenDimensions", configuration.hiddenDimensions),
                                  ("tableDimensions", configuration.tableDimensions),
                                  ("tupleHiddenDimensions", configuration.tupleHiddenDimensions),
-                                 ("attentionDimensions", configuration.attentionDimensions)] where value > maximumDimensions {
+                                 ("attentionDimensions", configuration.attentionDimensions),
+                                 ("countHiddenDimensions", configuration.countHiddenDimensions)] where value > maximumDimensions {
             throw HyperLearnError.invalidArgument("\(setting) \(value) is above the limit of \(maximumDimensions)")
         }
         guard configuration.threads <= maximumThreads else {

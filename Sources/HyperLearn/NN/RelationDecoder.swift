@@ -17,8 +17,9 @@ public enum DecoderKind: String, Sendable, Codable, CaseIterable {
     public var includesAttention: Bool { self == .attention || self == .cpAttention }
 }
 
-/// The decoder of one relation: CP, tuple and/or attention score, optionally the pairwise interactions,
-/// plus the members' per-item biases `s(e) = CP(e) + MLP(e) + ATT(e) + FM₂(e) + Σ_j b_{m_j}[i_j]`.
+/// The decoder of one relation: CP, tuple and/or attention score, optionally the pairwise interactions
+/// and the count features, plus the members' per-item biases
+/// `s(e) = CP(e) + MLP(e) + ATT(e) + FM₂(e) + COUNT(e) + Σ_j b_{m_j}[i_j]`.
 public struct RelationDecoder: Sendable {
     public let kind: DecoderKind
     public let cp: CPDecoder
@@ -26,12 +27,15 @@ public struct RelationDecoder: Sendable {
     public let attention: AttentionDecoder?
     /// Present when pairwise interactions are asked for and the relation has order 3 or more.
     public let pairwise: PairwiseDecoder?
+    /// Present when count features are asked for (link relations: ``TrainingConfiguration/countFeatures``).
+    public let counts: CountDecoder?
 
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when a part's sizes are invalid (``CPDecoder``,
-    ///   ``TupleDecoder``, ``AttentionDecoder``, ``PairwiseDecoder``).
+    ///   ``TupleDecoder``, ``AttentionDecoder``, ``PairwiseDecoder``, ``CountDecoder``).
     public init(kind: DecoderKind, order: Int, dimensions: Int, tupleHiddenDimensions: Int,
                 attentionDimensions: Int = 64, attentionHeads: Int = 4,
-                pairwiseInteractions: Bool = false, name: String, using generator: inout SeededGenerator) throws {
+                pairwiseInteractions: Bool = false, countFeatures: Bool = false, countHiddenDimensions: Int = 32,
+                name: String, using generator: inout SeededGenerator) throws {
         self.kind = kind
         cp = try CPDecoder(rank: dimensions, name: "\(name).cp")
         tuple = kind.includesTuple
@@ -41,11 +45,14 @@ public struct RelationDecoder: Sendable {
             ? try AttentionDecoder(dimensions: dimensions, width: attentionDimensions, heads: attentionHeads,
                                name: "\(name).attention", using: &generator) : nil
         pairwise = pairwiseInteractions && order >= 3 ? try PairwiseDecoder(rank: dimensions, name: "\(name).pairwise") : nil
+        // Drawn last, so that the other parts start as they do without it.
+        counts = countFeatures
+            ? try CountDecoder(order: order, hiddenDimensions: countHiddenDimensions, name: "\(name).counts", using: &generator) : nil
     }
 
     /// The CP parameters take part in the score unless the decoder has no CP term (then only `μ` does).
     public var parameters: [Parameter] {
         (kind.includesCP ? cp.parameters : [cp.globalBias]) + (tuple?.parameters ?? []) + (attention?.parameters ?? [])
-            + (pairwise?.parameters ?? [])
+            + (pairwise?.parameters ?? []) + (counts?.parameters ?? [])
     }
 }

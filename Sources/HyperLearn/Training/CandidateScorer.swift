@@ -6,7 +6,8 @@
 /// `s_q(c) = a_q + b_c + z_c · w_q`, where `w_q = λ ⊙ Π_{j≠h} z_j + ν ⊙ Σ_{j≠h} z_j` and
 /// `a_q = μ + Σ_{j≠h} b_j + Σ_{j<l; j,l≠h} ν · (z_j ⊙ z_l)`. For `Q` queries that is `W Zᵀ` (`Q × n`, one
 /// sgemm) plus two broadcasts, instead of `Q · n` gathered hyperedges through the decoder. A decoder
-/// with a tuple MLP is not linear in a member; it has no scorer and is ranked one query at a time.
+/// with a tuple MLP or a count term is not linear in a member; it has no scorer and is ranked one query
+/// at a time.
 struct CandidateScorer: Sendable {
     struct Linear: Sendable {
         var lambda: [Float]
@@ -26,7 +27,7 @@ struct CandidateScorer: Sendable {
         self.biases = biases
         self.members = members
         self.decoders = decoders.map { decoder in
-            guard decoder.kind == .cp else { return nil }
+            guard decoder.kind == .cp, decoder.counts == nil else { return nil }
             return Linear(lambda: value(decoder.cp.weights).storage, mu: value(decoder.cp.globalBias).storage[0],
                           nu: decoder.pairwise.map { value($0.weights).storage })
         }

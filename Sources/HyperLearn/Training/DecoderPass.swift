@@ -3,11 +3,11 @@
 enum DecoderPass<Ops: TensorOperations> {
     typealias Tensor = Ops.Tensor
 
-    /// What the tuple decoder's backward pass needs from its forward pass.
-    struct TupleCache {
+    /// What a perceptron's backward pass needs from its forward pass (the tuple and count decoders).
+    struct PerceptronCache {
         var input: Tensor
-        /// `ReLU([G₁ | … | G_p] W₁ + b₁)` (its backward needs no pre-activation).
-        var hidden: Tensor
+        /// Each hidden layer's `ReLU(x W + b)` (its backward needs no pre-activation).
+        var hidden: [Tensor]
     }
 
     /// What the attention decoder's backward pass needs from its forward pass (member blocks).
@@ -27,16 +27,20 @@ enum DecoderPass<Ops: TensorOperations> {
 
     /// The caches of the decoder terms that have a backward pass of their own.
     struct Caches {
-        var tuple: TupleCache?
+        var tuple: PerceptronCache?
         var attention: AttentionCache?
+        var counts: PerceptronCache?
     }
 
-    /// `scores ← Σ_j b_{m_j}[i_j] + CP(e) (or μ alone) + MLP(e) + ATT(e) + FM₂(e)` for `edges` hyperedges
-    /// whose member rows and item biases are in `gathered` and `biases` (member blocks). Returns the
-    /// tuple and attention decoders' caches.
+    /// `scores ← Σ_j b_{m_j}[i_j] + CP(e) (or μ alone) + MLP(e) + ATT(e) + FM₂(e) + COUNT(e)` for `edges`
+    /// hyperedges whose member rows and item biases are in `gathered` and `biases` (member blocks) and
+    /// whose count features (``HyperedgeCounts``, `edges × F`) are `counts`. Returns the tuple, attention
+    /// and count decoders' caches.
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the decoder has a count term and `counts`
+    ///   is `nil`.
     @discardableResult
-    static func score(_ ops: Ops, _ decoder: RelationDecoder, gathered: Tensor, biases: Tensor, order p: Int, edges: Int,
-                      value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> Caches {
+    static func score(_ ops: Ops, _ decoder: RelationDecoder, gathered: Tensor, biases: Tensor, counts: Tensor? = nil, order p: Int,
+                      edges: Int, value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> Caches {
         try ops.zero(&scores)
         try ops.addMemberSums(biases, order: p, to: &scores)
         if !decoder.kind.includesCP {
@@ -48,14 +52,8 @@ enum DecoderPass<Ops: TensorOperations> {
         var caches = Caches()
         if let tuple = decoder.tuple {
             // w₂ · ReLU([G₁ | … | G_p] W₁ + b₁) + b₂
-            let input = try ops.concatenateMembers(gathered, order: p)
-            var hidden = try ops.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
-            try ops.gemm(input, value(tuple.hidden.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &hidden)
-            if let bias = tuple.hidden.bias { try ops.addBias(value(bias), to: &hidden) }
-            try ops.reluDropout(&hidden, mask: nil)
-            try ops.gemm(hidden, value(tuple.output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
-            if let bias = tuple.output.bias { try ops.addBias(value(bias), to: &scores) }
-            caches.tuple = TupleCache(input: input, hidden: hidden)
+            caches.tuple = try perceptron(ops, [tuple.hidden, tuple.output], input: ops.concatenateMembers(gathered, order: p),
+                                          rows: edges, value: value, into: &scores)
         }
         if let attention = decoder.attention {
             caches.attention = try attentionScores(ops, attention, gathered: gathered, order: p, edges: edges, value: value,
@@ -64,7 +62,32 @@ enum DecoderPass<Ops: TensorOperations> {
         if let pairwise = decoder.pairwise {
             try ops.addPairwiseScores(gathered, order: p, nu: value(pairwise.weights), to: &scores)
         }
+        if let countDecoder = decoder.counts {
+            guard let counts else {
+                throw HyperLearnError.invalidArgument("the decoder's count term needs the hyperedges' count features")
+            }
+            caches.counts = try perceptron(ops, countDecoder.layers, input: counts, rows: edges, value: value, into: &scores)
+        }
         return caches
+    }
+
+    /// `scores += MLP(input)` over `rows` rows: ReLU after every layer but the last, whose single output
+    /// column adds to `scores`.
+    private static func perceptron(_ ops: Ops, _ layers: [Linear], input: Tensor, rows: Int, value: (Parameter) -> Tensor,
+                                   into scores: inout Tensor) throws -> PerceptronCache {
+        var hidden = [Tensor](), x = input
+        for layer in layers.dropLast() {
+            var y = try ops.zeros(rows: rows, columns: layer.outputDimensions)
+            try ops.gemm(x, value(layer.weight), transposeA: false, transposeB: false, alpha: 1, beta: 0, into: &y)
+            if let bias = layer.bias { try ops.addBias(value(bias), to: &y) }
+            try ops.reluDropout(&y, mask: nil)
+            hidden.append(y)
+            x = y
+        }
+        let output = layers[layers.count - 1]
+        try ops.gemm(x, value(output.weight), transposeA: false, transposeB: false, alpha: 1, beta: 1, into: &scores)
+        if let bias = output.bias { try ops.addBias(value(bias), to: &scores) }
+        return PerceptronCache(input: input, hidden: hidden)
     }
 
     /// Adds `(1/p) Σ_j w · (d_j − s_j)² + b` to `scores` (``AttentionDecoder``).
@@ -97,8 +120,9 @@ enum DecoderPass<Ops: TensorOperations> {
     }
 
     /// Raw scores of hyperedges (`E × p` members) from embeddings and item biases that live on `ops`,
-    /// `member(j)` naming the modality of position `j`; chunks of `chunkSize` bound the memory.
-    static func scores(_ ops: Ops, _ decoder: RelationDecoder, members: [Int32], order p: Int, modalities: [Int],
+    /// `modalities[j]` naming the modality of position `j`, and their count features (row-major
+    /// `E × F`, for a decoder with a count term); chunks of `chunkSize` bound the memory.
+    static func scores(_ ops: Ops, _ decoder: RelationDecoder, members: [Int32], counts: [Float]?, order p: Int, modalities: [Int],
                        embeddings: [Tensor?], biases: [Tensor?], dimensions d: Int, chunkSize: Int,
                        value: (Parameter) -> Tensor) throws -> [Float] {
         let total = members.count / max(p, 1)
@@ -114,10 +138,23 @@ enum DecoderPass<Ops: TensorOperations> {
                 try ops.gatherRows(biases[m]!, column, into: &itemBiases, atRow: j * edges)
             }
             var chunk = try ops.zeros(rows: edges, columns: 1)
-            try score(ops, decoder, gathered: gathered, biases: itemBiases, order: p, edges: edges, value: value, into: &chunk)
+            try score(ops, decoder, gathered: gathered, biases: itemBiases,
+                      counts: countRows(counts, of: decoder, start: start, edges: edges, on: ops), order: p, edges: edges,
+                      value: value, into: &chunk)
             result.append(contentsOf: try ops.download(chunk).storage)
             start += edges
         }
         return result
+    }
+
+    /// Rows `start ..< start + edges` of the row-major count features of a relation whose decoder reads
+    /// them (nil when it has no count term).
+    static func countRows(_ counts: [Float]?, of decoder: RelationDecoder, start: Int, edges: Int, on ops: Ops) throws -> Tensor? {
+        guard let width = decoder.counts?.featureCount, let counts else { return nil }
+        guard counts.count >= (start + edges) * width else {
+            throw HyperLearnError.invalidArgument("count features: \(counts.count) values for rows \(start)..<\(start + edges) of width \(width)")
+        }
+        return try ops.upload(Matrix(rows: edges, columns: width,
+                                     uncheckedStorage: Array(counts[(start * width)..<((start + edges) * width)])))
     }
 }

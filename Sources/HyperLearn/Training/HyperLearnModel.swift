@@ -84,7 +84,9 @@ public final class HyperLearnModel: @unchecked Sendable {
             decoders.append(try RelationDecoder(kind: c.decoder, order: relation.order, dimensions: c.dimensions,
                                             tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
-                                            pairwiseInteractions: c.pairwiseInteractions, name: relation.name,
+                                            pairwiseInteractions: c.pairwiseInteractions,
+                                            countFeatures: c.countFeatures && relation.task == .link,
+                                            countHiddenDimensions: c.countHiddenDimensions, name: relation.name,
                                             using: &decoderGenerator))
         }
         self.encoders = encoders

@@ -63,6 +63,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
     /// model was trained and tested: no features and no graphs.
     public let dataset: Dataset
     private var evaluationStorage: EvaluationProtocol?
+    private var countsStorage: [HyperedgeCounts?]?
     private let evaluationLock = NSLock()
 
     /// The trained model of `trainer` as it stands (call after ``Trainer/fit(afterEpoch:)``, which
@@ -102,8 +103,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         // A hand-edited or damaged structure must not size the decoders it builds below.
         try c.validate()
         guard c.dimensions <= InputLimits.maximumDimensions, c.tupleHiddenDimensions <= InputLimits.maximumDimensions,
-              c.attentionDimensions <= InputLimits.maximumDimensions else {
-            throw HyperLearnError.invalidArgument("dimensions \(c.dimensions) / tupleHiddenDimensions \(c.tupleHiddenDimensions) / attentionDimensions \(c.attentionDimensions) above the limit \(InputLimits.maximumDimensions)")
+              c.attentionDimensions <= InputLimits.maximumDimensions, c.countHiddenDimensions <= InputLimits.maximumDimensions else {
+            throw HyperLearnError.invalidArgument("dimensions \(c.dimensions) / tupleHiddenDimensions \(c.tupleHiddenDimensions) / attentionDimensions \(c.attentionDimensions) / countHiddenDimensions \(c.countHiddenDimensions) above the limit \(InputLimits.maximumDimensions)")
         }
         for relation in structure.relations {
             if let range = relation.valueRange {
@@ -143,7 +144,9 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             let decoder = try RelationDecoder(kind: c.decoder, order: relation.members.count, dimensions: c.dimensions,
                                           tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
-                                          pairwiseInteractions: c.pairwiseInteractions, name: relation.name, using: &unused)
+                                          pairwiseInteractions: c.pairwiseInteractions,
+                                          countFeatures: c.countFeatures && relation.task == RelationTask.link.rawValue,
+                                          countHiddenDimensions: c.countHiddenDimensions, name: relation.name, using: &unused)
             for parameter in decoder.parameters {
                 guard let value = weights[parameter.name], value.rows == parameter.value.rows,
                       value.columns == parameter.value.columns else {
@@ -191,6 +194,20 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             dataset: dataset, valueRanges: structure.relations.map { $0.valueRange.map { $0[0]...$0[1] } },
             rankingQueries: structure.configuration.rankingQueries)
         evaluationStorage = built
+        return built
+    }
+
+    /// Per relation whose decoder has a count term, the counts of its training hyperedges (as the
+    /// trainer's test scores read them), built on first use.
+    var counts: [HyperedgeCounts?] {
+        evaluationLock.lock()
+        defer { evaluationLock.unlock() }
+        if let built = countsStorage { return built }
+        let sizes = dataset.modalities.map(\.count)
+        let built = zip(dataset.relations, decoders).map { relation, decoder in
+            decoder.counts == nil ? nil : HyperedgeCounts(relation.train, sizes: relation.members.map { sizes[$0] })
+        }
+        countsStorage = built
         return built
     }
 
@@ -274,7 +291,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         let decoder = decoders[r]
         var values = [ObjectIdentifier: Matrix]()
         for parameter in decoder.parameters { values[ObjectIdentifier(parameter)] = parameter.value }
-        return try DecoderPass.scores(CPUOperations(), decoder, members: hyperedges.members, order: p, modalities: relation.members,
+        return try DecoderPass.scores(CPUOperations(), decoder, members: hyperedges.members,
+                                      counts: counts[r]?.features(hyperedges.members), order: p, modalities: relation.members,
                                       embeddings: embeddings, biases: biases, dimensions: structure.configuration.dimensions,
                                       chunkSize: structure.configuration.chunkSize, value: { values[ObjectIdentifier($0)]! })
     }

@@ -85,7 +85,7 @@ extension Trainer {
         for (r, relation) in dataset.relations.enumerated() where !batches[r].isEmpty {
             let batch = trainingBatch(relation: r, indices: batches[r])
             relationBatches.append(RelationBatch(relation: r, members: batch.hyperedges.members, order: relation.order,
-                                                 positives: batch.positivesEnd, targets: batch.targets))
+                                                 positives: batch.positivesEnd, targets: batch.targets, counts: batch.counts))
         }
         if update { optimizer.advance() }
         // The step counter is checkpointed, so a resumed run samples the neighbourhoods it would have.

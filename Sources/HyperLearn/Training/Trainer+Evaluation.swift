@@ -29,9 +29,10 @@ extension Trainer {
     }
 
     private func evaluate(on split: EvaluationSplit, checkedEmbeddings z: [Matrix]) throws -> [String: [String: Double]] {
+        // A count term must not count the split it scores: the validation split reads the fit's counts alone.
         try evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
-                            candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
-            rawScores(relation: r, hyperedges: hyperedges, embeddings: z)
+                                candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
+            rawScores(relation: r, hyperedges: hyperedges, embeddings: z, validationCounted: split == .test)
         }
     }
 

@@ -46,6 +46,11 @@ public final class Trainer: @unchecked Sendable {
     let popularity: [[[Float]]?]
     /// Value range of each regression relation's training targets (predictions are clamped to it).
     var valueRanges: [ClosedRange<Float>?] { evaluation.valueRanges }
+    /// Per link relation with a count term (``TrainingConfiguration/countFeatures``): the counts of its
+    /// training hyperedges without the validation split, which training and validation read, and of
+    /// the validation split, which test scores add (``HyperedgeCounts``, ``countTables(relation:includingValidation:)``).
+    let fitCounts: [HyperedgeCounts?]
+    let validationCounts: [HyperedgeCounts?]
 
     public internal(set) var optimizer: Adam
     var generator: SeededGenerator
@@ -104,8 +109,14 @@ public final class Trainer: @unchecked Sendable {
             var order = Array(0..<relation.train.count)
             order.shuffle(using: &generator)
             let held = relation.train.count >= 20 ? Int(Float(relation.train.count) * configuration.validationFraction) : 0
-            validationSets.append(relation.train.uncheckedSubset(Array(order.prefix(held)).sorted()))
-            trainingSets.append(relation.train.uncheckedSubset(Array(order.dropFirst(held)).sorted()))
+            let heldOut = configuration.warmValidation
+                ? Self.warmHoldOut(relation.train, order: order, count: held,
+                                   sizes: relation.members.map { dataset.modalities[$0].count })
+                : Array(order.prefix(held))
+            var isHeld = [Bool](repeating: false, count: relation.train.count)
+            for e in heldOut { isHeld[e] = true }
+            validationSets.append(relation.train.uncheckedSubset(heldOut.sorted()))
+            trainingSets.append(relation.train.uncheckedSubset((0..<relation.train.count).filter { !isHeld[$0] }))
         }
         self.trainingSets = trainingSets
         self.validationSets = validationSets
@@ -125,6 +136,14 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         self.validationNegatives = validationNegatives
+        func counts(_ sets: [HyperedgeSet]) -> [HyperedgeCounts?] {
+            zip(dataset.relations, sets).map { relation, set in
+                configuration.countFeatures && relation.task == .link
+                    ? HyperedgeCounts(set, sizes: relation.members.map { sizes[$0] }) : nil
+            }
+        }
+        fitCounts = counts(trainingSets)
+        validationCounts = counts(validationSets)
         popularity = dataset.relations.indices.map { r in
             configuration.popularNegatives > 0 && dataset.relations[r].task == .link
                 ? cumulativeDegrees(of: trainingSets[r], sizes: dataset.relations[r].members.map { sizes[$0] }) : nil
@@ -147,6 +166,22 @@ public final class Trainer: @unchecked Sendable {
         optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay,
                          decoupled: configuration.decoupledWeightDecay)
         self.generator = generator
+    }
+
+    /// Up to `count` hyperedges of `set`, taken in `order`, each of whose members keeps at least one
+    /// training hyperedge once they are all held out (``TrainingConfiguration/warmValidation``).
+    static func warmHoldOut(_ set: HyperedgeSet, order: [Int], count: Int, sizes: [Int]) -> [Int] {
+        let p = set.order
+        var remaining = sizes.map { [Int32](repeating: 0, count: $0) }
+        for (k, item) in set.members.enumerated() { remaining[k % p][Int(item)] += 1 }
+        var heldOut = [Int]()
+        heldOut.reserveCapacity(count)
+        for e in order where heldOut.count < count {
+            guard (0..<p).allSatisfy({ remaining[$0][Int(set.members[e * p + $0])] >= 2 }) else { continue }
+            for j in 0..<p { remaining[j][Int(set.members[e * p + j])] -= 1 }
+            heldOut.append(e)
+        }
+        return heldOut
     }
 
     // MARK: Training
@@ -282,7 +317,10 @@ public final class Trainer: @unchecked Sendable {
     /// The hyperedges one step decodes for relation `r`: the positives at `indices` of its training
     /// set and, for a link relation, ``TrainingConfiguration/negatives`` corrupt-one negatives per
     /// positive (drawn from the trainer's generator, rejecting known training positives) after them.
-    func trainingBatch(relation r: Int, indices: [Int]) -> (hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?) {
+    /// With a count term, also their count features, each positive leaving itself out of the counts
+    /// and each negative the positive it was drawn from (``HyperedgeCounts/features(_:leaveOut:)``).
+    func trainingBatch(relation r: Int, indices: [Int]) -> (hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?,
+                                                             counts: [Float]?) {
         let relation = dataset.relations[r]
         let positives = trainingSets[r].uncheckedSubset(indices)
         var hyperedges = positives
@@ -295,7 +333,11 @@ public final class Trainer: @unchecked Sendable {
                 hyperedges.members.append(contentsOf: negatives.members)
             }
         }
-        return (hyperedges, positives.count, positives.values)
+        let counts = fitCounts[r].map { table in
+            table.features(hyperedges.members, leaveOut: HyperedgeCounts.batchLeaveOut(
+                positives: positives.count, perPositive: configuration.negatives, total: hyperedges.count))
+        }
+        return (hyperedges, positives.count, positives.values, counts)
     }
 
     // MARK: Inference
@@ -305,8 +347,9 @@ public final class Trainer: @unchecked Sendable {
         evaluating { try $0.embeddings(parameterValues: model.parameters.map(\.value)) }
     }
 
-    /// Scores of `hyperedges` under relation `r` (raw, not clamped). Throws when `r` is not a relation,
-    /// the hyperedges' order differs from the relation's, or a member index is outside its modality.
+    /// Scores of `hyperedges` under relation `r` (raw, not clamped), as the test split is scored (a count
+    /// term reads the counts of every training hyperedge). Throws when `r` is not a relation, the
+    /// hyperedges' order differs from the relation's, or a member index is outside its modality.
     public func scores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) throws -> [Float] {
         try checkHyperedges(hyperedges, relation: r)
         if let embeddings { try checkEmbeddings(embeddings, operation: "scores") }
@@ -321,12 +364,24 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
-    /// ``scores(relation:hyperedges:embeddings:)`` for hyperedges already known to fit relation `r`.
-    func rawScores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil) -> [Float] {
+    /// The count tables relation `r`'s count term reads (none without one): the fit split's, which
+    /// training and validation read, and with `includingValidation` the validation split's too, so that
+    /// the test split and the model archive count every training hyperedge.
+    func countTables(relation r: Int, includingValidation: Bool) -> [HyperedgeCounts] {
+        guard let fit = fitCounts[r] else { return [] }
+        return includingValidation ? [fit] + (validationCounts[r].map { [$0] } ?? []) : [fit]
+    }
+
+    /// ``scores(relation:hyperedges:embeddings:)`` for hyperedges already known to fit relation `r`; a count
+    /// term reads every training hyperedge's counts, or the fit split's alone when `validationCounted`
+    /// is false (the validation split's own scores).
+    func rawScores(relation r: Int, hyperedges: HyperedgeSet, embeddings: [Matrix]? = nil, validationCounted: Bool = true) -> [Float] {
         guard hyperedges.count > 0 else { return [] }
         let z = embeddings ?? self.embeddings()
+        let tables = countTables(relation: r, includingValidation: validationCounted)
+        let features = tables.isEmpty ? nil : HyperedgeCounts.features(hyperedges.members, in: tables)
         return evaluating {
-            try $0.scores(relation: r, members: hyperedges.members, embeddings: z,
+            try $0.scores(relation: r, members: hyperedges.members, counts: features, embeddings: z,
                           parameterValues: model.parameters.map(\.value))
         }
     }
@@ -383,13 +438,15 @@ public final class Trainer: @unchecked Sendable {
             let counts = configuration.earlyStoppingRelation.isEmpty || configuration.earlyStoppingRelation == relation.name
             switch relation.task {
             case .regression:
-                let rmse = try Metrics.rootMeanSquaredError(clamped(rawScores(relation: r, hyperedges: set, embeddings: z), relation: r), set.values ?? [])
+                let rmse = try Metrics.rootMeanSquaredError(clamped(rawScores(relation: r, hyperedges: set, embeddings: z,
+                                                                              validationCounted: false), relation: r), set.values ?? [])
                 details[relation.name] = ["rmse": rmse]
                 if counts { total += rmse }
             case .link:
                 guard let negatives = validationNegatives[r] else { continue }
-                let auc = try Metrics.areaUnderROC(positives: rawScores(relation: r, hyperedges: set, embeddings: z),
-                                               negatives: rawScores(relation: r, hyperedges: negatives, embeddings: z))
+                let auc = try Metrics.areaUnderROC(
+                    positives: rawScores(relation: r, hyperedges: set, embeddings: z, validationCounted: false),
+                    negatives: rawScores(relation: r, hyperedges: negatives, embeddings: z, validationCounted: false))
                 details[relation.name] = ["auc": auc]
                 if counts { total += 1 - auc }
             }

@@ -60,6 +60,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Add the pairwise-interaction score ``PairwiseDecoder`` (factorization machine, second order)
     /// to the decoder of every relation of order 3 or more.
     public var pairwiseInteractions = false
+    /// Add the count term ``CountDecoder`` to the decoder of every link relation: an MLP over the log
+    /// counts of the hyperedge's members, pairs and whole tuple among the training hyperedges
+    /// (docs/method.md, "Count features").
+    public var countFeatures = false
+    /// Width of the count term's two hidden layers.
+    public var countHiddenDimensions = 32
     /// Add a root (self) weight to every graph convolution, `Y = P X W + X W_root + b`, so that the
     /// propagation does not average an item's own signal away.
     public var rootWeight = true
@@ -74,6 +80,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var incidenceFeatures = false
     /// Fraction of each relation's training hyperedges held out for validation and early stopping.
     public var validationFraction: Float = 0.05
+    /// Hold out for validation only hyperedges whose every member keeps another training hyperedge, as
+    /// the benchmark test splits are built (no test member is missing from training): a held-out
+    /// hyperedge with a member that training never sees measures only that member's untrained row.
+    public var warmValidation = false
     /// The relation whose validation metric alone drives early stopping (empty: the mean over all
     /// relations). With an auxiliary relation (tags beside ratings) the main one can overfit while
     /// the auxiliary one still improves; naming the main relation stops at its best epoch.
@@ -105,8 +115,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
         case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, popularNegatives, dropout, smoothness, decoder
-        case tupleHiddenDimensions, attentionDimensions, attentionHeads, pairwiseInteractions, rootWeight, embeddingRegularization, parameterAveraging
-        case incidenceFeatures, validationFraction, earlyStoppingRelation, patience, seed, chunkSize, threads
+        case tupleHiddenDimensions, attentionDimensions, attentionHeads, pairwiseInteractions, countFeatures, countHiddenDimensions
+        case rootWeight, embeddingRegularization, parameterAveraging
+        case incidenceFeatures, validationFraction, warmValidation, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
     }
 
@@ -177,11 +188,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try decode(.attentionDimensions, &attentionDimensions)
         try decode(.attentionHeads, &attentionHeads)
         try decode(.pairwiseInteractions, &pairwiseInteractions)
+        try decode(.countFeatures, &countFeatures)
+        try decode(.countHiddenDimensions, &countHiddenDimensions)
         try decode(.rootWeight, &rootWeight)
         try decode(.embeddingRegularization, &embeddingRegularization)
         try decode(.parameterAveraging, &parameterAveraging)
         try decode(.incidenceFeatures, &incidenceFeatures)
         try decode(.validationFraction, &validationFraction)
+        try decode(.warmValidation, &warmValidation)
         try decode(.earlyStoppingRelation, &earlyStoppingRelation)
         try decode(.patience, &patience)
         try decode(.seed, &seed, "a non-negative integer")
@@ -201,6 +215,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(tableDimensions >= 0, "tableDimensions must be ≥ 0, got \(tableDimensions)")
         try check(tupleHiddenDimensions > 0, "tupleHiddenDimensions must be positive, got \(tupleHiddenDimensions)")
         try check(attentionDimensions > 0, "attentionDimensions must be positive, got \(attentionDimensions)")
+        try check(countHiddenDimensions > 0, "countHiddenDimensions must be positive, got \(countHiddenDimensions)")
         try check(attentionHeads >= 1 && attentionDimensions % attentionHeads == 0,
                   "attentionHeads must be ≥ 1 and divide attentionDimensions (\(attentionDimensions)), got \(attentionHeads)")
         try check(layers >= 1, "layers must be ≥ 1, got \(layers)")

@@ -13,6 +13,9 @@ struct RelationBatch {
     /// Row-major `E × p`: each member's row in its modality's step embeddings when the step encodes
     /// only some items (a sampled step); nil: the member's item index is its row.
     var rows: [Int32]?
+    /// Row-major `E × F`: each hyperedge's count features (``HyperedgeCounts``), for a decoder with a
+    /// count term.
+    var counts: [Float]? = nil
 
     var count: Int { members.count / max(order, 1) }
 }
@@ -42,8 +45,9 @@ protocol TrainingStepping: AnyObject {
     /// Every modality's embeddings in evaluation mode (no dropout) for the given parameter values
     /// (in ``HyperLearnModel/parameters`` order).
     func embeddings(parameterValues: [Matrix]) throws -> [Matrix]
-    /// Raw scores of relation `r`'s hyperedges (`E × p` members) from host embeddings.
-    func scores(relation r: Int, members: [Int32], embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float]
+    /// Raw scores of relation `r`'s hyperedges (`E × p` members) from host embeddings, with their count
+    /// features (row-major `E × F`) when the relation's decoder reads them.
+    func scores(relation r: Int, members: [Int32], counts: [Float]?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float]
 }
 
 /// The training step, written once for every device (docs/architecture.md): encoders forward, the
@@ -575,8 +579,10 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                      biasBytes: p * edges * MemoryLayout<Float>.size)
             let decoderStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
-            let caches = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases, order: p,
-                                               edges: edges, value: value, into: &work.scores)
+            let caches = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases,
+                                               counts: DecoderPass<Ops>.countRows(batch.counts, of: decoder, start: start,
+                                                                                  edges: edges, on: home),
+                                               order: p, edges: edges, value: value, into: &work.scores)
             // Loss and its gradient, scaled by the relation's weight over the whole batch.
             if let targets = batch.targets {
                 let chunkTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: Array(targets[start..<(start + edges)])))
@@ -597,9 +603,13 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                 try home.cpGradient(work.gathered, order: p, lambda: lambda.value, upstream: work.scoreGradient,
                                     into: &work.gradients, lambdaGradient: &lambda.gradient)
             }
-            if let tuple = decoder.tuple, let cache = caches.tuple {
-                try tupleBackward(tuple, cache, order: p, edges: edges, scoreGradient: work.scoreGradient,
-                                  gradients: &work.gradients)
+            if let tuple = decoder.tuple, let cache = caches.tuple,
+               let dInput = try perceptronBackward([tuple.hidden, tuple.output], cache, edges: edges,
+                                                   scoreGradient: work.scoreGradient, inputGradient: true) {
+                try home.addSplitMembers(dInput, order: p, to: &work.gradients)
+            }
+            if let counts = decoder.counts, let cache = caches.counts {
+                try perceptronBackward(counts.layers, cache, edges: edges, scoreGradient: work.scoreGradient, inputGradient: false)
             }
             if let attention = decoder.attention, let cache = caches.attention {
                 try attentionBackward(attention, cache, gathered: work.gathered, order: p, edges: edges,
@@ -661,23 +671,25 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         try home.copyRows(home.upload(Matrix(rows: p * edges, columns: 1, storage: biases.flatMap { $0 })), into: &work.biases, atRow: 0)
     }
 
-    /// The tuple decoder's gradients, and `∂G` added to the member blocks of `gradients`.
-    private func tupleBackward(_ tuple: TupleDecoder, _ cache: DecoderPass<Ops>.TupleCache, order p: Int, edges: Int,
-                               scoreGradient: Tensor, gradients: inout Tensor) throws {
+    /// A perceptron's parameter gradients (``DecoderPass/PerceptronCache``: the tuple and count
+    /// decoders) from the scores' gradient; with `inputGradient`, returns `∂input` too.
+    @discardableResult
+    private func perceptronBackward(_ layers: [Linear], _ cache: DecoderPass<Ops>.PerceptronCache, edges: Int,
+                                    scoreGradient: Tensor, inputGradient: Bool) throws -> Tensor? {
         let home = devices[decoderDevice]
-        let outputWeight = state(tuple.output.weight), hiddenWeight = state(tuple.hidden.weight)
-        try home.gemm(cache.hidden, scoreGradient, transposeA: true, transposeB: false, alpha: 1, beta: 1,
-                      into: &outputWeight.gradient)
-        if let bias = tuple.output.bias { try home.accumulateColumnSums(scoreGradient, into: &state(bias).gradient) }
-        var dHidden = try home.zeros(rows: edges, columns: tuple.hidden.outputDimensions)
-        try home.gemm(scoreGradient, outputWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dHidden)
-        try home.reluDropoutBackward(output: cache.hidden, gradient: &dHidden, mask: nil)
-        let dPre = dHidden
-        try home.gemm(cache.input, dPre, transposeA: true, transposeB: false, alpha: 1, beta: 1, into: &hiddenWeight.gradient)
-        if let bias = tuple.hidden.bias { try home.accumulateColumnSums(dPre, into: &state(bias).gradient) }
-        var dInput = try home.zeros(rows: edges, columns: tuple.hidden.inputDimensions)
-        try home.gemm(dPre, hiddenWeight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dInput)
-        try home.addSplitMembers(dInput, order: p, to: &gradients)
+        var upstream = scoreGradient
+        for (k, layer) in layers.enumerated().reversed() {
+            let weight = state(layer.weight)
+            try home.gemm(k == 0 ? cache.input : cache.hidden[k - 1], upstream, transposeA: true, transposeB: false, alpha: 1,
+                          beta: 1, into: &weight.gradient)
+            if let bias = layer.bias { try home.accumulateColumnSums(upstream, into: &state(bias).gradient) }
+            guard k > 0 || inputGradient else { return nil }
+            var dInput = try home.zeros(rows: edges, columns: layer.inputDimensions)
+            try home.gemm(upstream, weight.value, transposeA: false, transposeB: true, alpha: 1, beta: 0, into: &dInput)
+            if k > 0 { try home.reluDropoutBackward(output: cache.hidden[k - 1], gradient: &dInput, mask: nil) }
+            upstream = dInput
+        }
+        return upstream
     }
 
     /// The attention decoder's gradients (``AttentionDecoder``), and `∂G` added to the member blocks of
@@ -1026,7 +1038,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
     }
 
-    func scores(relation r: Int, members: [Int32], embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
+    func scores(relation r: Int, members: [Int32], counts: [Float]?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
         let home = devices[decoderDevice]
         let modalities = model.relationMembers[r]
         var deviceEmbeddings = [Tensor?](repeating: nil, count: model.encoders.count)
@@ -1039,8 +1051,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             deviceEmbeddings[m] = try home.upload(embeddings[m])
             biases[m] = try home.upload(parameterValues[slot(model.encoders[m].itemBias)])
         }
-        return try DecoderPass.scores(home, model.decoders[r], members: members, order: modalities.count, modalities: modalities,
-                                      embeddings: deviceEmbeddings, biases: biases,
+        return try DecoderPass.scores(home, model.decoders[r], members: members, counts: counts, order: modalities.count,
+                                      modalities: modalities, embeddings: deviceEmbeddings, biases: biases,
                                       dimensions: model.encoders[modalities[0]].outputDimensions,
                                       chunkSize: configuration.chunkSize, value: { values[ObjectIdentifier($0)]! })
     }

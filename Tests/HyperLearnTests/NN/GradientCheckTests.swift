@@ -175,14 +175,41 @@ final class GradientCheckTests: XCTestCase {
         config.validationFraction = 0
         config.negatives = 2
         let trainer = try Trainer(dataset: data, configuration: config)
+        checkWholeLossGradients(trainer, of: trainer.model.parameters)
+    }
+
+    /// Finite differences of one full-batch step's loss (the same negatives every time) against the
+    /// engine's gradients of `parameters`.
+    func checkWholeLossGradients(_ trainer: Trainer, of parameters: [Parameter], file: StaticString = #filePath, line: UInt = #line) {
         let batches = trainer.trainingSets.map { Array(0..<$0.count) }
         let saved = trainer.generator
         let loss = { () -> Double in
             trainer.generator = saved
             return try! trainer.computeGradients(batches: batches)
         }
-        for parameter in trainer.model.parameters {
-            checkGradient(parameter, epsilon: 1e-3, tolerance: 5e-2, limit: 10, loss: loss) { _ = loss() }
+        for parameter in parameters {
+            checkGradient(parameter, epsilon: 1e-3, tolerance: 5e-2, limit: 10, loss: loss, computeAnalytic: { _ = loss() },
+                          file: file, line: line)
         }
+    }
+
+    /// The count term's parameters through the whole loss (CP + counts on the 3rd-order relation):
+    /// its inputs are the step's leave-one-out count features, fixed by the positives and negatives.
+    func testFullLossWithCountFeatures() throws {
+        var config = TrainingConfiguration()
+        config.dimensions = 3
+        config.hiddenDimensions = 4
+        config.tableDimensions = 3
+        config.dropout = 0
+        config.countFeatures = true
+        config.countHiddenDimensions = 4
+        config.validationFraction = 0
+        config.negatives = 2
+        let trainer = try Trainer(dataset: try gradientCheckDataset(), configuration: config)
+        let counts = trainer.model.decoders[1].counts!
+        // Biases of ReLU layers start at zero: move them off the kinks' ties with every feature zero.
+        var g = SeededGenerator(seed: 5)
+        for layer in counts.layers { layer.bias!.value = randomMatrix(1, layer.outputDimensions, scale: 0.5, using: &g) }
+        checkWholeLossGradients(trainer, of: counts.parameters)
     }
 }

@@ -93,4 +93,16 @@ final class DeviceEngineTests: XCTestCase {
             assertParity(report, tolerance: 1e-5)
         }
     }
+
+    /// The count term (``CountDecoder``) on GPU-like handles, one simulated device per shard and all on
+    /// one, equals the CPU run: its features travel with each step's batch and its backward is the
+    /// engine's perceptron backward.
+    func testCountFeaturesOnDeviceHandles() throws {
+        var config = DeviceTrainingParity.configuration()
+        config.countFeatures = true
+        config.countHiddenDimensions = 5
+        assertParity(try DeviceTrainingParity.compare(on: (0..<3).map { HandleOperations(space: $0) }, configuration: config),
+                     tolerance: 1e-5)
+        assertParity(try DeviceTrainingParity.compare(on: HandleOperations(), configuration: config), tolerance: 1e-5)
+    }
 }

@@ -141,9 +141,13 @@ extension CUDASelfTest {
         attentionConfiguration.decoder = .cpAttention
         attentionConfiguration.attentionDimensions = 6
         attentionConfiguration.attentionHeads = 3
+        var countConfiguration = DeviceTrainingParity.configuration()
+        countConfiguration.countFeatures = true
+        countConfiguration.countHiddenDimensions = 5
         for (label, devices, configuration) in [("1 shard", [backend], DeviceTrainingParity.configuration()),
                                                 ("3 shards on one device", [backend, backend, backend], DeviceTrainingParity.configuration()),
-                                                ("cp+attention decoder", [backend], attentionConfiguration)] {
+                                                ("cp+attention decoder", [backend], attentionConfiguration),
+                                                ("count features, 3 shards", [backend, backend, backend], countConfiguration)] {
             let report = try DeviceTrainingParity.compare(on: devices, configuration: configuration)
             let prefix = "training, \(label), \(report.steps) steps:"
             checks.append(Check(name: "\(prefix) parameters against the CPU trainer", maximumError: report.parameterError,

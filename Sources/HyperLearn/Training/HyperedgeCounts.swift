@@ -1,0 +1,201 @@
+import Foundation
+
+/// How often each part of a hyperedge occurs in a relation's training hyperedges: every member
+/// (its degree at that position), every pair of members (for order 3 and more) and the whole
+/// hyperedge (its repeats). The ``CountDecoder`` scores a hyperedge from the logarithms of these
+/// counts (docs/method.md, "Count features").
+///
+/// Degrees are dense arrays (4 bytes per item); every other part is a sorted table of 64-bit keys
+/// (mixed radix over the part's modality sizes, as ``HyperedgeKeys`` keys whole hyperedges) with a
+/// run-length count per key, and a directory of the keys' leading bits that leaves a lookup a binary
+/// search over a few keys: about 14 bytes per distinct part. Counts over the
+/// union of disjoint sets are the sums of their tables' counts (``features(_:in:leaveOut:)``), so a
+/// trainer keeps the validation split's small table beside the fit's instead of a second large one.
+struct HyperedgeCounts: Sendable {
+    /// The positions each counted part holds: the singletons, then the pairs (order ≥ 3), then the
+    /// whole hyperedge. For order 2 the only pair is the whole hyperedge, counted once.
+    let parts: [[Int]]
+    let order: Int
+    // Flat storage, so that a lookup reads scalars and copies no array (the features loop runs on
+    // several threads, and a retained array's count is a shared cache line).
+    /// Each part's positions and modality sizes, part `k` at `partStarts[k] ..< partStarts[k + 1]`.
+    private let partPositions: [Int]
+    private let partSizes: [UInt64]
+    private let partStarts: [Int]
+    /// Per position: each item's number of hyperedges, position `j`'s items at `degreeStarts[j]`.
+    private let degrees: [Int32]
+    private let degreeStarts: [Int]
+    /// Per part of two or more members (part `p + t`, table `t`): its distinct keys, sorted, one table
+    /// after the other, and how many hyperedges hold each.
+    private let keys: [UInt64]
+    private let counts: [Int32]
+    /// Per table: the keys whose leading bits (`key >> shifts[t]`) are `b` start at
+    /// `directory[directoryStarts[t] + b]` (an index into ``keys``) and end where bucket `b + 1` starts.
+    private let directory: [Int]
+    private let directoryStarts: [Int]
+    private let shifts: [UInt64]
+
+    /// The parts of a hyperedge of order `p`, in feature order.
+    static func parts(order p: Int) -> [[Int]] {
+        var parts = (0..<p).map { [$0] }
+        if p >= 3 {
+            for a in 0..<p { for b in (a + 1)..<p { parts.append([a, b]) } }
+        }
+        parts.append(Array(0..<p))
+        return parts
+    }
+
+    /// The number of count features of a hyperedge of order `p`: `p + p(p − 1)/2 + 1` (order ≥ 3), `p + 1` (order 2).
+    static func featureCount(order p: Int) -> Int { parts(order: p).count }
+
+    /// Counts the parts of `set`'s hyperedges, whose position `j` indexes items `0..<sizes[j]` (checked
+    /// members: every caller's set is).
+    init(_ set: HyperedgeSet, sizes: [Int]) {
+        let p = set.order
+        order = p
+        let parts = Self.parts(order: p)
+        let partPositions = parts.flatMap { $0 }, partSizes = parts.flatMap { $0.map { UInt64(max(sizes[$0], 1)) } }
+        var partStarts = [0]
+        for part in parts { partStarts.append(partStarts.last! + part.count) }
+        self.parts = parts
+        self.partPositions = partPositions
+        self.partSizes = partSizes
+        self.partStarts = partStarts
+        var degreeStarts = [0]
+        for size in sizes { degreeStarts.append(degreeStarts.last! + size) }
+        var degrees = [Int32](repeating: 0, count: degreeStarts.last!)
+        for (k, item) in set.members.enumerated() { degrees[degreeStarts[k % p] + Int(item)] += 1 }
+        self.degreeStarts = degreeStarts
+        self.degrees = degrees
+        var keys = [UInt64](), counts = [Int32]()
+        var directory = [Int](), directoryStarts = [0], shifts = [UInt64]()
+        for k in p..<parts.count {
+            var partKeys = (0..<set.count).map { e in
+                Self.key(of: e, in: set.members, order: p, positions: partPositions[partStarts[k]..<partStarts[k + 1]],
+                         sizes: partSizes[partStarts[k]..<partStarts[k + 1]])
+            }
+            partKeys.sort()
+            let base = keys.count
+            for key in partKeys {
+                if keys.count > base, keys[keys.count - 1] == key {
+                    counts[counts.count - 1] += 1
+                } else {
+                    keys.append(key)
+                    counts.append(1)
+                }
+            }
+            let distinct = keys.count - base
+            // About four keys per bucket; the key space is the product of the part's sizes.
+            let space = partSizes[partStarts[k]..<partStarts[k + 1]].reduce(1.0) { $0 * Double($1) }
+            let spaceBits = max(1, Int(log2(space).rounded(.up)))
+            let bucketBits = min(spaceBits, max(1, Int.bitWidth - (distinct / 4).leadingZeroBitCount))
+            let shift = UInt64(min(63, spaceBits - bucketBits))
+            var starts = [Int](repeating: 0, count: (1 << bucketBits) + 1)
+            for key in keys[base...] { starts[Int(min(key >> shift, UInt64(1 << bucketBits) - 1)) + 1] += 1 }
+            starts[0] = base
+            for b in 0..<(1 << bucketBits) { starts[b + 1] += starts[b] }
+            directory += starts
+            directoryStarts.append(directory.count)
+            shifts.append(shift)
+        }
+        self.keys = keys
+        self.counts = counts
+        self.directory = directory
+        self.directoryStarts = directoryStarts
+        self.shifts = shifts
+    }
+
+    /// The mixed-radix key of hyperedge `e`'s members at `positions`.
+    @inline(__always)
+    private static func key<Members: RandomAccessCollection, Positions: Collection, Sizes: Collection>(
+        of e: Int, in members: Members, order p: Int, positions: Positions, sizes: Sizes
+    ) -> UInt64 where Members.Element == Int32, Members.Index == Int, Positions.Element == Int, Sizes.Element == UInt64 {
+        var key: UInt64 = 0
+        for (j, size) in zip(positions, sizes) {
+            key = key &* size &+ UInt64(UInt32(bitPattern: members[members.startIndex + e * p + j]))
+        }
+        return key
+    }
+
+    /// How many of the counted hyperedges agree with hyperedge `e` of `members` on part `k`.
+    @inline(__always)
+    private func count(part k: Int, _ members: UnsafeBufferPointer<Int32>, row e: Int) -> Int32 {
+        let p = order
+        if k < p {
+            let item = Int(members[e * p + k])
+            return item < degreeStarts[k + 1] - degreeStarts[k] ? degrees[degreeStarts[k] + item] : 0
+        }
+        var key: UInt64 = 0
+        for i in partStarts[k]..<partStarts[k + 1] {
+            key = key &* partSizes[i] &+ UInt64(UInt32(bitPattern: members[e * p + partPositions[i]]))
+        }
+        let t = k - p, buckets = directoryStarts[t + 1] - directoryStarts[t] - 1
+        let bucket = directoryStarts[t] + Int(min(key >> shifts[t], UInt64(buckets - 1)))
+        var low = directory[bucket], high = directory[bucket + 1]
+        let end = high
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < end && keys[low] == key ? counts[low] : 0
+    }
+
+    /// `log(1 + n)` for the small counts that nearly every lookup returns.
+    private static let smallLogs: [Float] = (0..<1024).map { Float(log1p(Double($0))) }
+
+    /// Whether hyperedges `e` and `source` of `members` agree on part `k`.
+    @inline(__always)
+    private func agree(part k: Int, _ members: UnsafeBufferPointer<Int32>, row e: Int, source: Int) -> Bool {
+        let p = order
+        for i in partStarts[k]..<partStarts[k + 1] where members[e * p + partPositions[i]] != members[source * p + partPositions[i]] {
+            return false
+        }
+        return true
+    }
+
+    /// ``features(_:in:leaveOut:)`` from this table alone.
+    func features(_ members: [Int32], leaveOut: [Int32]? = nil) -> [Float] { Self.features(members, in: [self], leaveOut: leaveOut) }
+
+    /// `log(1 + count)` of every part of every hyperedge of `members` (row-major `E × p`), counted over the
+    /// hyperedges of all `tables` (of one relation, over disjoint sets), as a row-major `E × parts.count` matrix.
+    ///
+    /// - Parameter leaveOut: for hyperedge `e`, the row of `members` whose own occurrence among the counted
+    ///   hyperedges is left out of the counts of the parts the two rows share (−1: none). A training
+    ///   positive leaves itself out, and a negative drawn from it leaves it out too: their features are
+    ///   then those of a hyperedge the counts have not seen, as a test hyperedge's are.
+    static func features(_ members: [Int32], in tables: [HyperedgeCounts], leaveOut: [Int32]? = nil) -> [Float] {
+        guard let first = tables.first else { return [] }
+        let p = first.order, edges = members.count / max(p, 1), width = first.parts.count
+        // Rows in independent ranges, each range's features its own array: parallel and deterministic.
+        var pieces = [[Float]](repeating: [], count: edges == 0 ? 0 : min(edges, 64))
+        let lock = NSLock()
+        CPUKernels.parallelRanges(pieces.count, work: edges * width * 16) { range in
+            for piece in range {
+                let rowRange = (edges * piece / pieces.count)..<(edges * (piece + 1) / pieces.count)
+                var result = [Float](repeating: 0, count: rowRange.count * width)
+                members.withUnsafeBufferPointer { rows in
+                    for e in rowRange {
+                        let source = leaveOut.map { Int($0[e]) } ?? -1
+                        for k in 0..<width {
+                            var n: Int32 = 0
+                            for table in tables { n += table.count(part: k, rows, row: e) }
+                            if source >= 0 && first.agree(part: k, rows, row: e, source: source) { n -= 1 }
+                            n = max(n, 0)
+                            result[(e - rowRange.lowerBound) * width + k] = n < smallLogs.count ? smallLogs[Int(n)] : Float(log1p(Double(n)))
+                        }
+                    }
+                }
+                lock.lock()
+                pieces[piece] = result
+                lock.unlock()
+            }
+        }
+        return Array(pieces.joined())
+    }
+
+    /// The leave-out rows of a training batch: `positives` positives (each leaves itself out), then
+    /// `perPositive` negatives drawn from each in turn (each leaves its positive out).
+    static func batchLeaveOut(positives: Int, perPositive: Int, total: Int) -> [Int32] {
+        (0..<total).map { e in Int32(e < positives ? e : (e - positives) / max(perPositive, 1)) }
+    }
+}
