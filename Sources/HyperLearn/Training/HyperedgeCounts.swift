@@ -11,7 +11,9 @@ import Foundation
 /// search over a few keys: about 14 bytes per distinct part. Counts over the
 /// union of disjoint sets are the sums of their tables' counts (``features(_:in:leaveOut:)``), so a
 /// trainer keeps the validation split's small table beside the fit's instead of a second large one.
-struct HyperedgeCounts: Sendable {
+/// A class: the feature loop reads several tables per row on several threads, and copying a struct of
+/// arrays would retain each of them every time.
+final class HyperedgeCounts: Sendable {
     /// The positions each counted part holds: the singletons, then the pairs (order ≥ 3), then the
     /// whole hyperedge. For order 2 the only pair is the whole hyperedge, counted once.
     let parts: [[Int]]
@@ -178,7 +180,7 @@ struct HyperedgeCounts: Sendable {
                         let source = leaveOut.map { Int($0[e]) } ?? -1
                         for k in 0..<width {
                             var n: Int32 = 0
-                            for table in tables { n += table.count(part: k, rows, row: e) }
+                            for t in tables.indices { n += tables[t].count(part: k, rows, row: e) }
                             if source >= 0 && first.agree(part: k, rows, row: e, source: source) { n -= 1 }
                             n = max(n, 0)
                             result[(e - rowRange.lowerBound) * width + k] = n < smallLogs.count ? smallLogs[Int(n)] : Float(log1p(Double(n)))
