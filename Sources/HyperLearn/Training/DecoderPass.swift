@@ -30,17 +30,21 @@ enum DecoderPass<Ops: TensorOperations> {
         var tuple: PerceptronCache?
         var attention: AttentionCache?
         var counts: PerceptronCache?
+        /// The count term's own scores, when asked to keep them (a standalone embedding loss).
+        var countScores: Tensor?
     }
 
     /// `scores ← Σ_j b_{m_j}[i_j] + CP(e) (or μ alone) + MLP(e) + ATT(e) + FM₂(e) + COUNT(e)` for `edges`
     /// hyperedges whose member rows and item biases are in `gathered` and `biases` (member blocks) and
     /// whose count features (``HyperedgeCounts``, `edges × F`) are `counts`. Returns the tuple, attention
     /// and count decoders' caches.
+    /// With `keepCountScores`, the count term's own scores are kept in the caches too.
     /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when the decoder has a count term and `counts`
     ///   is `nil`.
     @discardableResult
-    static func score(_ ops: Ops, _ decoder: RelationDecoder, gathered: Tensor, biases: Tensor, counts: Tensor? = nil, order p: Int,
-                      edges: Int, value: (Parameter) -> Tensor, into scores: inout Tensor) throws -> Caches {
+    static func score(_ ops: Ops, _ decoder: RelationDecoder, gathered: Tensor, biases: Tensor, counts: Tensor? = nil,
+                      keepCountScores: Bool = false, order p: Int, edges: Int, value: (Parameter) -> Tensor,
+                      into scores: inout Tensor) throws -> Caches {
         try ops.zero(&scores)
         try ops.addMemberSums(biases, order: p, to: &scores)
         if !decoder.kind.includesCP {
@@ -66,7 +70,14 @@ enum DecoderPass<Ops: TensorOperations> {
             guard let counts else {
                 throw HyperLearnError.invalidArgument("the decoder's count term needs the hyperedges' count features")
             }
-            caches.counts = try perceptron(ops, countDecoder.layers, input: counts, rows: edges, value: value, into: &scores)
+            if keepCountScores {
+                var countScores = try ops.zeros(rows: edges, columns: 1)
+                caches.counts = try perceptron(ops, countDecoder.layers, input: counts, rows: edges, value: value, into: &countScores)
+                try ops.axpy(1, countScores, &scores)
+                caches.countScores = countScores
+            } else {
+                caches.counts = try perceptron(ops, countDecoder.layers, input: counts, rows: edges, value: value, into: &scores)
+            }
         }
         return caches
     }

@@ -66,6 +66,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var countFeatures = false
     /// Width of the count term's two hidden layers.
     public var countHiddenDimensions = 32
+    /// With ``countFeatures``, the weight of a second logistic loss on each link score without its count
+    /// term, so that the embeddings alone still predict the hyperedges (0: off; the count term then
+    /// explains much of what the embeddings would learn; BENCHMARKS.md, "Count features and a warm
+    /// validation split").
+    public var standaloneEmbeddingLoss: Float = 1
     /// Add a root (self) weight to every graph convolution, `Y = P X W + X W_root + b`, so that the
     /// propagation does not average an item's own signal away.
     public var rootWeight = true
@@ -116,6 +121,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case dimensions, hiddenDimensions, tableDimensions, layers, epochs, learningRate, learningRateDecay
         case weightDecay, decoupledWeightDecay, batchSize, fanouts, lazyAdam, negatives, popularNegatives, dropout, smoothness, decoder
         case tupleHiddenDimensions, attentionDimensions, attentionHeads, pairwiseInteractions, countFeatures, countHiddenDimensions
+        case standaloneEmbeddingLoss
         case rootWeight, embeddingRegularization, parameterAveraging
         case incidenceFeatures, validationFraction, warmValidation, earlyStoppingRelation, patience, seed, chunkSize, threads
         case rankingQueries, shards
@@ -190,6 +196,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try decode(.pairwiseInteractions, &pairwiseInteractions)
         try decode(.countFeatures, &countFeatures)
         try decode(.countHiddenDimensions, &countHiddenDimensions)
+        try decode(.standaloneEmbeddingLoss, &standaloneEmbeddingLoss)
         try decode(.rootWeight, &rootWeight)
         try decode(.embeddingRegularization, &embeddingRegularization)
         try decode(.parameterAveraging, &parameterAveraging)
@@ -216,6 +223,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(tupleHiddenDimensions > 0, "tupleHiddenDimensions must be positive, got \(tupleHiddenDimensions)")
         try check(attentionDimensions > 0, "attentionDimensions must be positive, got \(attentionDimensions)")
         try check(countHiddenDimensions > 0, "countHiddenDimensions must be positive, got \(countHiddenDimensions)")
+        try check(standaloneEmbeddingLoss >= 0, "standaloneEmbeddingLoss must be ≥ 0, got \(standaloneEmbeddingLoss)")
         try check(attentionHeads >= 1 && attentionDimensions % attentionHeads == 0,
                   "attentionHeads must be ≥ 1 and divide attentionDimensions (\(attentionDimensions)), got \(attentionHeads)")
         try check(layers >= 1, "layers must be ≥ 1, got \(layers)")

@@ -579,21 +579,36 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                                      biasBytes: p * edges * MemoryLayout<Float>.size)
             let decoderStart = DispatchTime.now().uptimeNanoseconds
             phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
+            let standalone = decoder.counts == nil ? 0 : configuration.standaloneEmbeddingLoss
             let caches = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases,
                                                counts: DecoderPass<Ops>.countRows(batch.counts, of: decoder, start: start,
                                                                                   edges: edges, on: home),
-                                               order: p, edges: edges, value: value, into: &work.scores)
+                                               keepCountScores: standalone > 0, order: p, edges: edges, value: value,
+                                               into: &work.scores)
             // Loss and its gradient, scaled by the relation's weight over the whole batch.
+            let positives = max(0, min(edges, batch.positives - start))
             if let targets = batch.targets {
                 let chunkTargets = try home.upload(Matrix(rows: edges, columns: 1, storage: Array(targets[start..<(start + edges)])))
                 try home.squaredErrorLoss(scores: work.scores, targets: chunkTargets, normalizer: normalizer,
                                           lossScale: weight / Float(total), gradient: &work.scoreGradient, loss: &loss)
             } else {
-                try home.logisticLoss(scores: work.scores, positives: max(0, min(edges, batch.positives - start)),
-                                      normalizer: normalizer, lossScale: weight / Float(total),
-                                      gradient: &work.scoreGradient, loss: &loss)
+                try home.logisticLoss(scores: work.scores, positives: positives, normalizer: normalizer,
+                                      lossScale: weight / Float(total), gradient: &work.scoreGradient, loss: &loss)
             }
-            // The decoder's backward pass: parameter gradients, and ∂G into the gradient blocks.
+            // The decoder's backward pass: parameter gradients, and ∂G into the gradient blocks. The count
+            // term takes the loss's gradient alone; with a standalone embedding loss, every other part
+            // also takes that loss's gradient, on the score without the count term.
+            if let counts = decoder.counts, let cache = caches.counts {
+                try perceptronBackward(counts.layers, cache, edges: edges, scoreGradient: work.scoreGradient, inputGradient: false)
+            }
+            if standalone > 0, let countScores = caches.countScores {
+                var embeddingScores = try home.zeros(rows: edges, columns: 1), embeddingGradient = embeddingScores
+                try home.axpy(1, work.scores, &embeddingScores)
+                try home.axpy(-1, countScores, &embeddingScores)
+                try home.logisticLoss(scores: embeddingScores, positives: positives, normalizer: normalizer / standalone,
+                                      lossScale: standalone * weight / Float(total), gradient: &embeddingGradient, loss: &loss)
+                try home.axpy(1, embeddingGradient, &work.scoreGradient)
+            }
             let mu = state(decoder.cp.globalBias)
             try home.accumulateColumnSums(work.scoreGradient, into: &mu.gradient)
             if !decoder.kind.includesCP {
@@ -607,9 +622,6 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
                let dInput = try perceptronBackward([tuple.hidden, tuple.output], cache, edges: edges,
                                                    scoreGradient: work.scoreGradient, inputGradient: true) {
                 try home.addSplitMembers(dInput, order: p, to: &work.gradients)
-            }
-            if let counts = decoder.counts, let cache = caches.counts {
-                try perceptronBackward(counts.layers, cache, edges: edges, scoreGradient: work.scoreGradient, inputGradient: false)
             }
             if let attention = decoder.attention, let cache = caches.attention {
                 try attentionBackward(attention, cache, gathered: work.gathered, order: p, edges: edges,

@@ -193,9 +193,15 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
-    /// The count term's parameters through the whole loss (CP + counts on the 3rd-order relation):
-    /// its inputs are the step's leave-one-out count features, fixed by the positives and negatives.
+    /// Every parameter through the whole loss with the count term on the 3rd-order relation: its inputs
+    /// are the step's leave-one-out count features, fixed by the positives and negatives, and the
+    /// standalone embedding loss adds the logistic loss of the score without the count term (weights 1,
+    /// 0.5 and 0).
     func testFullLossWithCountFeatures() throws {
+        for standalone: Float in [1, 0.5, 0] { try checkFullLossWithCountFeatures(standalone: standalone) }
+    }
+
+    func checkFullLossWithCountFeatures(standalone: Float) throws {
         var config = TrainingConfiguration()
         config.dimensions = 3
         config.hiddenDimensions = 4
@@ -203,6 +209,7 @@ final class GradientCheckTests: XCTestCase {
         config.dropout = 0
         config.countFeatures = true
         config.countHiddenDimensions = 4
+        config.standaloneEmbeddingLoss = standalone
         config.validationFraction = 0
         config.negatives = 2
         let trainer = try Trainer(dataset: try gradientCheckDataset(), configuration: config)
@@ -210,6 +217,6 @@ final class GradientCheckTests: XCTestCase {
         // Biases of ReLU layers start at zero: move them off the kinks' ties with every feature zero.
         var g = SeededGenerator(seed: 5)
         for layer in counts.layers { layer.bias!.value = randomMatrix(1, layer.outputDimensions, scale: 0.5, using: &g) }
-        checkWholeLossGradients(trainer, of: counts.parameters)
+        checkWholeLossGradients(trainer, of: trainer.model.parameters)
     }
 }
