@@ -97,10 +97,6 @@ struct ManifestYAML {
         return Array(sequence)
     }
 
-    func intList(_ node: Node, _ path: String) throws -> [Int] {
-        try list(node, path).enumerated().map { try int($0.element, "\(path)[\($0.offset)]") }
-    }
-
     func encoding(_ node: Node, _ path: String) throws -> TextEncoding {
         let text = try string(node, path).lowercased()
         switch text {

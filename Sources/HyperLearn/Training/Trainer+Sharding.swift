@@ -29,16 +29,6 @@ extension Trainer {
         builtEngine = nil
     }
 
-    /// Whether this process runs modality `m`'s encoder, per modality.
-    var localModalityMask: [Bool] {
-        get throws {
-            let plan = shardPlan
-            var mask = [Bool](repeating: false, count: sizes.count)
-            for s in try shardExchange.localShards(of: plan) { for m in plan.modalities(of: s) { mask[m] = true } }
-            return mask
-        }
-    }
-
     /// Across processes, copies each encoder's parameters, Adam moments and dropout stream from its
     /// owner, so that validation, checkpoints and exports see the whole model. A no-op in one process.
     func synchronizeShards() {
