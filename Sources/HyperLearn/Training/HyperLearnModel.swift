@@ -85,7 +85,7 @@ public final class HyperLearnModel: @unchecked Sendable {
                                             tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                             pairwiseInteractions: c.pairwiseInteractions,
-                                            countFeatures: c.countFeatures && relation.task == .link,
+                                            countFeatures: c.hasCountTerm(relation.task),
                                             countHiddenDimensions: c.countHiddenDimensions, name: relation.name,
                                             using: &decoderGenerator))
         }

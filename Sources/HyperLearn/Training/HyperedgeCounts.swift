@@ -72,9 +72,10 @@ final class HyperedgeCounts: Sendable {
         var keys = [UInt64](), counts = [Int32]()
         var directory = [Int](), directoryStarts = [0], shifts = [UInt64]()
         for k in p..<parts.count {
-            var partKeys = (0..<set.count).map { e in
-                Self.key(of: e, in: set.members, order: p, positions: partPositions[partStarts[k]..<partStarts[k + 1]],
-                         sizes: partSizes[partStarts[k]..<partStarts[k + 1]])
+            var partKeys = set.members.withUnsafeBufferPointer { rows in
+                (0..<set.count).map { e in
+                    Self.key(rows, row: e, order: p, part: partStarts[k]..<partStarts[k + 1], positions: partPositions, sizes: partSizes)
+                }
             }
             partKeys.sort()
             let base = keys.count
@@ -107,15 +108,13 @@ final class HyperedgeCounts: Sendable {
         self.shifts = shifts
     }
 
-    /// The mixed-radix key of hyperedge `e`'s members at `positions`.
+    /// The mixed-radix key of row `e`'s members at the positions of one part (`positions[i]`, of modality
+    /// size `sizes[i]`, for `i` in `part`).
     @inline(__always)
-    private static func key<Members: RandomAccessCollection, Positions: Collection, Sizes: Collection>(
-        of e: Int, in members: Members, order p: Int, positions: Positions, sizes: Sizes
-    ) -> UInt64 where Members.Element == Int32, Members.Index == Int, Positions.Element == Int, Sizes.Element == UInt64 {
+    private static func key(_ members: UnsafeBufferPointer<Int32>, row e: Int, order p: Int, part: Range<Int>,
+                            positions: [Int], sizes: [UInt64]) -> UInt64 {
         var key: UInt64 = 0
-        for (j, size) in zip(positions, sizes) {
-            key = key &* size &+ UInt64(UInt32(bitPattern: members[members.startIndex + e * p + j]))
-        }
+        for i in part { key = key &* sizes[i] &+ UInt64(UInt32(bitPattern: members[e * p + positions[i]])) }
         return key
     }
 
@@ -127,10 +126,8 @@ final class HyperedgeCounts: Sendable {
             let item = Int(members[e * p + k])
             return item < degreeStarts[k + 1] - degreeStarts[k] ? degrees[degreeStarts[k] + item] : 0
         }
-        var key: UInt64 = 0
-        for i in partStarts[k]..<partStarts[k + 1] {
-            key = key &* partSizes[i] &+ UInt64(UInt32(bitPattern: members[e * p + partPositions[i]]))
-        }
+        let key = Self.key(members, row: e, order: p, part: partStarts[k]..<partStarts[k + 1], positions: partPositions,
+                           sizes: partSizes)
         let t = k - p, buckets = directoryStarts[t + 1] - directoryStarts[t] - 1
         let bucket = directoryStarts[t] + Int(min(key >> shifts[t], UInt64(buckets - 1)))
         var low = directory[bucket], high = directory[bucket + 1]

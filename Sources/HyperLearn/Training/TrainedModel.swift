@@ -137,7 +137,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             guard !relation.members.isEmpty, relation.members.allSatisfy({ structure.modalities.indices.contains($0) }) else {
                 throw HyperLearnError.invalidArgument("relation '\(relation.name)': members \(relation.members) outside the \(structure.modalities.count) modalities")
             }
-            guard RelationTask(rawValue: relation.task) != nil else {
+            guard let task = RelationTask(rawValue: relation.task) else {
                 throw HyperLearnError.invalidArgument("relation '\(relation.name)': unknown task '\(relation.task)'")
             }
             var unused = SeededGenerator(seed: 0)
@@ -145,7 +145,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
                                           tupleHiddenDimensions: c.tupleHiddenDimensions,
                                           attentionDimensions: c.attentionDimensions, attentionHeads: c.attentionHeads,
                                           pairwiseInteractions: c.pairwiseInteractions,
-                                          countFeatures: c.countFeatures && relation.task == RelationTask.link.rawValue,
+                                          countFeatures: c.hasCountTerm(task),
                                           countHiddenDimensions: c.countHiddenDimensions, name: relation.name, using: &unused)
             for parameter in decoder.parameters {
                 guard let value = weights[parameter.name], value.rows == parameter.value.rows,

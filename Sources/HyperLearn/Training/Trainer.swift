@@ -138,7 +138,7 @@ public final class Trainer: @unchecked Sendable {
         self.validationNegatives = validationNegatives
         func counts(_ sets: [HyperedgeSet]) -> [HyperedgeCounts?] {
             zip(dataset.relations, sets).map { relation, set in
-                configuration.countFeatures && relation.task == .link
+                configuration.hasCountTerm(relation.task)
                     ? HyperedgeCounts(set, sizes: relation.members.map { sizes[$0] }) : nil
             }
         }

@@ -249,6 +249,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try check(threads >= 0, "threads must be ≥ 0, got \(threads)")
         try check(shards >= 1, "shards must be ≥ 1, got \(shards)")
     }
+
+    /// Whether the decoder of a relation of `task` has a count term (``countFeatures``: link relations).
+    func hasCountTerm(_ task: RelationTask) -> Bool { countFeatures && task == .link }
 }
 
 /// Any key of a configuration, so that decoding can name the ones that are not properties.
