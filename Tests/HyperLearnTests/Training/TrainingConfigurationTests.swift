@@ -56,6 +56,26 @@ final class TrainingConfigurationTests: XCTestCase {
         }
     }
 
+    /// A loss or penalty weight must be a finite number: an infinite one would turn every gradient into
+    /// infinities or NaN at the first step.
+    func testNonFiniteWeightsAreRefused() throws {
+        let weights: [(String, WritableKeyPath<TrainingConfiguration, Float>)] = [
+            ("weightDecay", \.weightDecay), ("smoothness", \.smoothness),
+            ("embeddingRegularization", \.embeddingRegularization), ("standaloneEmbeddingLoss", \.standaloneEmbeddingLoss)]
+        for (name, path) in weights {
+            for bad in [Float.infinity, -.infinity, .nan, -1] {
+                var configuration = TrainingConfiguration()
+                configuration[keyPath: path] = bad
+                XCTAssertThrowsError(try configuration.validate(), "\(name) = \(bad)") { error in
+                    XCTAssertTrue("\(error)".contains(name), "\(error)")
+                }
+            }
+            var configuration = TrainingConfiguration()
+            configuration[keyPath: path] = 0.5
+            XCTAssertNoThrow(try configuration.validate(), name)
+        }
+    }
+
     func testWrongTypesNameTheKey() {
         for (json, key, expected) in [(#"{"dimensions": "many"}"#, "dimensions", "expected an integer, found 'many'"),
                                       (#"{"rootWeight": 3}"#, "rootWeight", "expected true or false"),
