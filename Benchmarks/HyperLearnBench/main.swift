@@ -74,9 +74,10 @@ do {
     let otherDatasets = try ensembleManifests.map { try Manifest.load(from: URL(fileURLWithPath: $0)).loadDataset(dataRoot: dataRoot).dataset }
     if mode == "speed" {
         // The peer's protocol and model: full-batch epochs, no validation, hidden width 64, dropout 0.1,
-        // lr 0.01, no root weights; median epoch time after 5 warm-up epochs. `--set` may still override.
+        // lr 0.01, no root weights, no count term; median epoch time after 5 warm-up epochs. `--set` may
+        // still override.
         var config = try PartialConfiguration(values: ["batchSize": "0", "hiddenDimensions": "64", "dropout": "0.1", "learningRate": "0.01",
-                                                       "weightDecay": "0.00001", "rootWeight": "false"])
+                                                       "weightDecay": "0.00001", "rootWeight": "false", "countFeatures": "false"])
             .merging(overrides).configuration()
         config.validationFraction = 0
         config.patience = 0

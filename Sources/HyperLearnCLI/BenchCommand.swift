@@ -81,7 +81,9 @@ struct BenchCommand: ParsableCommand {
         var training = run.training
         if config == nil {
             // Without a configuration file, time the PyTorch peer's model exactly (its docstring):
-            // hidden width 64, dropout 0.1, no root weights, Adam at 0.01 with weight decay 1e-5.
+            // hidden width 64, dropout 0.1, no root weights, no count term, Adam at 0.01 with weight
+            // decay 1e-5.
+            training.countFeatures = false
             training.hiddenDimensions = 64
             training.dropout = 0.1
             training.rootWeight = false

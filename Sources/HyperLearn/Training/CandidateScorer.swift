@@ -5,9 +5,9 @@
 /// member `h` hidden and the others fixed, candidate `c` scores
 /// `s_q(c) = a_q + b_c + z_c · w_q`, where `w_q = λ ⊙ Π_{j≠h} z_j + ν ⊙ Σ_{j≠h} z_j` and
 /// `a_q = μ + Σ_{j≠h} b_j + Σ_{j<l; j,l≠h} ν · (z_j ⊙ z_l)`. For `Q` queries that is `W Zᵀ` (`Q × n`, one
-/// sgemm) plus two broadcasts, instead of `Q · n` gathered hyperedges through the decoder. A decoder
-/// with a tuple MLP or a count term is not linear in a member; it has no scorer and is ranked one query
-/// at a time.
+/// sgemm) plus two broadcasts, instead of `Q · n` gathered hyperedges through the decoder. A count term
+/// is added exactly by ``CandidateCountScores``. A decoder with a tuple MLP or attention is not linear
+/// in a member; it has no scorer and is ranked one query at a time.
 struct CandidateScorer: Sendable {
     struct Linear: Sendable {
         var lambda: [Float]
@@ -18,16 +18,27 @@ struct CandidateScorer: Sendable {
     /// Every modality's embeddings and item biases (`n × 1`).
     let embeddings: [Matrix]
     let biases: [Matrix]
-    /// Per relation: its members' modalities, and its decoder's linear form (nil: not linear).
+    /// Per relation: its members' modalities, its decoder's linear form (nil: not linear) and its count
+    /// term's scores.
     let members: [[Int]]
     let decoders: [Linear?]
+    let counts: [CandidateCountScores?]
 
-    init(embeddings: [Matrix], biases: [Matrix], members: [[Int]], decoders: [RelationDecoder], value: (Parameter) -> Matrix) {
+    /// - Parameter counted: per relation whose decoder has a count term, the tables its scores read and
+    ///   the hyperedge sets they count (``CandidateCountScores``); a relation with a count term and no
+    ///   entry has no scorer.
+    init(embeddings: [Matrix], biases: [Matrix], members: [[Int]], decoders: [RelationDecoder], value: (Parameter) -> Matrix,
+         counted: [(tables: [HyperedgeCounts], sets: [HyperedgeSet])?] = []) {
         self.embeddings = embeddings
         self.biases = biases
         self.members = members
-        self.decoders = decoders.map { decoder in
-            guard decoder.kind == .cp, decoder.counts == nil else { return nil }
+        counts = decoders.enumerated().map { r, decoder in
+            guard let term = decoder.counts, r < counted.count, let (tables, sets) = counted[r] else { return nil }
+            return CandidateCountScores(tables: tables, counted: sets, sizes: members[r].map { embeddings[$0].rows },
+                                        layers: term.layers.map { (value($0.weight), $0.bias.map(value)) })
+        }
+        self.decoders = decoders.enumerated().map { r, decoder in
+            guard decoder.kind == .cp, decoder.counts == nil || r < counted.count && counted[r] != nil else { return nil }
             return Linear(lambda: value(decoder.cp.weights).storage, mu: value(decoder.cp.globalBias).storage[0],
                           nu: decoder.pairwise.map { value($0.weights).storage })
         }
@@ -65,6 +76,7 @@ struct CandidateScorer: Sendable {
         for q in 0..<count {
             for c in 0..<table.rows { result.storage[q * table.rows + c] += offsets[q] + itemBiases[c] }
         }
+        counts[r]?.add(to: &result, hidden: h, queries: queries)
         return result
     }
 }

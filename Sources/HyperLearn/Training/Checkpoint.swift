@@ -268,8 +268,11 @@ extension Trainer {
 
 extension CheckpointHeader {
     /// Decodes a header; settings added to ``TrainingConfiguration`` after the checkpoint was written
-    /// (such as `shards`) take their defaults, so older checkpoints still resume.
+    /// (such as `shards`) take their defaults, or the defaults of the version that wrote it where those
+    /// have changed since, so older checkpoints still resume.
     static func decode(_ data: Data) -> CheckpointHeader? {
-        try? JSONDecoder().decode(CheckpointHeader.self, from: data)
+        guard var header = try? JSONDecoder().decode(CheckpointHeader.self, from: data) else { return nil }
+        header.configuration.takeEarlierDefaults(storedIn: data)
+        return header
     }
 }

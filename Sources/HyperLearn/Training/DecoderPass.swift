@@ -131,9 +131,9 @@ enum DecoderPass<Ops: TensorOperations> {
     }
 
     /// Raw scores of hyperedges (`E × p` members) from embeddings and item biases that live on `ops`,
-    /// `modalities[j]` naming the modality of position `j`, and their count features (row-major
-    /// `E × F`, for a decoder with a count term); chunks of `chunkSize` bound the memory.
-    static func scores(_ ops: Ops, _ decoder: RelationDecoder, members: [Int32], counts: [Float]?, order p: Int, modalities: [Int],
+    /// `modalities[j]` naming the modality of position `j`, and where their count features come from
+    /// (for a decoder with a count term); chunks of `chunkSize` bound the memory.
+    static func scores(_ ops: Ops, _ decoder: RelationDecoder, members: [Int32], counts: CountFeatureSource?, order p: Int, modalities: [Int],
                        embeddings: [Tensor?], biases: [Tensor?], dimensions d: Int, chunkSize: Int,
                        value: (Parameter) -> Tensor) throws -> [Float] {
         let total = members.count / max(p, 1)
@@ -150,7 +150,7 @@ enum DecoderPass<Ops: TensorOperations> {
             }
             var chunk = try ops.zeros(rows: edges, columns: 1)
             try score(ops, decoder, gathered: gathered, biases: itemBiases,
-                      counts: countRows(counts, of: decoder, start: start, edges: edges, on: ops), order: p, edges: edges,
+                      counts: countRows(counts, of: decoder, members: members, start: start, edges: edges, on: ops), order: p, edges: edges,
                       value: value, into: &chunk)
             result.append(contentsOf: try ops.download(chunk).storage)
             start += edges
@@ -158,14 +158,15 @@ enum DecoderPass<Ops: TensorOperations> {
         return result
     }
 
-    /// Rows `start ..< start + edges` of the row-major count features of a relation whose decoder reads
-    /// them (nil when it has no count term).
-    static func countRows(_ counts: [Float]?, of decoder: RelationDecoder, start: Int, edges: Int, on ops: Ops) throws -> Tensor? {
+    /// The count features of rows `start ..< start + edges` of `members` (row-major `E × p`), for a
+    /// decoder that reads them (nil when it has no count term).
+    static func countRows(_ counts: CountFeatureSource?, of decoder: RelationDecoder, members: [Int32], start: Int, edges: Int,
+                          on ops: Ops) throws -> Tensor? {
         guard let width = decoder.counts?.featureCount, let counts else { return nil }
-        guard counts.count >= (start + edges) * width else {
-            throw HyperLearnError.invalidArgument("count features: \(counts.count) values for rows \(start)..<\(start + edges) of width \(width)")
+        guard let table = counts.tables.first, table.parts.count == width, start >= 0, edges >= 0,
+              members.count >= (start + edges) * table.order else {
+            throw HyperLearnError.invalidArgument("count features of width \(width) for rows \(start)..<\(start + edges) of \(members.count) members")
         }
-        return try ops.upload(Matrix(rows: edges, columns: width,
-                                     uncheckedStorage: Array(counts[(start * width)..<((start + edges) * width)])))
+        return try ops.upload(Matrix(rows: edges, columns: width, uncheckedStorage: counts.rows(members, start: start, count: edges)))
     }
 }

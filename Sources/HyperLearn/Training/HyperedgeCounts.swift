@@ -139,6 +139,11 @@ final class HyperedgeCounts: Sendable {
         return low < end && keys[low] == key ? counts[low] : 0
     }
 
+    /// How many of the counted hyperedges equal `tuple` (its repeats).
+    func wholeCount(_ tuple: [Int32]) -> Int32 {
+        tuple.withUnsafeBufferPointer { count(part: parts.count - 1, $0, row: 0) }
+    }
+
     /// `log(1 + n)` for the small counts that nearly every lookup returns.
     private static let smallLogs: [Float] = (0..<1024).map { Float(log1p(Double($0))) }
 
@@ -163,38 +168,49 @@ final class HyperedgeCounts: Sendable {
     ///   positive leaves itself out, and a negative drawn from it leaves it out too: their features are
     ///   then those of a hyperedge the counts have not seen, as a test hyperedge's are.
     static func features(_ members: [Int32], in tables: [HyperedgeCounts], leaveOut: [Int32]? = nil) -> [Float] {
-        guard let first = tables.first else { return [] }
-        let p = first.order, edges = members.count / max(p, 1), width = first.parts.count
+        let edges = members.count / max(tables.first?.order ?? 1, 1)
+        guard let leaveOut else { return features(members, in: tables, rows: 0..<edges) }
+        return features(members, in: tables, rows: 0..<edges) { e in (Int(leaveOut[e]), nil) }
+    }
+
+    /// The features of rows `rows` of `members` (``features(_:in:leaveOut:)``), row-major `rows.count × F`.
+    ///
+    /// - Parameter leaveOut: for row `e`, the row whose occurrence is left out (−1: none) and, when that
+    ///   row's own features (with itself left out) are known, their offset in `known`: a part on which
+    ///   the two rows agree then reads its value there instead of looking it up.
+    static func features(_ members: [Int32], in tables: [HyperedgeCounts], rows: Range<Int>, known: [Float] = [],
+                         leaveOut: ((Int) -> (row: Int, knownOffset: Int?))? = nil) -> [Float] {
+        guard let first = tables.first, !rows.isEmpty else { return [] }
+        let width = first.parts.count, edges = rows.count
         // Rows in independent ranges, each range's features its own array: parallel and deterministic.
-        var pieces = [[Float]](repeating: [], count: edges == 0 ? 0 : min(edges, 64))
+        var pieces = [[Float]](repeating: [], count: min(edges, 64))
         let lock = NSLock()
         CPUKernels.parallelRanges(pieces.count, work: edges * width * 16) { range in
             for piece in range {
-                let rowRange = (edges * piece / pieces.count)..<(edges * (piece + 1) / pieces.count)
+                let rowRange = (rows.lowerBound + edges * piece / pieces.count)..<(rows.lowerBound + edges * (piece + 1) / pieces.count)
                 var result = [Float](repeating: 0, count: rowRange.count * width)
-                members.withUnsafeBufferPointer { rows in
+                members.withUnsafeBufferPointer { members in known.withUnsafeBufferPointer { known in
                     for e in rowRange {
-                        let source = leaveOut.map { Int($0[e]) } ?? -1
+                        let (source, offset) = leaveOut?(e) ?? (-1, nil)
                         for k in 0..<width {
+                            let agrees = source >= 0 && first.agree(part: k, members, row: e, source: source)
+                            if agrees, let offset {
+                                result[(e - rowRange.lowerBound) * width + k] = known[offset + k]
+                                continue
+                            }
                             var n: Int32 = 0
-                            for t in tables.indices { n += tables[t].count(part: k, rows, row: e) }
-                            if source >= 0 && first.agree(part: k, rows, row: e, source: source) { n -= 1 }
+                            for t in tables.indices { n += tables[t].count(part: k, members, row: e) }
+                            if agrees { n -= 1 }
                             n = max(n, 0)
                             result[(e - rowRange.lowerBound) * width + k] = n < smallLogs.count ? smallLogs[Int(n)] : Float(log1p(Double(n)))
                         }
                     }
-                }
+                } }
                 lock.lock()
                 pieces[piece] = result
                 lock.unlock()
             }
         }
         return Array(pieces.joined())
-    }
-
-    /// The leave-out rows of a training batch: `positives` positives (each leaves itself out), then
-    /// `perPositive` negatives drawn from each in turn (each leaves its positive out).
-    static func batchLeaveOut(positives: Int, perPositive: Int, total: Int) -> [Int32] {
-        (0..<total).map { e in Int32(e < positives ? e : (e - positives) / max(perPositive, 1)) }
     }
 }

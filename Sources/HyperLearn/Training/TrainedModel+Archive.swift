@@ -127,7 +127,9 @@ extension TrainedModel {
                                                reason: "cannot read the model archive's structure (written by `hyperlearn train`)")
         }
         do {
-            return try JSONDecoder().decode(Structure.self, from: data)
+            var structure = try JSONDecoder().decode(Structure.self, from: data)
+            structure.configuration.takeEarlierDefaults(storedIn: data)
+            return structure
         } catch {
             throw HyperLearnError.invalidInput(file: structureURL.path, line: nil, field: "model", reason: "damaged: \(error)")
         }

@@ -229,7 +229,8 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
     /// The batched ranking scorer over the stored embeddings and weights.
     var candidateScorer: CandidateScorer {
         CandidateScorer(embeddings: embeddings, biases: structure.modalities.map { weights["\($0.name).item_bias"] ?? Matrix(rows: $0.ids.count, columns: 1) },
-                        members: structure.relations.map(\.members), decoders: decoders, value: \.value)
+                        members: structure.relations.map(\.members), decoders: decoders, value: \.value,
+                        counted: zip(counts, dataset.relations).map { table, relation in table.map { ([$0], [relation.train]) } })
     }
 
     /// The same model with other test hyperedges (one set or `nil` per relation), such as a test split
@@ -292,7 +293,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         var values = [ObjectIdentifier: Matrix]()
         for parameter in decoder.parameters { values[ObjectIdentifier(parameter)] = parameter.value }
         return try DecoderPass.scores(CPUOperations(), decoder, members: hyperedges.members,
-                                      counts: counts[r]?.features(hyperedges.members), order: p, modalities: relation.members,
+                                      counts: counts[r].map { CountFeatureSource(tables: [$0]) }, order: p, modalities: relation.members,
                                       embeddings: embeddings, biases: biases, dimensions: structure.configuration.dimensions,
                                       chunkSize: structure.configuration.chunkSize, value: { values[ObjectIdentifier($0)]! })
     }

@@ -31,14 +31,20 @@ extension Trainer {
     private func evaluate(on split: EvaluationSplit, checkedEmbeddings z: [Matrix]) throws -> [String: [String: Double]] {
         // A count term must not count the split it scores: the validation split reads the fit's counts alone.
         try evaluation.evaluate(split == .test ? evaluation.testSets : validationSets.map { $0 },
-                                candidates: [candidateScorer(embeddings: z)]) { r, hyperedges in
+                                candidates: [candidateScorer(embeddings: z, validationCounted: split == .test)]) { r, hyperedges in
             rawScores(relation: r, hyperedges: hyperedges, embeddings: z, validationCounted: split == .test)
         }
     }
 
-    /// The batched ranking scorer over embeddings `z` and the current parameter values.
-    func candidateScorer(embeddings z: [Matrix]) -> CandidateScorer {
-        CandidateScorer(embeddings: z, biases: model.encoders.map(\.itemBias.value), members: model.relationMembers,
-                        decoders: model.decoders, value: \.value)
+    /// The batched ranking scorer over embeddings `z` and the current parameter values; a count term
+    /// counts the fit split, and the validation split too when `validationCounted` (test scores).
+    func candidateScorer(embeddings z: [Matrix], validationCounted: Bool = true) -> CandidateScorer {
+        let counted = dataset.relations.indices.map { r -> (tables: [HyperedgeCounts], sets: [HyperedgeSet])? in
+            let tables = countTables(relation: r, includingValidation: validationCounted)
+            guard !tables.isEmpty else { return nil }
+            return (tables, validationCounted ? [trainingSets[r], validationSets[r]] : [trainingSets[r]])
+        }
+        return CandidateScorer(embeddings: z, biases: model.encoders.map(\.itemBias.value), members: model.relationMembers,
+                               decoders: model.decoders, value: \.value, counted: counted)
     }
 }

@@ -51,6 +51,9 @@ public final class Trainer: @unchecked Sendable {
     /// the validation split, which test scores add (``HyperedgeCounts``, ``countTables(relation:includingValidation:)``).
     let fitCounts: [HyperedgeCounts?]
     let validationCounts: [HyperedgeCounts?]
+    /// Per relation with a count term, every fit hyperedge's count features with itself left out
+    /// (row-major `fit × F`): a training positive's, which no step changes.
+    let fitFeatures: [[Float]?]
 
     public internal(set) var optimizer: Adam
     var generator: SeededGenerator
@@ -144,6 +147,9 @@ public final class Trainer: @unchecked Sendable {
         }
         fitCounts = counts(trainingSets)
         validationCounts = counts(validationSets)
+        fitFeatures = zip(fitCounts, trainingSets).map { table, set in
+            table.map { $0.features(set.members, leaveOut: (0..<set.count).map { Int32($0) }) }
+        }
         popularity = dataset.relations.indices.map { r in
             configuration.popularNegatives > 0 && dataset.relations[r].task == .link
                 ? cumulativeDegrees(of: trainingSets[r], sizes: dataset.relations[r].members.map { sizes[$0] }) : nil
@@ -317,10 +323,10 @@ public final class Trainer: @unchecked Sendable {
     /// The hyperedges one step decodes for relation `r`: the positives at `indices` of its training
     /// set and, for a link relation, ``TrainingConfiguration/negatives`` corrupt-one negatives per
     /// positive (drawn from the trainer's generator, rejecting known training positives) after them.
-    /// With a count term, also their count features, each positive leaving itself out of the counts
-    /// and each negative the positive it was drawn from (``HyperedgeCounts/features(_:leaveOut:)``).
+    /// With a count term, also where their count features come from, each positive leaving itself out
+    /// of the counts and each negative the positive it was drawn from (``CountFeatureSource``).
     func trainingBatch(relation r: Int, indices: [Int]) -> (hyperedges: HyperedgeSet, positivesEnd: Int, targets: [Float]?,
-                                                             counts: [Float]?) {
+                                                             counts: CountFeatureSource?) {
         let relation = dataset.relations[r]
         let positives = trainingSets[r].uncheckedSubset(indices)
         var hyperedges = positives
@@ -334,8 +340,8 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         let counts = fitCounts[r].map { table in
-            table.features(hyperedges.members, leaveOut: HyperedgeCounts.batchLeaveOut(
-                positives: positives.count, perPositive: configuration.negatives, total: hyperedges.count))
+            CountFeatureSource(fit: table, training: .init(fitFeatures: fitFeatures[r]!, fitRows: indices,
+                                                          perPositive: configuration.negatives))
         }
         return (hyperedges, positives.count, positives.values, counts)
     }
@@ -379,7 +385,7 @@ public final class Trainer: @unchecked Sendable {
         guard hyperedges.count > 0 else { return [] }
         let z = embeddings ?? self.embeddings()
         let tables = countTables(relation: r, includingValidation: validationCounted)
-        let features = tables.isEmpty ? nil : HyperedgeCounts.features(hyperedges.members, in: tables)
+        let features = tables.isEmpty ? nil : CountFeatureSource(tables: tables)
         return evaluating {
             try $0.scores(relation: r, members: hyperedges.members, counts: features, embeddings: z,
                           parameterValues: model.parameters.map(\.value))

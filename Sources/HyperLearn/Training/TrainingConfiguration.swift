@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every setting of a training run. The defaults are the configuration the benchmarks call "default".
 ///
 /// `Codable`, so that a run's resolved configuration can be written next to its results and read
@@ -62,8 +64,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var pairwiseInteractions = false
     /// Add the count term ``CountDecoder`` to the decoder of every link relation: an MLP over the log
     /// counts of the hyperedge's members, pairs and whole tuple among the training hyperedges
-    /// (docs/method.md, "Count features").
-    public var countFeatures = false
+    /// (docs/method.md, "Count features"). On by default since it lifted every DHNE benchmark's test
+    /// AUC (BENCHMARKS.md, "The count term by default"); off in configurations stored before then.
+    public var countFeatures = true
     /// Width of the count term's two hidden layers.
     public var countHiddenDimensions = 32
     /// With ``countFeatures``, the weight of a second logistic loss on each link score without its count
@@ -254,6 +257,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// Whether the decoder of a relation of `task` has a count term (``countFeatures``: link relations).
     func hasCountTerm(_ task: RelationTask) -> Bool { countFeatures && task == .link }
+
+    /// For a configuration decoded from `json` (a model archive's or checkpoint's, its `configuration`
+    /// object): a setting whose default has changed since and that the file does not name takes the
+    /// default of the version that wrote it, so that the file reads as the model it describes.
+    /// ``countFeatures`` was off by default until 2026-12-07, when archives began to name it.
+    mutating func takeEarlierDefaults(storedIn json: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+              let stored = object["configuration"] as? [String: Any] else { return }
+        if stored[CodingKeys.countFeatures.rawValue] == nil { countFeatures = false }
+    }
 }
 
 /// Any key of a configuration, so that decoding can name the ones that are not properties.

@@ -13,9 +13,9 @@ struct RelationBatch {
     /// Row-major `E × p`: each member's row in its modality's step embeddings when the step encodes
     /// only some items (a sampled step); nil: the member's item index is its row.
     var rows: [Int32]?
-    /// Row-major `E × F`: each hyperedge's count features (``HyperedgeCounts``), for a decoder with a
+    /// Where each hyperedge's count features come from (``HyperedgeCounts``), for a decoder with a
     /// count term.
-    var counts: [Float]? = nil
+    var counts: CountFeatureSource? = nil
 
     var count: Int { members.count / max(order, 1) }
 }
@@ -46,8 +46,8 @@ protocol TrainingStepping: AnyObject {
     /// (in ``HyperLearnModel/parameters`` order).
     func embeddings(parameterValues: [Matrix]) throws -> [Matrix]
     /// Raw scores of relation `r`'s hyperedges (`E × p` members) from host embeddings, with their count
-    /// features (row-major `E × F`) when the relation's decoder reads them.
-    func scores(relation r: Int, members: [Int32], counts: [Float]?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float]
+    /// features when the relation's decoder reads them.
+    func scores(relation r: Int, members: [Int32], counts: CountFeatureSource?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float]
 }
 
 /// The training step, written once for every device (docs/architecture.md): encoders forward, the
@@ -581,8 +581,8 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
             phaseTimes.gather += Double(decoderStart - gatherStart) / 1e9
             let standalone = decoder.counts == nil ? 0 : configuration.standaloneEmbeddingLoss
             let caches = try DecoderPass.score(home, decoder, gathered: work.gathered, biases: work.biases,
-                                               counts: DecoderPass<Ops>.countRows(batch.counts, of: decoder, start: start,
-                                                                                  edges: edges, on: home),
+                                               counts: DecoderPass<Ops>.countRows(batch.counts, of: decoder, members: batch.members,
+                                                                                  start: start, edges: edges, on: home),
                                                keepCountScores: standalone > 0, order: p, edges: edges, value: value,
                                                into: &work.scores)
             // Loss and its gradient, scaled by the relation's weight over the whole batch.
@@ -1050,7 +1050,7 @@ final class TrainingEngine<Ops: TensorOperations>: TrainingStepping {
         }
     }
 
-    func scores(relation r: Int, members: [Int32], counts: [Float]?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
+    func scores(relation r: Int, members: [Int32], counts: CountFeatureSource?, embeddings: [Matrix], parameterValues: [Matrix]) throws -> [Float] {
         let home = devices[decoderDevice]
         let modalities = model.relationMembers[r]
         var deviceEmbeddings = [Tensor?](repeating: nil, count: model.encoders.count)

@@ -99,21 +99,29 @@ final class CountFeaturesTests: XCTestCase {
         config.negatives = 2
         let trainer = try Trainer(dataset: try personalTags(), configuration: config)
         let fit = trainer.fitCounts[0]!, all = trainer.countTables(relation: 0, includingValidation: true)
-        let batch = trainer.trainingBatch(relation: 0, indices: [0, 1, 2])
+        let batch = trainer.trainingBatch(relation: 0, indices: [40, 1, 17])
         XCTAssertEqual(batch.hyperedges.count, 9)
-        XCTAssertEqual(batch.counts!, fit.features(batch.hyperedges.members, leaveOut: [0, 1, 2, 0, 0, 1, 1, 2, 2]))
-        // The whole-tuple count (the last feature) of a positive left out of itself is 0: no repeats here.
+        let members = batch.hyperedges.members
+        // Looked up afresh, row by row: what the batch's source (positives precomputed, negatives reusing
+        // their positive's parts) must give, whole and chunk by chunk.
+        let expected = fit.features(members, leaveOut: [0, 1, 2, 0, 0, 1, 1, 2, 2])
         let width = HyperedgeCounts.featureCount(order: 3)
-        for e in 0..<9 { XCTAssertEqual(batch.counts![e * width + width - 1], 0) }
+        XCTAssertEqual(batch.counts!.rows(members, start: 0, count: 9), expected)
+        XCTAssertEqual(batch.counts!.rows(members, start: 2, count: 5) + batch.counts!.rows(members, start: 7, count: 2),
+                       Array(expected[(2 * width)...]))
+        XCTAssertEqual(Array(trainer.fitFeatures[0]![(40 * width)..<(41 * width)]), Array(expected[0..<width]))
+        XCTAssertGreaterThan(expected.filter { $0 > 0 }.count, 9 * 3, "the rows count something")
+        // The whole-tuple count (the last feature) of a positive left out of itself is 0: no repeats here.
+        for e in 0..<9 { XCTAssertEqual(expected[e * width + width - 1], 0) }
         // A validation hyperedge is counted in the test-time counts only.
         let validation = trainer.validationSets[0]
         let heldOut = Array(validation[0])
         XCTAssertEqual(fit.features(heldOut).last, 0)
         XCTAssertEqual(HyperedgeCounts.features(heldOut, in: all).last!, Float(log1p(1.0)), accuracy: 1e-6)
         // The two tables together count as one table of every training hyperedge.
-        let members = Array(trainer.dataset.relations[0].train.members.prefix(300)) + Array(trainer.dataset.relations[0].test!.members.prefix(300))
-        XCTAssertEqual(HyperedgeCounts.features(members, in: all),
-                       HyperedgeCounts(trainer.dataset.relations[0].train, sizes: [120, 40, 60]).features(members))
+        let sample = Array(trainer.dataset.relations[0].train.members.prefix(300)) + Array(trainer.dataset.relations[0].test!.members.prefix(300))
+        XCTAssertEqual(HyperedgeCounts.features(sample, in: all),
+                       HyperedgeCounts(trainer.dataset.relations[0].train, sizes: [120, 40, 60]).features(sample))
     }
 
     /// Streaming the decoder in chunks (count features split with their hyperedges) is full-batch training.

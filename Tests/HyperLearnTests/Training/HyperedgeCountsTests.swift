@@ -34,11 +34,6 @@ final class HyperedgeCountsTests: XCTestCase {
         XCTAssertEqual(table.features([2, 0, 0], leaveOut: [-1]), table.features([2, 0, 0]))
     }
 
-    /// Positives leave themselves out; the negatives after them, `perPositive` each, their positive.
-    func testBatchLeaveOutRows() {
-        XCTAssertEqual(HyperedgeCounts.batchLeaveOut(positives: 2, perPositive: 3, total: 8), [0, 1, 0, 0, 0, 1, 1, 1])
-    }
-
     /// Order 2: the pair is the whole edge, counted once.
     func testOrderTwo() throws {
         let table = HyperedgeCounts(try HyperedgeSet([[0, 1], [0, 1], [1, 1]]), sizes: [2, 2])

@@ -42,6 +42,35 @@ final class TrainedModelTests: XCTestCase {
         }
     }
 
+    /// An archive written before the count term was on by default does not name `countFeatures`: it
+    /// reads as the model it describes, without a count term, and scores as its trainer did. An archive
+    /// that names the key keeps its value.
+    func testArchiveWithoutTheCountKeyReadsAsWritten() throws {
+        for counts in [false, true] {
+            var config = DeviceTrainingParity.configuration()
+            config.epochs = 1
+            config.countFeatures = counts
+            let trainer = try Trainer(dataset: try DeviceTrainingParity.fixture(), configuration: config)
+            try trainer.fit()
+            let url = try folder()
+            try TrainedModel(trainer).write(to: url)
+            let structureURL = url.appendingPathComponent("model.json")
+            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: structureURL)) as? [String: Any])
+            var configuration = try XCTUnwrap(object["configuration"] as? [String: Any])
+            XCTAssertEqual(configuration["countFeatures"] as? Bool, counts)
+            if !counts { configuration["countFeatures"] = nil }
+            object["configuration"] = configuration
+            try JSONSerialization.data(withJSONObject: object).write(to: structureURL)
+            let loaded = try TrainedModel.read(from: url)
+            XCTAssertEqual(loaded.structure.configuration.countFeatures, counts)
+            XCTAssertEqual(loaded.decoders[0].counts != nil, counts && trainer.dataset.relations[0].task == .link)
+            for r in trainer.dataset.relations.indices {
+                XCTAssertEqual(try loaded.scores(relation: r, hyperedges: trainer.validationSets[r]),
+                               try trainer.scores(relation: r, hyperedges: trainer.validationSets[r]))
+            }
+        }
+    }
+
     /// The loaded archive evaluates the test split as the trainer does, and a fresh test split too.
     func testArchivedModelEvaluatesAsTheTrainer() throws {
         let fixture = try DeviceTrainingParity.fixture()

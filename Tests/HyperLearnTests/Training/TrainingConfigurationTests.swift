@@ -94,4 +94,19 @@ final class TrainingConfigurationTests: XCTestCase {
             XCTAssertTrue(context.debugDescription.contains("unknown decoder 'mlp'; use cp,"), context.debugDescription)
         }
     }
+
+    /// A stored configuration (model archive, checkpoint) that does not name `countFeatures` was written
+    /// while it was off by default; one that names it keeps its value, and a file's other keys do not matter.
+    func testStoredConfigurationsKeepTheirEarlierCountDefault() throws {
+        func read(_ json: String) -> Bool {
+            var configuration = TrainingConfiguration()
+            XCTAssertTrue(configuration.countFeatures, "on by default")
+            configuration.takeEarlierDefaults(storedIn: Data(json.utf8))
+            return configuration.countFeatures
+        }
+        XCTAssertFalse(read(#"{"configuration": {"dimensions": 8}, "epoch": 3}"#))
+        XCTAssertTrue(read(#"{"configuration": {"countFeatures": true}}"#))
+        XCTAssertTrue(read(#"{"epoch": 3}"#), "no configuration object: nothing to read")
+        XCTAssertTrue(read("not json"))
+    }
 }
