@@ -9,13 +9,13 @@ struct CountFeatureSource: Sendable {
     /// positive they were drawn from.
     let training: TrainingRows?
 
-    /// A training batch's rows: `positives` positives, the fit set's rows `fitRows`, then `perPositive`
-    /// negatives drawn from each in turn.
+    /// A training batch's rows: its positives, then `perPositive` negatives drawn from each in turn.
     struct TrainingRows: Sendable {
-        /// Every fit hyperedge's features with itself left out (``HyperedgeCounts/features(_:in:leaveOut:)``),
-        /// row-major `fit × F`: fixed for a trainer, so computed once.
-        let fitFeatures: [Float]
-        let fitRows: [Int]
+        /// The positives' features, each with itself left out (``HyperedgeCounts/features(_:in:leaveOut:)``),
+        /// row-major `positives × F`, looked up when the batch is drawn. (Not kept for the whole run:
+        /// at 20M training hyperedges that would be 450 MB more.)
+        let positiveFeatures: [Float]
+        let positives: Int
         let perPositive: Int
     }
 
@@ -39,10 +39,10 @@ struct CountFeatureSource: Sendable {
     func rows(_ members: [Int32], start: Int, count: Int) -> [Float] {
         guard let first = tables.first else { return [] }
         guard let training else { return HyperedgeCounts.features(members, in: tables, rows: start..<(start + count)) }
-        let width = first.parts.count, positives = training.fitRows.count
-        return HyperedgeCounts.features(members, in: tables, rows: start..<(start + count), known: training.fitFeatures) { e in
+        let width = first.parts.count, positives = training.positives
+        return HyperedgeCounts.features(members, in: tables, rows: start..<(start + count), known: training.positiveFeatures) { e in
             let source = e < positives ? e : (e - positives) / max(training.perPositive, 1)
-            return (source, training.fitRows[source] * width)
+            return (source, source * width)
         }
     }
 }

@@ -51,9 +51,6 @@ public final class Trainer: @unchecked Sendable {
     /// the validation split, which test scores add (``HyperedgeCounts``, ``countTables(relation:includingValidation:)``).
     let fitCounts: [HyperedgeCounts?]
     let validationCounts: [HyperedgeCounts?]
-    /// Per relation with a count term, every fit hyperedge's count features with itself left out
-    /// (row-major `fit × F`): a training positive's, which no step changes.
-    let fitFeatures: [[Float]?]
 
     public internal(set) var optimizer: Adam
     var generator: SeededGenerator
@@ -147,9 +144,6 @@ public final class Trainer: @unchecked Sendable {
         }
         fitCounts = counts(trainingSets)
         validationCounts = counts(validationSets)
-        fitFeatures = zip(fitCounts, trainingSets).map { table, set in
-            table.map { $0.features(set.members, leaveOut: (0..<set.count).map { Int32($0) }) }
-        }
         popularity = dataset.relations.indices.map { r in
             configuration.popularNegatives > 0 && dataset.relations[r].task == .link
                 ? cumulativeDegrees(of: trainingSets[r], sizes: dataset.relations[r].members.map { sizes[$0] }) : nil
@@ -340,8 +334,9 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         let counts = fitCounts[r].map { table in
-            CountFeatureSource(fit: table, training: .init(fitFeatures: fitFeatures[r]!, fitRows: indices,
-                                                          perPositive: configuration.negatives))
+            CountFeatureSource(fit: table, training: .init(
+                positiveFeatures: table.features(positives.members, leaveOut: (0..<positives.count).map { Int32($0) }),
+                positives: positives.count, perPositive: configuration.negatives))
         }
         return (hyperedges, positives.count, positives.values, counts)
     }

@@ -109,7 +109,7 @@ final class CountFeaturesTests: XCTestCase {
         XCTAssertEqual(batch.counts!.rows(members, start: 0, count: 9), expected)
         XCTAssertEqual(batch.counts!.rows(members, start: 2, count: 5) + batch.counts!.rows(members, start: 7, count: 2),
                        Array(expected[(2 * width)...]))
-        XCTAssertEqual(Array(trainer.fitFeatures[0]![(40 * width)..<(41 * width)]), Array(expected[0..<width]))
+        XCTAssertEqual(batch.counts!.training!.positiveFeatures, Array(expected[0..<(3 * width)]))
         XCTAssertGreaterThan(expected.filter { $0 > 0 }.count, 9 * 3, "the rows count something")
         // The whole-tuple count (the last feature) of a positive left out of itself is 0: no repeats here.
         for e in 0..<9 { XCTAssertEqual(expected[e * width + width - 1], 0) }
