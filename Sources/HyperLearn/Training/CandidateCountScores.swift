@@ -1,5 +1,3 @@
-import Foundation
-
 /// The count term's score (``CountDecoder``) of every candidate item for the hidden member of many ranking
 /// queries, exactly, without looking up and scoring `n` candidate hyperedges per query.
 ///
@@ -84,7 +82,7 @@ struct CandidateCountScores: Sendable {
             var rows = [Float](), warm = [Int32]()
             for degree in distinct {
                 var row = base
-                row[h] = Self.logCount(degree)
+                row[h] = HyperedgeCounts.logCount(degree)
                 rows += row
             }
             for k in 0..<p where k != h {
@@ -100,15 +98,15 @@ struct CandidateCountScores: Sendable {
             var tuple = query
             for c in warm {
                 var row = base
-                row[h] = Self.logCount(distinct[Int(degreeIndex[h][Int(c)])])
+                row[h] = HyperedgeCounts.logCount(distinct[Int(degreeIndex[h][Int(c)])])
                 for (index, part) in parts.enumerated() where part.count == 2 && part.contains(h) && p >= 3 {
-                    row[index] = Self.logCount(shared[part[0] == h ? part[1] : part[0]][Int(c)])
+                    row[index] = HyperedgeCounts.logCount(shared[part[0] == h ? part[1] : part[0]][Int(c)])
                 }
                 if p == 2 {
-                    row[whole] = Self.logCount(shared[1 - h][Int(c)])
+                    row[whole] = HyperedgeCounts.logCount(shared[1 - h][Int(c)])
                 } else if (0..<p).allSatisfy({ $0 == h || shared[$0][Int(c)] > 0 }) {
                     tuple[h] = c
-                    row[whole] = Self.logCount(tables.reduce(0) { $0 + $1.wholeCount(tuple) })
+                    row[whole] = HyperedgeCounts.logCount(tables.reduce(0) { $0 + $1.wholeCount(tuple) })
                 }
                 rows += row
             }
@@ -122,9 +120,6 @@ struct CandidateCountScores: Sendable {
             for c in 0..<n { scores.storage[q * n + c] += term[c] }
         }
     }
-
-    /// `log(1 + n)`, as ``HyperedgeCounts`` gives it.
-    private static func logCount(_ n: Int32) -> Float { Float(log1p(Double(n))) }
 
     /// `MLP(x)`, one value per row: ReLU after every layer but the last (``DecoderPass``'s perceptron).
     private func perceptron(_ input: Matrix) -> [Float] {

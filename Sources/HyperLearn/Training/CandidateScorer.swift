@@ -32,13 +32,14 @@ struct CandidateScorer: Sendable {
         self.embeddings = embeddings
         self.biases = biases
         self.members = members
-        counts = decoders.enumerated().map { r, decoder in
+        let counts = decoders.enumerated().map { r, decoder -> CandidateCountScores? in
             guard let term = decoder.counts, r < counted.count, let (tables, sets) = counted[r] else { return nil }
             return CandidateCountScores(tables: tables, counted: sets, sizes: members[r].map { embeddings[$0].rows },
                                         layers: term.layers.map { (value($0.weight), $0.bias.map(value)) })
         }
+        self.counts = counts
         self.decoders = decoders.enumerated().map { r, decoder in
-            guard decoder.kind == .cp, decoder.counts == nil || r < counted.count && counted[r] != nil else { return nil }
+            guard decoder.kind == .cp, decoder.counts == nil || counts[r] != nil else { return nil }
             return Linear(lambda: value(decoder.cp.weights).storage, mu: value(decoder.cp.globalBias).storage[0],
                           nu: decoder.pairwise.map { value($0.weights).storage })
         }

@@ -147,6 +147,10 @@ final class HyperedgeCounts: Sendable {
     /// `log(1 + n)` for the small counts that nearly every lookup returns.
     private static let smallLogs: [Float] = (0..<1024).map { Float(log1p(Double($0))) }
 
+    /// A count's feature, `log(1 + n)`: the one definition every reader of counts shares, so that
+    /// features computed another way (``CandidateCountScores``) are the same floats.
+    static func logCount(_ n: Int32) -> Float { n >= 0 && n < smallLogs.count ? smallLogs[Int(n)] : Float(log1p(Double(n))) }
+
     /// Whether hyperedges `e` and `source` of `members` agree on part `k`.
     @inline(__always)
     private func agree(part k: Int, _ members: UnsafeBufferPointer<Int32>, row e: Int, source: Int) -> Bool {
@@ -202,7 +206,7 @@ final class HyperedgeCounts: Sendable {
                             for t in tables.indices { n += tables[t].count(part: k, members, row: e) }
                             if agrees { n -= 1 }
                             n = max(n, 0)
-                            result[(e - rowRange.lowerBound) * width + k] = n < smallLogs.count ? smallLogs[Int(n)] : Float(log1p(Double(n)))
+                            result[(e - rowRange.lowerBound) * width + k] = logCount(n)
                         }
                     }
                 } }
