@@ -259,13 +259,17 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     func hasCountTerm(_ task: RelationTask) -> Bool { countFeatures && task == .link }
 
     /// For a configuration decoded from `json` (a model archive's or checkpoint's, its `configuration`
-    /// object): a setting whose default has changed since and that the file does not name takes the
-    /// default of the version that wrote it, so that the file reads as the model it describes.
-    /// ``countFeatures`` was off by default until 2026-12-07, when archives began to name it.
+    /// object): a setting whose default has changed since and that the file does not name is read from
+    /// what the file holds, so that the file reads as the model it describes. ``countFeatures`` was off
+    /// by default until 2026-12-07, when archives began to name it: without the key, the model has a
+    /// count term exactly when the file's parameters (`parameters` of an archive, `parameterNames` of a
+    /// checkpoint) include a count term's.
     mutating func takeEarlierDefaults(storedIn json: Data) {
         guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
               let stored = object["configuration"] as? [String: Any] else { return }
-        if stored[CodingKeys.countFeatures.rawValue] == nil { countFeatures = false }
+        let names = (object["parameters"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+            ?? (object["parameterNames"] as? [String]) ?? []
+        if stored[CodingKeys.countFeatures.rawValue] == nil { countFeatures = names.contains { $0.contains(".counts.") } }
     }
 }
 

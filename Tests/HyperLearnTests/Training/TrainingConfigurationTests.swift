@@ -105,6 +105,10 @@ final class TrainingConfigurationTests: XCTestCase {
             return configuration.countFeatures
         }
         XCTAssertFalse(read(#"{"configuration": {"dimensions": 8}, "epoch": 3}"#))
+        // Without the key, the parameters the file holds decide (an edited file keeps its count term).
+        XCTAssertTrue(read(#"{"configuration": {}, "parameters": [{"name": "tags.counts.hidden1.weight"}]}"#))
+        XCTAssertTrue(read(#"{"configuration": {}, "parameterNames": ["m.item_bias", "tags.counts.output.bias"]}"#))
+        XCTAssertFalse(read(#"{"configuration": {}, "parameterNames": ["m.item_bias", "tags.cp.weights"]}"#))
         XCTAssertTrue(read(#"{"configuration": {"countFeatures": true}}"#))
         XCTAssertTrue(read(#"{"epoch": 3}"#), "no configuration object: nothing to read")
         XCTAssertTrue(read("not json"))
