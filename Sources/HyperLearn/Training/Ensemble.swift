@@ -79,7 +79,7 @@ public struct Ensemble: Predictor {
     /// - Throws: when a member cannot score the test hyperedges or a metric cannot be computed from the scores.
     public func evaluate() throws -> [String: [String: Double]] {
         let protocolOwner = members[0].evaluation
-        return try protocolOwner.evaluate(protocolOwner.testSets, candidates: members.map(\.candidateScorer)) { r, hyperedges in
+        return try protocolOwner.evaluate(protocolOwner.testSets, candidates: members.map { try $0.candidateScorer() }) { r, hyperedges in
             average(try members.map { member in
                 member.evaluation.clamped(try member.rawScores(relation: r, hyperedges: hyperedges), relation: r)
             })

@@ -5,12 +5,20 @@ import Foundation
 /// hyperedge (its repeats). The ``CountDecoder`` scores a hyperedge from the logarithms of these
 /// counts (docs/method.md, "Count features").
 ///
-/// Degrees are dense arrays (4 bytes per item); every other part is a sorted table of 64-bit keys
-/// (mixed radix over the part's modality sizes, as ``HyperedgeKeys`` keys whole hyperedges) with a
-/// run-length count per key, and a directory of the keys' leading bits that leaves a lookup a binary
-/// search over a few keys: about 14 bytes per distinct part. Counts over the
-/// union of disjoint sets are the sums of their tables' counts (``features(_:in:leaveOut:)``), so a
-/// trainer keeps the validation split's small table beside the fit's instead of a second large one.
+/// Degrees are dense arrays (4 bytes per item). Every other part is a sorted table of its distinct
+/// 64-bit keys (mixed radix over the part's modality sizes, as ``HyperedgeKeys`` keys whole
+/// hyperedges), stored compactly because at scale these tables are most of the term's memory (16M
+/// training triples make four tables of up to 16M keys each):
+/// - a directory over each key's leading bits, about four keys per bucket, so that a lookup is a
+///   binary search over a few keys; the bucket holds those bits, so a key keeps only the bits below
+///   them: 32 bits when they fit (a pair of 2M-item modalities: 42-bit keys, 22 of them in the
+///   directory), 64 otherwise;
+/// - a count per key in one byte, with the rare counts of 255 or more kept aside.
+///
+/// That is 6 bytes per distinct pair and 10 per distinct triple at that scale, where plain 64-bit
+/// keys, 32-bit counts and a directory of `Int`s took 14. Counts over the union of disjoint sets are
+/// the sums of their tables' counts (``features(_:in:leaveOut:)``), so a trainer keeps the validation
+/// split's small table beside the fit's instead of a second large one.
 /// A class: the feature loop reads several tables per row on several threads, and copying a struct of
 /// arrays would retain each of them every time.
 final class HyperedgeCounts: Sendable {
@@ -27,13 +35,22 @@ final class HyperedgeCounts: Sendable {
     /// Per position: each item's number of hyperedges, position `j`'s items at `degreeStarts[j]`.
     private let degrees: [Int32]
     private let degreeStarts: [Int]
-    /// Per part of two or more members (part `p + t`, table `t`): its distinct keys, sorted, one table
-    /// after the other, and how many hyperedges hold each.
-    private let keys: [UInt64]
-    private let counts: [Int32]
-    /// Per table: the keys whose leading bits (`key >> shifts[t]`) are `b` start at
-    /// `directory[directoryStarts[t] + b]` (an index into ``keys``) and end where bucket `b + 1` starts.
-    private let directory: [Int]
+    /// Per part of two or more members (part `p + t`, table `t`): its distinct keys in ascending order,
+    /// one table after the other from `tableStarts[t]`. Of each key, the bits below the directory's
+    /// (`key & (1 << shifts[t] − 1)`): the low 32 in ``lowKeys``, and, for a table whose
+    /// `shifts[t]` exceeds 32, the high 32 in ``highKeys`` from `highStarts[t]`.
+    private let lowKeys: [UInt32]
+    private let highKeys: [UInt32]
+    private let tableStarts: [Int]
+    private let highStarts: [Int]
+    /// How many counted hyperedges hold each key, saturated at 255; a key's true count from 255 on is
+    /// in ``largeCounts``, by its index.
+    private let smallCounts: [UInt8]
+    private let largeCounts: [Int: Int32]
+    /// Per table: the keys whose leading bits (`key >> shifts[t]`) are `b` start at index
+    /// `tableStarts[t] + directory[directoryStarts[t] + b]` and end where bucket `b + 1` starts; a key
+    /// beyond the last bucket is above every key of the table.
+    private let directory: [UInt32]
     private let directoryStarts: [Int]
     private let shifts: [UInt64]
 
@@ -50,9 +67,18 @@ final class HyperedgeCounts: Sendable {
     /// The number of count features of a hyperedge of order `p`: `p + p(p − 1)/2 + 1` (order ≥ 3), `p + 1` (order 2).
     static func featureCount(order p: Int) -> Int { parts(order: p).count }
 
+    /// The most hyperedges one table counts: a table's directory holds 32-bit offsets.
+    static let maximumHyperedges = Int(UInt32.max)
+
     /// Counts the parts of `set`'s hyperedges, whose position `j` indexes items `0..<sizes[j]` (checked
     /// members: every caller's set is).
-    init(_ set: HyperedgeSet, sizes: [Int]) {
+    ///
+    /// - Throws: ``HyperLearnError/invalidArgument(_:)`` when `set` holds more than ``maximumHyperedges``.
+    init(_ set: HyperedgeSet, sizes: [Int]) throws {
+        guard set.count <= Self.maximumHyperedges else {
+            throw HyperLearnError.invalidArgument(
+                "the count term counts at most \(Self.maximumHyperedges) hyperedges per relation; this one has \(set.count) (set countFeatures: false)")
+        }
         let p = set.order
         order = p
         let parts = Self.parts(order: p)
@@ -69,8 +95,9 @@ final class HyperedgeCounts: Sendable {
         for (k, item) in set.members.enumerated() { degrees[degreeStarts[k % p] + Int(item)] += 1 }
         self.degreeStarts = degreeStarts
         self.degrees = degrees
-        var keys = [UInt64](), counts = [Int32]()
-        var directory = [Int](), directoryStarts = [0], shifts = [UInt64]()
+        var lowKeys = [UInt32](), highKeys = [UInt32](), smallCounts = [UInt8](), largeCounts = [Int: Int32]()
+        var tableStarts = [Int](), highStarts = [Int]()
+        var directory = [UInt32](), directoryStarts = [0], shifts = [UInt64]()
         for k in p..<parts.count {
             var partKeys = set.members.withUnsafeBufferPointer { rows in
                 (0..<set.count).map { e in
@@ -78,31 +105,42 @@ final class HyperedgeCounts: Sendable {
                 }
             }
             partKeys.sort()
-            let base = keys.count
-            for key in partKeys {
-                if keys.count > base, keys[keys.count - 1] == key {
-                    counts[counts.count - 1] += 1
-                } else {
-                    keys.append(key)
-                    counts.append(1)
-                }
+            var distinct = 0
+            for i in partKeys.indices where i == 0 || partKeys[i] != partKeys[i - 1] { distinct += 1 }
+            // About four keys per bucket, over the bits the largest key uses.
+            let keyBits = UInt64.bitWidth - (partKeys.last ?? 0).leadingZeroBitCount
+            let bucketBits = min(keyBits, max(1, Int.bitWidth - (distinct / 4).leadingZeroBitCount))
+            let shift = UInt64(keyBits - bucketBits), lowMask = (UInt64(1) << shift) &- 1
+            let base = lowKeys.count
+            tableStarts.append(base)
+            highStarts.append(shift > 32 ? highKeys.count : -1)
+            lowKeys.reserveCapacity(base + distinct)
+            smallCounts.reserveCapacity(base + distinct)
+            if shift > 32 { highKeys.reserveCapacity(highKeys.count + distinct) }
+            var starts = [UInt32](repeating: 0, count: (1 << bucketBits) + 1)
+            var i = 0
+            while i < partKeys.count {
+                let key = partKeys[i]
+                var run = 1
+                while i + run < partKeys.count, partKeys[i + run] == key { run += 1 }
+                if run >= 255 { largeCounts[lowKeys.count] = Int32(run) }
+                lowKeys.append(UInt32(truncatingIfNeeded: key & lowMask))
+                if shift > 32 { highKeys.append(UInt32(truncatingIfNeeded: (key & lowMask) >> 32)) }
+                smallCounts.append(UInt8(min(run, 255)))
+                starts[Int(key >> shift) + 1] += 1
+                i += run
             }
-            let distinct = keys.count - base
-            // About four keys per bucket; the key space is the product of the part's sizes.
-            let space = partSizes[partStarts[k]..<partStarts[k + 1]].reduce(1.0) { $0 * Double($1) }
-            let spaceBits = max(1, Int(log2(space).rounded(.up)))
-            let bucketBits = min(spaceBits, max(1, Int.bitWidth - (distinct / 4).leadingZeroBitCount))
-            let shift = UInt64(min(63, spaceBits - bucketBits))
-            var starts = [Int](repeating: 0, count: (1 << bucketBits) + 1)
-            for key in keys[base...] { starts[Int(min(key >> shift, UInt64(1 << bucketBits) - 1)) + 1] += 1 }
-            starts[0] = base
             for b in 0..<(1 << bucketBits) { starts[b + 1] += starts[b] }
             directory += starts
             directoryStarts.append(directory.count)
             shifts.append(shift)
         }
-        self.keys = keys
-        self.counts = counts
+        self.lowKeys = lowKeys
+        self.highKeys = highKeys
+        self.tableStarts = tableStarts
+        self.highStarts = highStarts
+        self.smallCounts = smallCounts
+        self.largeCounts = largeCounts
         self.directory = directory
         self.directoryStarts = directoryStarts
         self.shifts = shifts
@@ -128,15 +166,28 @@ final class HyperedgeCounts: Sendable {
         }
         let key = Self.key(members, row: e, order: p, part: partStarts[k]..<partStarts[k + 1], positions: partPositions,
                            sizes: partSizes)
-        let t = k - p, buckets = directoryStarts[t + 1] - directoryStarts[t] - 1
-        let bucket = directoryStarts[t] + Int(min(key >> shifts[t], UInt64(buckets - 1)))
-        var low = directory[bucket], high = directory[bucket + 1]
-        let end = high
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        let t = k - p, shift = shifts[t], buckets = directoryStarts[t + 1] - directoryStarts[t] - 1
+        let leading = key >> shift
+        guard leading < UInt64(buckets) else { return 0 }
+        let bucket = directoryStarts[t] + Int(leading), base = tableStarts[t], high = highStarts[t]
+        let residual = key & ((UInt64(1) << shift) &- 1)
+        var low = base + Int(directory[bucket]), end = base + Int(directory[bucket + 1])
+        var upper = end
+        while low < upper {
+            let middle = (low + upper) / 2
+            if storedResidual(middle, table: base, high: high) < residual { low = middle + 1 } else { upper = middle }
         }
-        return low < end && keys[low] == key ? counts[low] : 0
+        guard low < end, storedResidual(low, table: base, high: high) == residual else { return 0 }
+        let small = smallCounts[low]
+        return small < 255 ? Int32(small) : largeCounts[low] ?? Int32(small)
+    }
+
+    /// The bits below the directory's of key `i` of the table that starts at `base` (whose high words
+    /// start at `high`, or −1).
+    @inline(__always)
+    private func storedResidual(_ i: Int, table base: Int, high: Int) -> UInt64 {
+        let low = UInt64(lowKeys[i])
+        return high < 0 ? low : UInt64(highKeys[high + i - base]) << 32 | low
     }
 
     /// How many of the counted hyperedges equal `tuple` (its repeats).

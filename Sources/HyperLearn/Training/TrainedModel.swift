@@ -199,13 +199,13 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
 
     /// Per relation whose decoder has a count term, the counts of its training hyperedges (as the
     /// trainer's test scores read them), built on first use.
-    var counts: [HyperedgeCounts?] {
+    func counts() throws -> [HyperedgeCounts?] {
         evaluationLock.lock()
         defer { evaluationLock.unlock() }
         if let built = countsStorage { return built }
         let sizes = dataset.modalities.map(\.count)
-        let built = zip(dataset.relations, decoders).map { relation, decoder in
-            decoder.counts == nil ? nil : HyperedgeCounts(relation.train, sizes: relation.members.map { sizes[$0] })
+        let built = try zip(dataset.relations, decoders).map { relation, decoder in
+            decoder.counts == nil ? nil : try HyperedgeCounts(relation.train, sizes: relation.members.map { sizes[$0] })
         }
         countsStorage = built
         return built
@@ -221,16 +221,16 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
             throw HyperLearnError.invalidArgument("\(sets.count) test sets for \(structure.relations.count) relations")
         }
         for (r, set) in sets.enumerated() { if let set { try checkHyperedges(set, relation: r) } }
-        return try evaluation.evaluate(sets, candidates: [candidateScorer]) { r, hyperedges in
+        return try evaluation.evaluate(sets, candidates: [candidateScorer()]) { r, hyperedges in
             try self.rawScores(relation: r, hyperedges: hyperedges)
         }
     }
 
     /// The batched ranking scorer over the stored embeddings and weights.
-    var candidateScorer: CandidateScorer {
+    func candidateScorer() throws -> CandidateScorer {
         CandidateScorer(embeddings: embeddings, biases: structure.modalities.map { weights["\($0.name).item_bias"] ?? Matrix(rows: $0.ids.count, columns: 1) },
                         members: structure.relations.map(\.members), decoders: decoders, value: \.value,
-                        counted: zip(counts, dataset.relations).map { table, relation in table.map { ([$0], [relation.train]) } })
+                        counted: zip(try counts(), dataset.relations).map { table, relation in table.map { ([$0], [relation.train]) } })
     }
 
     /// The same model with other test hyperedges (one set or `nil` per relation), such as a test split
@@ -293,7 +293,7 @@ public final class TrainedModel: Predictor, @unchecked Sendable {
         var values = [ObjectIdentifier: Matrix]()
         for parameter in decoder.parameters { values[ObjectIdentifier(parameter)] = parameter.value }
         return try DecoderPass.scores(CPUOperations(), decoder, members: hyperedges.members,
-                                      counts: counts[r].map { CountFeatureSource(tables: [$0]) }, order: p, modalities: relation.members,
+                                      counts: try counts()[r].map { CountFeatureSource(tables: [$0]) }, order: p, modalities: relation.members,
                                       embeddings: embeddings, biases: biases, dimensions: structure.configuration.dimensions,
                                       chunkSize: structure.configuration.chunkSize, value: { values[ObjectIdentifier($0)]! })
     }

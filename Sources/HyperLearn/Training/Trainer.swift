@@ -136,14 +136,14 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         self.validationNegatives = validationNegatives
-        func counts(_ sets: [HyperedgeSet]) -> [HyperedgeCounts?] {
-            zip(dataset.relations, sets).map { relation, set in
+        func counts(_ sets: [HyperedgeSet]) throws -> [HyperedgeCounts?] {
+            try zip(dataset.relations, sets).map { relation, set in
                 configuration.hasCountTerm(relation.task)
-                    ? HyperedgeCounts(set, sizes: relation.members.map { sizes[$0] }) : nil
+                    ? try HyperedgeCounts(set, sizes: relation.members.map { sizes[$0] }) : nil
             }
         }
-        fitCounts = counts(trainingSets)
-        validationCounts = counts(validationSets)
+        fitCounts = try counts(trainingSets)
+        validationCounts = try counts(validationSets)
         popularity = dataset.relations.indices.map { r in
             configuration.popularNegatives > 0 && dataset.relations[r].task == .link
                 ? cumulativeDegrees(of: trainingSets[r], sizes: dataset.relations[r].members.map { sizes[$0] }) : nil
