@@ -12,9 +12,10 @@ struct CandidateCountScores: Sendable {
     let layers: [(weight: Matrix, bias: Matrix?)]
     let order: Int
     /// `partners[h][k]`: for each item at position `k`, the items at position `h` it shares a counted
-    /// hyperedge with (repeats kept), item `i`'s at `partnerStarts[h][k][i] ..< partnerStarts[h][k][i + 1]`.
+    /// hyperedge with (repeats kept), item `i`'s at `partnerStarts[k][i] ..< partnerStarts[k][i + 1]`
+    /// (the same offsets for every `h`: item `i`'s degree at `k`).
     private let partners: [[[Int32]]]
-    private let partnerStarts: [[[Int]]]
+    private let partnerStarts: [[Int]]
     /// Per position: each item's index into that position's distinct degrees, and those degrees.
     private let degreeIndex: [[Int32]]
     private let distinctDegrees: [[Int32]]
@@ -26,25 +27,24 @@ struct CandidateCountScores: Sendable {
         self.tables = tables
         self.layers = layers
         order = p
-        var degrees = sizes.map { [Int32](repeating: 0, count: $0) }
-        for set in counted {
-            for (k, item) in set.members.enumerated() { degrees[k % p][Int(item)] += 1 }
+        // Counting sort by the member at each position: item `i`'s hyperedges at position `k` take
+        // `starts[k][i] ..< starts[k][i + 1]`, so the offsets are the degrees' prefix sums.
+        let partnerStarts = (0..<p).map { k in
+            var starts = [Int](repeating: 0, count: sizes[k] + 1)
+            for set in counted { for e in 0..<set.count { starts[Int(set.members[e * p + k]) + 1] += 1 } }
+            for i in 0..<sizes[k] { starts[i + 1] += starts[i] }
+            return starts
         }
+        let degrees = partnerStarts.map { starts in (0..<(starts.count - 1)).map { Int32(starts[$0 + 1] - starts[$0]) } }
         distinctDegrees = degrees.map { Array(Set($0)).sorted() }
         degreeIndex = zip(degrees, distinctDegrees).map { degrees, distinct in
             let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
             return degrees.map { index[$0]! }
         }
-        // Counting sort of each (k → h) incidence.
-        var partners = [[[Int32]]](), partnerStarts = [[[Int]]]()
-        for h in 0..<p {
-            var byPosition = [[Int32]](), startsByPosition = [[Int]]()
-            for k in 0..<p {
-                guard k != h else { byPosition.append([]); startsByPosition.append([]); continue }
-                var starts = [Int](repeating: 0, count: sizes[k] + 1)
-                for set in counted { for e in 0..<set.count { starts[Int(set.members[e * p + k]) + 1] += 1 } }
-                for i in 0..<sizes[k] { starts[i + 1] += starts[i] }
-                var next = starts, items = [Int32](repeating: 0, count: starts[sizes[k]])
+        partners = (0..<p).map { h in
+            (0..<p).map { k in
+                guard k != h else { return [] }
+                var next = partnerStarts[k], items = [Int32](repeating: 0, count: partnerStarts[k][sizes[k]])
                 for set in counted {
                     for e in 0..<set.count {
                         let owner = Int(set.members[e * p + k])
@@ -52,13 +52,9 @@ struct CandidateCountScores: Sendable {
                         next[owner] += 1
                     }
                 }
-                byPosition.append(items)
-                startsByPosition.append(starts)
+                return items
             }
-            partners.append(byPosition)
-            partnerStarts.append(startsByPosition)
         }
-        self.partners = partners
         self.partnerStarts = partnerStarts
     }
 
@@ -87,7 +83,7 @@ struct CandidateCountScores: Sendable {
             }
             for k in 0..<p where k != h {
                 let item = Int(query[k])
-                for c in partners[h][k][partnerStarts[h][k][item]..<partnerStarts[h][k][item + 1]] {
+                for c in partners[h][k][partnerStarts[k][item]..<partnerStarts[k][item + 1]] {
                     if !seen[Int(c)] {
                         seen[Int(c)] = true
                         warm.append(c)
