@@ -8,7 +8,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     /// The early-stopping score on the validation split (lower is better: RMSE for regression,
     /// 1 − AUC for link relations, averaged over relations); `nil` without a validation split.
     public var validationScore: Double?
-    /// Per relation, the validation metrics (`rmse`, or `auc`).
+    /// Per relation, the validation metrics: `rmse`, or `auc` and, where some validation positives
+    /// repeat a fit hyperedge and some do not (DHNE's `drug`), `auc_novel` over those that do not.
     public var validation: [String: [String: Double]]
     public var seconds: Double
     public var learningRate: Float
@@ -41,6 +42,10 @@ public final class Trainer: @unchecked Sendable {
     var knownTraining: [HyperedgeKeys] { evaluation.knownTraining }
     /// Fixed corrupt-one negatives of the validation split (link relations).
     let validationNegatives: [HyperedgeSet?]
+    /// Per link relation, the validation positives that repeat no fit hyperedge, where some do and some
+    /// do not: the validation split's counterpart of the test split's `auc_novel`, so that a setting
+    /// meant for novel hyperedges is chosen on validation.
+    let validationNovel: [[Int]?]
     /// Per link relation, the running sums of each position's training degrees, when
     /// ``TrainingConfiguration/popularNegatives`` draws replacements by popularity.
     let popularity: [[[Float]]?]
@@ -136,6 +141,12 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         self.validationNegatives = validationNegatives
+        validationNovel = dataset.relations.indices.map { r in
+            dataset.relations[r].task == .link
+                ? Self.novelPositions(of: validationSets[r], against: trainingSets[r],
+                                      sizes: dataset.relations[r].members.map { sizes[$0] })
+                : nil
+        }
         func counts(_ sets: [HyperedgeSet]) throws -> [HyperedgeCounts?] {
             try zip(dataset.relations, sets).map { relation, set in
                 configuration.hasCountTerm(relation.task)
@@ -445,14 +456,34 @@ public final class Trainer: @unchecked Sendable {
                 if counts { total += rmse }
             case .link:
                 guard let negatives = validationNegatives[r] else { continue }
-                let auc = try Metrics.areaUnderROC(
-                    positives: rawScores(relation: r, hyperedges: set, embeddings: z, validationCounted: false),
-                    negatives: rawScores(relation: r, hyperedges: negatives, embeddings: z, validationCounted: false))
+                let positiveScores = rawScores(relation: r, hyperedges: set, embeddings: z, validationCounted: false)
+                let negativeScores = rawScores(relation: r, hyperedges: negatives, embeddings: z, validationCounted: false)
+                let auc = try Metrics.areaUnderROC(positives: positiveScores, negatives: negativeScores)
                 details[relation.name] = ["auc": auc]
+                if let novel = validationNovel[r] {
+                    details[relation.name]?["auc_novel"] = try Metrics.areaUnderROC(positives: novel.map { positiveScores[$0] },
+                                                                                    negatives: negativeScores)
+                }
                 if counts { total += 1 - auc }
             }
             if counts { counted += 1 }
         }
         return (counted > 0 ? total / Double(counted) : nil, details)
+    }
+
+    /// The positions of `validation`'s hyperedges that `fit` does not hold; `nil` unless some are held
+    /// and some are not (so `auc_novel` says something `auc` does not).
+    static func novelPositions(of validation: HyperedgeSet, against fit: HyperedgeSet, sizes: [Int]) -> [Int]? {
+        guard validation.count > 0 else { return nil }
+        var held = HyperedgeKeys(sizes: sizes)
+        held.insert(validation)
+        var repeated = HyperedgeKeys(sizes: sizes)
+        for e in 0..<fit.count {
+            let key = held.key(fit[e])
+            if held.contains(key: key) { repeated.insert(key: key) }
+        }
+        guard repeated.count > 0 else { return nil }
+        let novel = (0..<validation.count).filter { !repeated.contains(validation[$0]) }
+        return novel.isEmpty ? nil : novel
     }
 }
