@@ -56,6 +56,8 @@ for c in Benchmarks/configs/*.yaml; do
   name=$(basename "$c" .yaml); name=${name%-tuned}
   case $name in
     ml-100k) accuracy ml-100k ml-100k.yaml "$DATA/ml-100k" "$(basename "$c")" ;;
+    # drug's tuned model propagates over the induced hypergraphs (chosen on validation).
+    drug) accuracy drug drug-hypergraph.yaml "$DATA/hyperedge/drug" "$(basename "$c")" ;;
     *) accuracy "$name" "$name.yaml" "$DATA/hyperedge/$name" "$(basename "$c")" ;;
   esac
 done
